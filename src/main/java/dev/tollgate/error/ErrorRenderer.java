@@ -1,0 +1,167 @@
+package dev.tollgate.error;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.tollgate.config.InitParams;
+import dev.tollgate.requestid.RequestIds;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Writes an {@link ApiError} as the response, in the application's one {@link ErrorFormat}. There
+ * is one renderer per {@code ServletContext}, built from Tollgate's context-params the first time
+ * any Tollgate filter or servlet starts, and shared by all of them, so a 401 from the key filter
+ * and a 500 from a servlet look alike.
+ *
+ * <p>Rendering resets the response (dropping a half-written body and the writer/stream choice) but
+ * keeps the headers that describe the error: {@code X-Request-ID}, {@code Retry-After},
+ * {@code WWW-Authenticate}, {@code Allow}, {@code Vary}, {@code X-Throttle-*}, {@code RateLimit*}
+ * and {@code Access-Control-*}. A committed response is never written to.
+ */
+public final class ErrorRenderer {
+
+    /** Context-param naming the error format. */
+    public static final String FORMAT_PARAM = "tollgate.error-format";
+
+    static final String CONTEXT_ATTRIBUTE = ErrorRenderer.class.getName();
+    private static final Set<String> CONTEXT_PARAMS = Set.of(FORMAT_PARAM);
+    private static final Set<String> KEPT_HEADERS = Set.of(
+            "x-request-id", "retry-after", "www-authenticate", "allow", "vary");
+    private static final List<String> KEPT_PREFIXES = List.of("x-throttle-", "ratelimit", "access-control-");
+    private static final Object LOCK = new Object();
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final ErrorFormat format;
+    private final Clock clock;
+
+    private ErrorRenderer(ErrorFormat format, Clock clock) {
+        this.format = Objects.requireNonNull(format, "format");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A renderer for code that sets Tollgate up without {@code web.xml}. */
+    public static ErrorRenderer of(ErrorFormat format) {
+        return new ErrorRenderer(format, Clock.systemUTC());
+    }
+
+    /** A renderer with an explicit clock for the errors' timestamps. */
+    public static ErrorRenderer of(ErrorFormat format, Clock clock) {
+        return new ErrorRenderer(format, clock);
+    }
+
+    /** The default (IGNY8) format. */
+    public static ErrorFormat defaultFormat() {
+        return new Igny8Format(JSON);
+    }
+
+    /**
+     * The renderer of {@code context}, built from its context-params on first use. A bad
+     * {@code tollgate.error-format} fails the caller's startup.
+     */
+    public static ErrorRenderer forContext(ServletContext context) throws ServletException {
+        synchronized (LOCK) {
+            Object existing = context.getAttribute(CONTEXT_ATTRIBUTE);
+            if (existing instanceof ErrorRenderer renderer) {
+                return renderer;
+            }
+            InitParams params = InitParams.ofContext(context, "tollgate.", CONTEXT_PARAMS);
+            ErrorFormat format = params.parse(FORMAT_PARAM, Igny8Format.NAME,
+                    name -> ErrorFormats.byName(name, context.getClassLoader(), JSON));
+            ErrorRenderer renderer = new ErrorRenderer(format, Clock.systemUTC());
+            context.setAttribute(CONTEXT_ATTRIBUTE, renderer);
+            return renderer;
+        }
+    }
+
+    /** Installs {@code renderer} as the one of {@code context}, for setups in code. */
+    public static void install(ServletContext context, ErrorRenderer renderer) {
+        synchronized (LOCK) {
+            context.setAttribute(CONTEXT_ATTRIBUTE, renderer);
+        }
+    }
+
+    public ErrorFormat format() {
+        return format;
+    }
+
+    /**
+     * Answers the request with {@code error}: its status (as the format chooses), the body, the
+     * request id. Returns {@code false}, writing nothing, when the response is already committed.
+     */
+    public boolean render(HttpServletRequest request, HttpServletResponse response, ApiError error) throws IOException {
+        if (response.isCommitted()) {
+            return false;
+        }
+        List<String[]> kept = keptHeaders(response);
+        response.reset();
+        for (String[] header : kept) {
+            response.addHeader(header[0], header[1]);
+        }
+        String requestId = RequestIds.ensure(request, response);
+        ApiError full = error.toBuilder()
+                .requestId(requestId)
+                .method(request.getMethod())
+                .path(request.getRequestURI())
+                .timestamp(clock.instant())
+                .build();
+        int status = format.status(full);
+        if (status != full.status()) {
+            full = rebuildWithStatus(full, status);
+        }
+        byte[] body = format.write(full);
+        response.setStatus(status);
+        response.setContentType(format.contentType());
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(body.length);
+        if (!"HEAD".equals(request.getMethod())) {
+            response.getOutputStream().write(body);
+        }
+        return true;
+    }
+
+    private static ApiError rebuildWithStatus(ApiError error, int status) {
+        return ApiError.builder(status)
+                .code(error.code())
+                .message(error.message())
+                .fieldErrors(error.fieldErrors())
+                .requestId(error.requestId())
+                .method(error.method())
+                .path(error.path())
+                .timestamp(error.timestamp())
+                .build();
+    }
+
+    private static List<String[]> keptHeaders(HttpServletResponse response) {
+        Collection<String> names = response.getHeaderNames();
+        List<String[]> kept = new ArrayList<>(names.size());
+        for (String name : names) {
+            if (isKept(name.toLowerCase(Locale.ROOT))) {
+                for (String value : response.getHeaders(name)) {
+                    kept.add(new String[] {name, value});
+                }
+            }
+        }
+        return kept;
+    }
+
+    private static boolean isKept(String lowerName) {
+        if (KEPT_HEADERS.contains(lowerName)) {
+            return true;
+        }
+        for (String prefix : KEPT_PREFIXES) {
+            if (lowerName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,240 @@
+package dev.tollgate.error;
+
+import dev.tollgate.config.InitParams;
+import dev.tollgate.requestid.RequestIds;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Turns everything that goes wrong below it into one JSON error body, in the application's error
+ * format (see {@link ErrorRenderer}):
+ * <ul>
+ *   <li>{@link ApiException}: its status, message and field errors.</li>
+ *   <li>Other exceptions: the nearest mapping of {@code exception-mappings}, following
+ *       {@code ServletException} root causes and cause chains up to {@code max-cause-depth};
+ *       Jackson's parse and mapping exceptions are 400 "Malformed JSON"; anything else is 500
+ *       "Internal server error". A 5xx body never carries the exception's message, class or stack;
+ *       the stack is logged once at ERROR with the request id.</li>
+ *   <li>{@code sendError(sc)} and {@code sendError(sc, msg)} below the filter: recorded by a
+ *       response wrapper (never passed to the container, which would drop the body on Tomcat) and
+ *       rendered with that status.</li>
+ *   <li>Async requests: an error or a timeout of the {@code AsyncContext} is rendered the same way;
+ *       a timeout is 503 {@code request_timeout}.</li>
+ *   <li>An ERROR dispatch (when the filter is mapped for ERROR): rendered from the container's
+ *       {@code jakarta.servlet.error.*} attributes, like {@link ErrorPageServlet} does.</li>
+ * </ul>
+ * A committed response is never written to: the exception is logged and rethrown. A client that
+ * went away gets no body and is logged at DEBUG. HEAD gets the headers without the body.
+ *
+ * <p>Init-params:
+ * <ul>
+ *   <li>{@code exception-mappings} (default: none besides Jackson's): entries
+ *       {@code <exception class>=<status>[:<public message>]}, separated by commas or newlines,
+ *       e.g. {@code java.util.NoSuchElementException=404, com.acme.QuotaException=402:Quota used up}.</li>
+ *   <li>{@code max-cause-depth} (default {@code 10}, 1 to 100): how many causes are followed.</li>
+ *   <li>{@code send-error-message} (default {@code false}): show the message of a 4xx
+ *       {@code sendError(sc, msg)} instead of the status's generic one (containers put paths in
+ *       theirs; 5xx messages are never shown).</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>errors</filter-name>
+ *   <filter-class>dev.tollgate.error.ErrorRenderingFilter</filter-class>
+ * </filter>
+ * <filter-mapping>
+ *   <filter-name>errors</filter-name>
+ *   <url-pattern>/*</url-pattern>
+ *   <dispatcher>REQUEST</dispatcher><dispatcher>ASYNC</dispatcher>
+ * </filter-mapping>
+ * }</pre>
+ * Map it right after the request id filter and before the key and rate-limit filters, so that it
+ * sees every exception from them and the application.
+ */
+public final class ErrorRenderingFilter implements Filter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorRenderingFilter.class);
+    static final String SEND_ERROR_MESSAGE_PARAM = "send-error-message";
+    static final ApiError TIMEOUT = ApiError.of(503, ErrorCodes.REQUEST_TIMEOUT, "Request timed out");
+
+    private ErrorRenderer renderer;
+    private ExceptionMapper mapper;
+    private boolean sendErrorMessage;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        Set<String> known = new HashSet<>(ExceptionMapper.PARAMS);
+        known.add(SEND_ERROR_MESSAGE_PARAM);
+        InitParams params = InitParams.of(config, "ErrorRenderingFilter", known);
+        mapper = ExceptionMapper.from(params, config.getServletContext().getClassLoader());
+        sendErrorMessage = params.bool(SEND_ERROR_MESSAGE_PARAM, false);
+        renderer = ErrorRenderer.forContext(config.getServletContext());
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse resp)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (req.getDispatcherType() == DispatcherType.ERROR) {
+            renderErrorDispatch(renderer, mapper, req, resp);
+            return;
+        }
+        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(resp);
+        try {
+            chain.doFilter(req, wrapped);
+        } catch (Throwable thrown) {
+            handle(req, resp, thrown);
+            return;
+        }
+        if (wrapped.hasError()) {
+            renderSendError(req, resp, wrapped.errorStatus(), wrapped.errorMessage());
+            if (req.isAsyncStarted()) {
+                req.getAsyncContext().complete();
+            }
+        } else if (req.isAsyncStarted()) {
+            req.getAsyncContext().addListener(new Listener(), req, resp);
+        }
+    }
+
+    private void handle(HttpServletRequest req, HttpServletResponse resp, Throwable thrown)
+            throws IOException, ServletException {
+        if (thrown instanceof VirtualMachineError && !(thrown instanceof StackOverflowError)) {
+            throw (VirtualMachineError) thrown;
+        }
+        if (ExceptionMapper.isClientAbort(thrown)) {
+            LOG.debug("Client went away during {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
+                    RequestIds.get(req));
+            return;
+        }
+        ApiError error = mapper.map(thrown);
+        if (resp.isCommitted()) {
+            LOG.error("Exception after the response was committed; nothing rendered: {} {} (request_id={})",
+                    req.getMethod(), req.getRequestURI(), RequestIds.get(req), thrown);
+            rethrow(thrown);
+        }
+        String requestId = RequestIds.ensure(req, resp);
+        if (error.status() >= 500) {
+            LOG.error("Request failed: {} {} (request_id={})", req.getMethod(), req.getRequestURI(), requestId, thrown);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("Request answered {} for {}: {} {} (request_id={})", error.status(), thrown.getClass().getName(),
+                    req.getMethod(), req.getRequestURI(), requestId);
+        }
+        renderer.render(req, resp, error);
+    }
+
+    private void renderSendError(HttpServletRequest req, HttpServletResponse resp, int status, String message)
+            throws IOException {
+        if (status < 400 || status > 599) {
+            resp.sendError(status, message);
+            return;
+        }
+        boolean showMessage = sendErrorMessage && status < 500 && message != null && !message.isBlank();
+        ApiError error = ApiError.builder(status).message(showMessage ? message : null).build();
+        if (!renderer.render(req, resp, error)) {
+            LOG.warn("sendError({}) after the response was committed; nothing rendered (request_id={})",
+                    status, RequestIds.get(req));
+        }
+    }
+
+    /** Renders the error of an ERROR dispatch from the container's error attributes. */
+    static void renderErrorDispatch(ErrorRenderer renderer, ExceptionMapper mapper, HttpServletRequest req,
+            HttpServletResponse resp) throws IOException {
+        ApiError error = mapper.fromErrorAttributes(req);
+        if (!renderer.render(req, resp, error)) {
+            LOG.warn("Error page for status {} reached with a committed response (request_id={})",
+                    error.status(), RequestIds.get(req));
+        }
+    }
+
+    private static void rethrow(Throwable thrown) throws IOException, ServletException {
+        if (thrown instanceof IOException io) {
+            throw io;
+        }
+        if (thrown instanceof ServletException se) {
+            throw se;
+        }
+        if (thrown instanceof RuntimeException re) {
+            throw re;
+        }
+        if (thrown instanceof Error err) {
+            throw err;
+        }
+        throw new ServletException(thrown);
+    }
+
+    /** Renders async timeouts and errors; the application must not have completed the context. */
+    private final class Listener implements AsyncListener {
+
+        @Override
+        public void onTimeout(AsyncEvent event) throws IOException {
+            answer(event, TIMEOUT, null);
+        }
+
+        @Override
+        public void onError(AsyncEvent event) throws IOException {
+            Throwable thrown = event.getThrowable();
+            answer(event, thrown == null ? ApiError.of(500) : mapper.map(thrown), thrown);
+        }
+
+        private void answer(AsyncEvent event, ApiError error, Throwable thrown) throws IOException {
+            HttpServletRequest req = (HttpServletRequest) event.getSuppliedRequest();
+            HttpServletResponse resp = (HttpServletResponse) event.getSuppliedResponse();
+            String requestId = RequestIds.get(req);
+            String previous = MDC.get(RequestIds.MDC_KEY);
+            if (requestId != null) {
+                MDC.put(RequestIds.MDC_KEY, requestId);
+            }
+            try {
+                if (thrown != null && error.status() >= 500 && !ExceptionMapper.isClientAbort(thrown)) {
+                    LOG.error("Async request failed: {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
+                            requestId, thrown);
+                } else if (thrown == null) {
+                    LOG.warn("Async request timed out: {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
+                            requestId);
+                }
+                if (thrown == null || !ExceptionMapper.isClientAbort(thrown)) {
+                    renderer.render(req, resp, error);
+                }
+            } finally {
+                restoreMdc(previous);
+                event.getAsyncContext().complete();
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            // Nothing to clean up: the listener holds no state.
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // A new async cycle is registered again by the dispatch that starts it.
+        }
+    }
+
+    private static void restoreMdc(String previous) {
+        if (previous == null) {
+            MDC.remove(RequestIds.MDC_KEY);
+        } else {
+            MDC.put(RequestIds.MDC_KEY, previous);
+        }
+    }
+}

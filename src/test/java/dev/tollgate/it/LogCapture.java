@@ -1,0 +1,41 @@
+package dev.tollgate.it;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+
+/** Collects what one logger logs while a test runs. */
+public final class LogCapture implements AutoCloseable {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    public LogCapture(Class<?> type) {
+        logger = (Logger) LoggerFactory.getLogger(type);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    public List<ILoggingEvent> events() {
+        synchronized (appender.list) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    /** Everything logged, message and stack, as one string. */
+    public String text() {
+        return events().stream()
+                .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                        : " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage()))
+                .collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
+}
