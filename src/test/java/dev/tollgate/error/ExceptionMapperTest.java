@@ -1,0 +1,115 @@
+package dev.tollgate.error;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.config.InitParams;
+import dev.tollgate.testing.Fakes;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
+
+class ExceptionMapperTest {
+
+    private static ExceptionMapper mapper(Map<String, String> params) throws ServletException {
+        InitParams p = InitParams.of(Fakes.filterConfig("errors", params), "ErrorRenderingFilter", ExceptionMapper.PARAMS);
+        return ExceptionMapper.from(p, ExceptionMapperTest.class.getClassLoader());
+    }
+
+    @Test
+    void shouldMapNearestSuperclassWithConfiguredOrGenericMessage() throws ServletException {
+        ExceptionMapper m = mapper(Map.of("exception-mappings",
+                "java.lang.RuntimeException=503, java.lang.IllegalArgumentException=422:Invalid argument"));
+        ApiError nfe = m.map(new NumberFormatException("secret"));
+        assertEquals(422, nfe.status());
+        assertEquals("Invalid argument", nfe.message());
+        ApiError ise = m.map(new IllegalStateException("secret"));
+        assertEquals(503, ise.status());
+        assertEquals("Service unavailable", ise.message());
+    }
+
+    @Test
+    void shouldFollowRootCausesAndCauseChains() throws ServletException {
+        ExceptionMapper m = mapper(Map.of("exception-mappings", "java.util.NoSuchElementException=404"));
+        Throwable nested = new ServletException("outer", new IllegalStateException("mid", new NoSuchElementException("x")));
+        assertEquals(404, m.map(nested).status());
+        ApiException api = ApiException.conflict("Conflict");
+        assertEquals(409, m.map(new ServletException(new RuntimeException(api))).status());
+    }
+
+    @Test
+    void shouldStopAtDepthLimit() throws ServletException {
+        ExceptionMapper m = mapper(Map.of("exception-mappings", "java.util.NoSuchElementException=404", "max-cause-depth", "2"));
+        Throwable deep = new RuntimeException(new RuntimeException(new NoSuchElementException()));
+        assertEquals(500, m.map(deep).status());
+        assertEquals(404, m.map(new RuntimeException(new NoSuchElementException())).status());
+    }
+
+    @Test
+    void shouldMapJacksonErrorsToMalformedJsonByDefault() throws ServletException {
+        JsonParseException parse = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
+        ApiError error = mapper(Map.of()).map(new UncheckedIOException(parse));
+        assertEquals(400, error.status());
+        assertEquals(ErrorCodes.MALFORMED_JSON, error.code());
+        assertEquals("Malformed JSON", error.message());
+        assertEquals(500, mapper(Map.of()).map(new IOException("disk")).status());
+    }
+
+    @Test
+    void shouldRejectBadMappingsNamingEntryAndRule() {
+        assertBad("java.lang.Nope=404", "exception class [java.lang.Nope] not found");
+        assertBad("java.lang.String=404", "class [java.lang.String] is not a Throwable");
+        assertBad("java.lang.RuntimeException=302", "status [302] of [java.lang.RuntimeException] must be 400-599");
+        assertBad("java.lang.RuntimeException=abc", "status [abc] of [java.lang.RuntimeException] must be 400-599");
+        assertBad("java.lang.RuntimeException", "entry [java.lang.RuntimeException] must be <exception class>=<status>[:<message>]");
+        assertBad("java.lang.RuntimeException=400,java.lang.RuntimeException=404",
+                "exception class [java.lang.RuntimeException] is mapped twice");
+    }
+
+    private static void assertBad(String value, String rule) {
+        ServletException e = assertThrows(ServletException.class, () -> mapper(Map.of("exception-mappings", value)));
+        assertEquals("ErrorRenderingFilter: init-param [exception-mappings] has invalid value [" + value + "]: " + rule,
+                e.getMessage());
+    }
+
+    @Test
+    void shouldRecogniseClientAborts() {
+        assertTrue(ExceptionMapper.isClientAbort(new ServletException(new IOException("Broken pipe"))));
+        assertTrue(ExceptionMapper.isClientAbort(new ClientAbortException()));
+        assertFalse(ExceptionMapper.isClientAbort(new IOException("disk full")));
+    }
+
+    /** Named like Tomcat's, which is recognised by its simple name. */
+    private static final class ClientAbortException extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    void shouldFailFilterStartupOnUnknownParam() {
+        ServletException e = assertThrows(ServletException.class,
+                () -> new ErrorRenderingFilter().init(Fakes.filterConfig("errors", Map.of("mappings", "x"))));
+        assertEquals("ErrorRenderingFilter: unknown init-param [mappings]; known names are "
+                + "[exception-mappings, max-cause-depth, send-error-message]", e.getMessage());
+    }
+
+    @Test
+    void shouldFailStartupOnUnknownFormat() {
+        ServletException e = assertThrows(ServletException.class, () -> new ErrorRenderingFilter().init(
+                Fakes.filterConfig("errors", Map.of(), Fakes.context(Map.of(ErrorRenderer.FORMAT_PARAM, "xml")))));
+        assertTrue(e.getMessage().startsWith("Tollgate: context-param [tollgate.error-format] has invalid value [xml]: must be one of [igny8"),
+                e.getMessage());
+    }
+
+    @Test
+    void shouldShareOneRendererPerContext() throws ServletException {
+        jakarta.servlet.ServletContext context = Fakes.context(Map.of());
+        assertTrue(ErrorRenderer.forContext(context) == ErrorRenderer.forContext(context));
+    }
+}

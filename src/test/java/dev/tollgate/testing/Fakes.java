@@ -1,0 +1,102 @@
+package dev.tollgate.testing;
+
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Hand-written fakes of the servlet API for unit tests, configured the way {@code web.xml} would
+ * configure the real thing. Only the methods the code under test calls are answered.
+ */
+public final class Fakes {
+
+    private Fakes() {
+    }
+
+    /** A context with {@code contextParams} and working attributes. */
+    public static ServletContext context(Map<String, String> contextParams) {
+        Map<String, Object> attributes = new HashMap<>();
+        return (ServletContext) Proxy.newProxyInstance(Fakes.class.getClassLoader(), new Class<?>[] {ServletContext.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getInitParameter" -> contextParams.get((String) args[0]);
+                    case "getInitParameterNames" -> Collections.enumeration(contextParams.keySet());
+                    case "getAttribute" -> attributes.get((String) args[0]);
+                    case "setAttribute" -> attributes.put((String) args[0], args[1]);
+                    case "removeAttribute" -> attributes.remove((String) args[0]);
+                    case "getClassLoader" -> Fakes.class.getClassLoader();
+                    case "getContextPath" -> "";
+                    case "toString" -> "FakeServletContext";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException("ServletContext." + method.getName());
+                });
+    }
+
+    /** A filter config named {@code name} with {@code initParams}, in a context without params. */
+    public static FilterConfig filterConfig(String name, Map<String, String> initParams) {
+        return filterConfig(name, initParams, context(Map.of()));
+    }
+
+    public static FilterConfig filterConfig(String name, Map<String, String> initParams, ServletContext context) {
+        Map<String, String> params = new LinkedHashMap<>(initParams);
+        return new FilterConfig() {
+            @Override
+            public String getFilterName() {
+                return name;
+            }
+
+            @Override
+            public ServletContext getServletContext() {
+                return context;
+            }
+
+            @Override
+            public String getInitParameter(String key) {
+                return params.get(key);
+            }
+
+            @Override
+            public java.util.Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(params.keySet());
+            }
+        };
+    }
+
+    /** A GET request for {@code uri} with {@code headers} and working attributes. */
+    public static HttpServletRequest request(String method, String uri, Map<String, String> headers) {
+        Map<String, Object> attributes = new HashMap<>();
+        return (HttpServletRequest) Proxy.newProxyInstance(Fakes.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "getMethod" -> method;
+                    case "getRequestURI" -> uri;
+                    case "getHeader" -> headers.get((String) args[0]);
+                    case "getAttribute" -> attributes.get((String) args[0]);
+                    case "setAttribute" -> attributes.put((String) args[0], args[1]);
+                    case "toString" -> "FakeRequest " + method + " " + uri;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException("HttpServletRequest." + m.getName());
+                });
+    }
+
+    /** A response that records headers only. */
+    public static HttpServletResponse response(Map<String, String> headersOut) {
+        return (HttpServletResponse) Proxy.newProxyInstance(Fakes.class.getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "setHeader" -> headersOut.put((String) args[0], (String) args[1]);
+                    case "containsHeader" -> headersOut.containsKey((String) args[0]);
+                    case "toString" -> "FakeResponse";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException("HttpServletResponse." + m.getName());
+                });
+    }
+}
