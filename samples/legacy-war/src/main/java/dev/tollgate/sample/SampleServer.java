@@ -1,0 +1,60 @@
+package dev.tollgate.sample;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+
+/**
+ * Starts this WAR directory on an embedded Tomcat, as a standalone Tomcat would deploy it (with its
+ * default servlet), on the port given as the first argument (8080 by default; 0 picks a free one).
+ */
+public final class SampleServer {
+
+    private final Tomcat tomcat = new Tomcat();
+    private int port;
+
+    public static void main(String[] args) throws Exception {
+        SampleServer server = new SampleServer();
+        int port = server.start(args.length > 0 ? Integer.parseInt(args[0]) : 8080, webappDir());
+        System.out.println("Tollgate sample listening on http://localhost:" + port + "/  (Ctrl-C stops it)");
+        server.tomcat.getServer().await();
+    }
+
+    /** The WAR directory: {@code src/main/webapp} of this project. */
+    public static Path webappDir() {
+        Path here = Path.of("src/main/webapp");
+        if (Files.isDirectory(here)) {
+            return here.toAbsolutePath();
+        }
+        return Path.of("samples/legacy-war/src/main/webapp").toAbsolutePath();
+    }
+
+    /** Deploys {@code webapp} and starts; returns the port. */
+    public int start(int requestedPort, Path webapp) throws Exception {
+        tomcat.setBaseDir(Files.createTempDirectory("tollgate-sample").toString());
+        Connector connector = new Connector();
+        connector.setPort(requestedPort);
+        tomcat.setConnector(connector);
+        Context context = tomcat.addWebapp("", webapp.toString());
+        StandardJarScanner scanner = new StandardJarScanner();
+        scanner.setScanClassPath(false);
+        context.setJarScanner(scanner);
+        context.setParentClassLoader(SampleServer.class.getClassLoader());
+        tomcat.start();
+        port = connector.getLocalPort();
+        return port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void stop() throws Exception {
+        tomcat.stop();
+        tomcat.destroy();
+    }
+
+}

@@ -1,0 +1,65 @@
+package dev.tollgate.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The README's curl walk-through, run against the sample as the README starts it. */
+class SampleServerTest {
+
+    private static final SampleServer SERVER = new SampleServer();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        port = SERVER.start(0, SampleServer.webappDir());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        SERVER.stop();
+    }
+
+    private static HttpResponse<String> call(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode error(HttpResponse<String> r, int status) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        JsonNode body = new ObjectMapper().readTree(r.body());
+        assertFalse(body.get("success").asBoolean());
+        assertEquals(r.headers().firstValue("X-Request-ID").orElseThrow(), body.get("request_id").asText());
+        return body;
+    }
+
+    @Test
+    void shouldAnswerTheReadmeWalkThrough() throws Exception {
+        assertEquals(200, call("GET", "/api/hello", null).statusCode());
+        assertEquals("This field is required",
+                error(call("POST", "/api/users", "{}"), 400).get("errors").get("email").get(0).asText());
+        assertEquals("Malformed JSON", error(call("POST", "/api/users", "{\"email\":"), 400).get("error").asText());
+        HttpResponse<String> fail = call("GET", "/api/fail", null);
+        assertEquals("Internal server error", error(fail, 500).get("error").asText());
+        assertFalse(fail.body().contains("s3cret"));
+        assertEquals("Resource not found", error(call("GET", "/api/missing", null), 404).get("error").asText());
+        assertEquals("Resource not found", error(call("GET", "/nowhere", null), 404).get("error").asText());
+        assertEquals(405, call("DELETE", "/api/hello", null).statusCode());
+        assertTrue(call("GET", "/api/slow", null).body().contains("\"success\":true"));
+        assertEquals("Request timed out", error(call("GET", "/api/slow?stall=true", null), 503).get("error").asText());
+    }
+}
