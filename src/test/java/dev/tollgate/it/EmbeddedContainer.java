@@ -30,13 +30,46 @@ public interface EmbeddedContainer {
 
     String name();
 
-    /** The WAR directory {@code src/test/webapps/<name>}. */
+    /**
+     * The WAR directory {@code src/test/webapps/<name>} (or under the system property
+     * {@code tollgate.webapps}). When {@code tollgate.servlet=javax}, a copy whose web.xml files
+     * declare the Java EE 8 (javax, version 4.0) namespace instead of the Jakarta one.
+     */
     static Path webapp(String name) {
-        Path dir = Path.of("src", "test", "webapps", name).toAbsolutePath();
+        Path dir = Path.of(System.getProperty("tollgate.webapps", "src/test/webapps"), name).toAbsolutePath().normalize();
         if (!Files.isRegularFile(dir.resolve("WEB-INF/web.xml"))) {
             throw new IllegalStateException("No WEB-INF/web.xml under " + dir);
         }
-        return dir;
+        if (!"javax".equals(System.getProperty("tollgate.servlet"))) {
+            return dir;
+        }
+        try {
+            Path copy = Files.createTempDirectory("tollgate-javax-" + name);
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path source : (Iterable<Path>) files::iterator) {
+                    Path target = copy.resolve(dir.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else if (source.getFileName().toString().equals("web.xml")) {
+                        Files.writeString(target, toJavaEe8(Files.readString(source)));
+                    } else {
+                        Files.copy(source, target);
+                    }
+                }
+            }
+            return copy;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The same web.xml in the Java EE 8 namespace, schema and version. */
+    static String toJavaEe8(String webXml) {
+        String ns = "http://xmlns.jcp.org/xml/ns/" + "javaee";
+        return webXml
+                .replaceFirst("xmlns=\"[^\"]*\"", "xmlns=\"" + ns + "\"")
+                .replaceFirst("xsi:schemaLocation=\"[^\"]*\"", "xsi:schemaLocation=\"" + ns + " " + ns + "/web-app_4_0.xsd\"")
+                .replaceFirst("version=\"5\\.0\"", "version=\"4.0\"");
     }
 
     static EmbeddedContainer jetty() {
