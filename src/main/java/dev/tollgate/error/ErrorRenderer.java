@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -143,8 +144,11 @@ public final class ErrorRenderer {
     private static List<String[]> keptHeaders(HttpServletResponse response) {
         Collection<String> names = response.getHeaderNames();
         List<String[]> kept = new ArrayList<>(names.size());
+        // Tomcat lists a name once per value; take each name's values once.
+        Set<String> seen = new HashSet<>();
         for (String name : names) {
-            if (isKept(name.toLowerCase(Locale.ROOT))) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (isKept(lower) && seen.add(lower)) {
                 for (String value : response.getHeaders(name)) {
                     kept.add(new String[] {name, value});
                 }

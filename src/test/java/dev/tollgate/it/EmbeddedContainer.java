@@ -10,6 +10,8 @@ import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -18,6 +20,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * loopback port. The application's classes come from the test classpath.
  */
 public interface EmbeddedContainer {
+
+    /** Both containers refuse headers over 8 KB by default; tests send a 10 KB key to the filter. */
+    int LARGE_HEADERS = 32 * 1024;
 
     /** Deploys {@code webappDir} at context path "" and starts; returns the port. */
     int start(Path webappDir) throws Exception;
@@ -88,7 +93,9 @@ public interface EmbeddedContainer {
         @Override
         public int start(Path webappDir) throws Exception {
             server = new Server();
-            ServerConnector connector = new ServerConnector(server);
+            HttpConfiguration http = new HttpConfiguration();
+            http.setRequestHeaderSize(LARGE_HEADERS);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost("127.0.0.1");
             connector.setPort(0);
             server.addConnector(connector);
@@ -138,6 +145,7 @@ public interface EmbeddedContainer {
             Connector connector = new Connector();
             connector.setPort(0);
             connector.setProperty("address", "127.0.0.1");
+            connector.setProperty("maxHttpHeaderSize", String.valueOf(LARGE_HEADERS));
             tomcat.setConnector(connector);
 
             StandardContext context = new StandardContext();

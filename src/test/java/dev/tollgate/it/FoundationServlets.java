@@ -42,6 +42,11 @@ public final class FoundationServlets {
                     .put("attribute", RequestIds.get(req))
                     .put("mdc", MDC.get(RequestIds.MDC_KEY))
                     .put("remote_user", req.getRemoteUser())
+                    .put("principal", req.getUserPrincipal() == null ? null : req.getUserPrincipal().getName())
+                    .put("client_mdc", MDC.get("client_id"))
+                    .put("client_attribute", (String) req.getAttribute("dev.tollgate.client_id"))
+                    .put("key_header_visible", req.getHeader("X-API-KEY") != null)
+                    .put("authorization_visible", req.getHeader("Authorization") != null)
                     .toString();
             resp.getWriter().write(body);
         }

@@ -1,0 +1,33 @@
+package dev.tollgate.apikey;
+
+import java.util.Collection;
+
+/**
+ * Where the API keys live, looked up by the SHA-256 of the presented key. Implementations hold only
+ * hashes and confirm a match in constant time ({@code MessageDigest.isEqual}).
+ *
+ * <p>Built-ins: {@link #of(Collection)} (keys set up in code), {@link #parseInline(String)} (the
+ * {@code client:sha256hash} entries of an init-param) and {@link FileApiKeyStore} (a keys file,
+ * re-read when it changes).
+ */
+public interface ApiKeyStore {
+
+    /** The entry whose key hashes to {@code sha256}, or {@code null} when there is none. */
+    ApiKeyEntry find(byte[] sha256);
+
+    /** How many keys the store holds now. */
+    int size();
+
+    /** A fixed store of {@code entries}; duplicate client ids or hashes are refused. */
+    static ApiKeyStore of(Collection<ApiKeyEntry> entries) {
+        return KeyTable.of(entries);
+    }
+
+    /**
+     * A fixed store from inline entries {@code client:sha256hex}, separated by commas or whitespace,
+     * as a {@code keys} init-param holds them. Errors name the entry's position, never its hash.
+     */
+    static ApiKeyStore parseInline(String entries) {
+        return KeyTable.of(KeysParser.parseInline(entries));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tollgate.apikey;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** An immutable set of keys by hash; the lookup is confirmed with a constant-time comparison. */
+final class KeyTable implements ApiKeyStore {
+
+    static final KeyTable EMPTY = new KeyTable(Map.of());
+
+    private final Map<ByteBuffer, ApiKeyEntry> byHash;
+
+    private KeyTable(Map<ByteBuffer, ApiKeyEntry> byHash) {
+        this.byHash = byHash;
+    }
+
+    static KeyTable of(Collection<ApiKeyEntry> entries) {
+        Map<ByteBuffer, ApiKeyEntry> byHash = new HashMap<>();
+        Set<String> clients = new HashSet<>();
+        for (ApiKeyEntry entry : entries) {
+            if (!clients.add(entry.clientId())) {
+                throw new IllegalArgumentException("duplicate client id [" + entry.clientId() + "]");
+            }
+            if (byHash.putIfAbsent(ByteBuffer.wrap(entry.hash()), entry) != null) {
+                throw new IllegalArgumentException("duplicate key: client [" + entry.clientId()
+                        + "] has the same hash as client [" + byHash.get(ByteBuffer.wrap(entry.hash())).clientId() + "]");
+            }
+        }
+        return new KeyTable(Map.copyOf(byHash));
+    }
+
+    @Override
+    public ApiKeyEntry find(byte[] sha256) {
+        ApiKeyEntry entry = byHash.get(ByteBuffer.wrap(sha256));
+        return entry != null && MessageDigest.isEqual(entry.hash(), sha256) ? entry : null;
+    }
+
+    @Override
+    public int size() {
+        return byHash.size();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tollgate.apikey;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses keys files and inline key entries. Every error names where it is (file and line, or entry
+ * number) and what is wrong, and never repeats a hash or a key.
+ */
+final class KeysParser {
+
+    private KeysParser() {
+    }
+
+    /**
+     * Parses the lines of a keys file named {@code source}:
+     * {@code client_id sha256hex [expires=<ISO-8601 instant>] [methods=GET,HEAD] [paths=/a,/b] [plan=name]}.
+     */
+    static List<ApiKeyEntry> parseFile(String source, List<String> lines) {
+        List<ApiKeyEntry> entries = new ArrayList<>();
+        Map<String, Integer> clientLines = new HashMap<>();
+        Map<String, Integer> hashLines = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            int lineNumber = i + 1;
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String where = source + ":" + lineNumber + ": ";
+            String[] fields = line.split("\\s+");
+            if (fields.length < 2) {
+                throw new IllegalArgumentException(where + "expected <client_id> <sha256hex> [attributes]");
+            }
+            ApiKeyEntry entry;
+            try {
+                ApiKeyEntry.Builder builder = ApiKeyEntry.builder(fields[0], ApiKeys.parseHash(fields[1]));
+                for (String attribute : Arrays.asList(fields).subList(2, fields.length)) {
+                    applyAttribute(builder, attribute);
+                }
+                entry = builder.build();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage(), null);
+            }
+            Integer clientLine = clientLines.putIfAbsent(entry.clientId(), lineNumber);
+            if (clientLine != null) {
+                throw new IllegalArgumentException(where + "duplicate client id [" + entry.clientId() + "], first on line " + clientLine);
+            }
+            Integer hashLine = hashLines.putIfAbsent(fields[1].toLowerCase(java.util.Locale.ROOT), lineNumber);
+            if (hashLine != null) {
+                throw new IllegalArgumentException(where + "duplicate key: same hash as line " + hashLine);
+            }
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    private static void applyAttribute(ApiKeyEntry.Builder builder, String attribute) {
+        int eq = attribute.indexOf('=');
+        String name = eq < 0 ? attribute : attribute.substring(0, eq);
+        String value = eq < 0 ? "" : attribute.substring(eq + 1);
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("attribute [" + name + "] needs a value: " + name + "=...");
+        }
+        switch (name) {
+            case "expires" -> {
+                try {
+                    builder.expiresAt(Instant.parse(value));
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("expires [" + value + "] must be an ISO-8601 instant like 2027-01-31T00:00:00Z");
+                }
+            }
+            case "methods" -> builder.methods(new java.util.LinkedHashSet<>(List.of(value.split(","))));
+            case "paths" -> builder.pathPrefixes(List.of(value.split(",")));
+            case "plan" -> builder.plan(value);
+            default -> throw new IllegalArgumentException("unknown attribute [" + name + "]; known are expires, methods, paths, plan");
+        }
+    }
+
+    /** Parses inline entries {@code client:sha256hex}, separated by commas or whitespace. */
+    static List<ApiKeyEntry> parseInline(String text) {
+        List<ApiKeyEntry> entries = new ArrayList<>();
+        int position = 0;
+        for (String item : text.split("[,\\s]+")) {
+            if (item.isEmpty()) {
+                continue;
+            }
+            position++;
+            int colon = item.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("entry " + position + " must be <client_id>:<sha256hex>");
+            }
+            try {
+                entries.add(ApiKeyEntry.builder(item.substring(0, colon), ApiKeys.parseHash(item.substring(colon + 1))).build());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("entry " + position + ": " + e.getMessage(), null);
+            }
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.tollgate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.apikey.ApiKeys;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The API-key filter on one real container, deploying {@code src/test/webapps/apikey}; the keys
+ * file is named by the {@code tollgate.keys-file} system property, and one key is inline.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ApiKeyCases {
+
+    static final String ALICE = "alice-key-0123456789";
+    static final String READER = "reader-key-0123456789";
+    static final String OLD = "old-key-0123456789";
+    static final String BOB = "bob-key-0123456789";
+    static final String CAROL = "carol-key-0123456789";
+
+    private EmbeddedContainer container;
+    private int port;
+    private Path keysFile;
+
+    abstract EmbeddedContainer newContainer();
+
+    static String keysFileText(String... lines) {
+        return "# test keys\n" + String.join("\n", lines) + "\n";
+    }
+
+    static String line(String client, String key, String attributes) {
+        return client + "  " + ApiKeys.sha256Hex(key) + "  " + attributes;
+    }
+
+    private static final String INITIAL = keysFileText(
+            line("alice", ALICE, "plan=gold"),
+            line("reader", READER, "methods=GET,HEAD,OPTIONS paths=/api/reports"),
+            line("old", OLD, "expires=2020-01-01T00:00:00Z"));
+
+    @BeforeAll
+    void start() throws Exception {
+        keysFile = Files.createTempFile("tollgate-keys", ".txt");
+        Files.writeString(keysFile, INITIAL);
+        System.setProperty("tollgate.keys-file", keysFile.toString());
+        try {
+            container = newContainer();
+            port = container.start(EmbeddedContainer.webapp("apikey"));
+        } finally {
+            System.clearProperty("tollgate.keys-file");
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        container.close();
+        Files.deleteIfExists(keysFile);
+    }
+
+    private JsonNode assertRejected(Http.Response r, int status, String message) {
+        assertEquals(status, r.status(), r::toString);
+        assertTrue(r.header("Content-Type").startsWith("application/json"));
+        JsonNode body = r.json();
+        assertFalse(body.get("success").asBoolean(true));
+        assertEquals(message, body.get("error").asText());
+        assertEquals(r.header("X-Request-ID"), body.get("request_id").asText());
+        if (status == 401) {
+            assertEquals(List.of("ApiKey realm=\"api\", header=\"X-API-KEY\"", "Bearer realm=\"api\""),
+                    r.headers("WWW-Authenticate"));
+        } else {
+            assertNull(r.header("WWW-Authenticate"));
+        }
+        return body;
+    }
+
+    @Test
+    void shouldRejectMissingKeyWith401AndWwwAuthenticate() throws Exception {
+        assertRejected(Http.get(port, "/api/items"), 401, "Authentication required");
+        assertRejected(Http.get(port, "/api/items", "X-API-KEY: "), 401, "Authentication required");
+    }
+
+    @Test
+    void shouldRejectUnknownKeyWith401() throws Exception {
+        assertRejected(Http.get(port, "/api/items", "X-API-KEY: not-a-key"), 401, "Invalid API key");
+        assertRejected(Http.get(port, "/api/items", "Authorization: Bearer not-a-key"), 401, "Invalid API key");
+    }
+
+    @Test
+    void shouldRejectExpiredKeyWith401() throws Exception {
+        assertRejected(Http.get(port, "/api/items", "X-API-KEY: " + OLD), 401, "API key expired");
+    }
+
+    @Test
+    void shouldRejectMethodOrPathNotAllowedWith403() throws Exception {
+        assertRejected(Http.send(port, "POST", "/api/reports", "{}", "X-API-KEY: " + READER), 403, "Permission denied");
+        assertRejected(Http.get(port, "/api/reportsx", "X-API-KEY: " + READER), 403, "Permission denied");
+        assertRejected(Http.get(port, "/api/items", "X-API-KEY: " + READER), 403, "Permission denied");
+        assertEquals(200, Http.get(port, "/api/reports/2026", "X-API-KEY: " + READER).status());
+        assertEquals(200, Http.get(port, "/api/reports", "X-API-KEY: " + READER).status());
+    }
+
+    @Test
+    void shouldExposeClientToTheApplicationAndHideTheKey() throws Exception {
+        Http.Response r = Http.get(port, "/api/items", "X-API-KEY: " + ALICE);
+        assertEquals(200, r.status(), r::toString);
+        JsonNode body = r.json();
+        assertEquals("alice", body.get("remote_user").asText());
+        assertEquals("alice", body.get("principal").asText());
+        assertEquals("alice", body.get("client_mdc").asText());
+        assertEquals("alice", body.get("client_attribute").asText());
+        assertFalse(body.get("key_header_visible").asBoolean());
+        Http.Response bearer = Http.get(port, "/api/items", "Authorization: Bearer " + ALICE);
+        assertEquals("alice", bearer.json().get("remote_user").asText());
+        assertFalse(bearer.json().get("authorization_visible").asBoolean());
+    }
+
+    @Test
+    void shouldAcceptInlineKey() throws Exception {
+        assertEquals("inline-bob", Http.get(port, "/api/items", "X-API-KEY: " + BOB).json().get("remote_user").asText());
+    }
+
+    @Test
+    void shouldPassPreflightAndSkippedPathsWithoutKey() throws Exception {
+        Http.Response preflight = Http.send(port, "OPTIONS", "/api/items", null,
+                "Origin: https://app.example", "Access-Control-Request-Method: POST");
+        assertEquals(200, preflight.status(), preflight::toString);
+        assertEquals(200, Http.get(port, "/health").status());
+        assertRejected(Http.send(port, "OPTIONS", "/api/items", null), 401, "Authentication required");
+    }
+
+    @Test
+    void shouldAnswerBadKeysWithClean401() throws Exception {
+        assertRejected(Http.get(port, "/api/items", "X-API-KEY: " + ALICE, "X-API-KEY: " + BOB), 401, "Invalid API key");
+        assertRejected(Http.get(port, "/api/items", "X-API-KEY: " + "k".repeat(10 * 1024)), 401, "Invalid API key");
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        raw.write(("GET /api/items HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-API-KEY: caf").getBytes(StandardCharsets.US_ASCII));
+        raw.write(new byte[] {(byte) 0xC3, (byte) 0xA9, (byte) 0xFF});
+        raw.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertRejected(Http.raw(port, raw.toByteArray(), false), 401, "Invalid API key");
+    }
+
+    @Test
+    void shouldPickUpRotatedKeysAndKeepThemWhenFileBreaks() throws Exception {
+        String rotated = keysFileText(
+                line("alice", ALICE, "plan=gold"),
+                line("carol", CAROL, ""));
+        try {
+            Files.writeString(keysFile, rotated);
+            awaitStatus(CAROL, 200);
+            awaitStatus(READER, 401);
+            Files.writeString(keysFile, rotated + "broken-line-without-hash\n");
+            Thread.sleep(2_500);
+            assertEquals(200, Http.get(port, "/api/items", "X-API-KEY: " + CAROL).status(), "a broken file keeps the keys");
+        } finally {
+            Files.writeString(keysFile, INITIAL);
+            awaitStatus(READER, 200, "/api/reports");
+        }
+    }
+
+    private void awaitStatus(String key, int status) throws Exception {
+        awaitStatus(key, status, "/api/items");
+    }
+
+    private void awaitStatus(String key, int status, String path) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            last = Http.get(port, path, "X-API-KEY: " + key).status();
+            if (last == status) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("expected " + status + " within 10 s, last was " + last);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyApiKeyIT extends ApiKeyCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}
