@@ -32,8 +32,20 @@ public final class SampleServer {
         return Path.of("samples/legacy-war/src/main/webapp").toAbsolutePath();
     }
 
-    /** Deploys {@code webapp} and starts; returns the port. */
+    /** The sample's keys file: {@code keys.txt} of this project. */
+    public static Path keysFile() {
+        Path here = Path.of("keys.txt");
+        return (Files.isRegularFile(here) ? here : Path.of("samples/legacy-war/keys.txt")).toAbsolutePath();
+    }
+
+    /**
+     * Deploys {@code webapp} and starts; returns the port. Unless the environment or the system
+     * properties name a keys file, the sample's {@code keys.txt} is used.
+     */
     public int start(int requestedPort, Path webapp) throws Exception {
+        if (System.getenv("TOLLGATE_KEYS_FILE") == null && System.getProperty("tollgate.keys-file") == null) {
+            System.setProperty("tollgate.keys-file", keysFile().toString());
+        }
         tomcat.setBaseDir(Files.createTempDirectory("tollgate-sample").toString());
         Connector connector = new Connector();
         connector.setPort(requestedPort);

@@ -32,9 +32,17 @@ class SampleServerTest {
         SERVER.stop();
     }
 
+    static final String DEMO_KEY = "tg_demo-key-for-the-sample-only";
+    static final String READ_ONLY_KEY = "tg_demo-read-only-key";
+
     private static HttpResponse<String> call(String method, String path, String body) throws Exception {
+        return call(method, path, body, DEMO_KEY);
+    }
+
+    private static HttpResponse<String> call(String method, String path, String body, String key) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
+                .header("X-API-KEY", key == null ? "" : key)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -60,6 +68,11 @@ class SampleServerTest {
         assertEquals("Resource not found", error(call("GET", "/nowhere", null), 404).get("error").asText());
         assertEquals(405, call("DELETE", "/api/hello", null).statusCode());
         assertTrue(call("GET", "/api/slow", null).body().contains("\"success\":true"));
+        assertEquals("Authentication required", error(call("GET", "/api/hello", null, null), 401).get("error").asText());
+        assertEquals("Invalid API key", error(call("GET", "/api/hello", null, "tg_wrong"), 401).get("error").asText());
+        assertTrue(call("GET", "/api/hello", null, READ_ONLY_KEY).body().contains("\"client\":\"reporting\""));
+        assertEquals("Permission denied", error(call("GET", "/api/fail", null, READ_ONLY_KEY), 403).get("error").asText());
+        assertEquals(200, call("GET", "/health", null, null).statusCode());
         assertEquals("Request timed out", error(call("GET", "/api/slow?stall=true", null), 503).get("error").asText());
     }
 }

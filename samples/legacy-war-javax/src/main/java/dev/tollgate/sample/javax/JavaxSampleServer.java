@@ -23,6 +23,12 @@ public final class JavaxSampleServer {
         if (!Files.isRegularFile(war)) {
             throw new IllegalStateException("No WAR at " + war + "; run 'mvn package' in this project first");
         }
+        if (System.getenv("TOLLGATE_KEYS_FILE") == null && System.getProperty("tollgate.keys-file") == null) {
+            // The jakarta sample's keys file, next to this project.
+            Path keys = Path.of("../legacy-war/keys.txt");
+            System.setProperty("tollgate.keys-file",
+                    (Files.isRegularFile(keys) ? keys : Path.of("samples/legacy-war/keys.txt")).toAbsolutePath().toString());
+        }
         tomcat.setBaseDir(Files.createTempDirectory("tollgate-javax-sample").toString());
         Connector connector = new Connector();
         connector.setPort(requestedPort);

@@ -33,7 +33,7 @@ class JavaxSampleServerTest {
 
     private static HttpResponse<String> get(String path) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-API-KEY", "tg_demo-key-for-the-sample-only").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -47,6 +47,10 @@ class JavaxSampleServerTest {
         assertEquals(500, fail.statusCode());
         assertTrue(fail.body().startsWith("{\"success\":false,\"error\":\"Internal server error\""), fail.body());
         assertFalse(fail.body().contains("s3cret"));
+        HttpResponse<String> noKey = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/hello"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, noKey.statusCode());
+        assertTrue(noKey.body().contains("\"error\":\"Authentication required\""), noKey.body());
         HttpResponse<String> missing = get("/nowhere");
         assertEquals(404, missing.statusCode());
         assertTrue(missing.body().contains("\"error\":\"Resource not found\""), missing.body());
