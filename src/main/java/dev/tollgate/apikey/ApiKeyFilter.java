@@ -78,6 +78,11 @@ public final class ApiKeyFilter implements Filter {
     public static final String KEY_ATTRIBUTE = "dev.tollgate.api_key";
     /** The MDC key of the client id. */
     public static final String MDC_KEY = "client_id";
+    /**
+     * Context attribute: the rate-limit plan names the keys refer to, so the rate-limit filter can
+     * refuse to start when one is not defined.
+     */
+    public static final String PLANS_ATTRIBUTE = "dev.tollgate.apikey.plans";
     /** {@code getAuthType()} of an accepted request. */
     public static final String AUTH_TYPE = "API_KEY";
 
@@ -160,6 +165,17 @@ public final class ApiKeyFilter implements Filter {
             prepare(realm);
         }
         renderer = ErrorRenderer.forContext(config.getServletContext());
+        publishPlans(config.getServletContext(), store.plans());
+    }
+
+    private static void publishPlans(jakarta.servlet.ServletContext context, Set<String> plans) {
+        synchronized (ApiKeyFilter.class) {
+            Set<String> all = new java.util.TreeSet<>(plans);
+            if (context.getAttribute(PLANS_ATTRIBUTE) instanceof Set<?> earlier) {
+                earlier.forEach(p -> all.add(String.valueOf(p)));
+            }
+            context.setAttribute(PLANS_ATTRIBUTE, Set.copyOf(all));
+        }
     }
 
     private ApiKeyStore openStore(InitParams params, Duration reload) throws ServletException {
@@ -214,7 +230,7 @@ public final class ApiKeyFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        String path = pathOf(req);
+        String path = PathPatterns.pathOf(req);
         if ((skipPreflight && isPreflight(req)) || skipPaths.matches(path)) {
             chain.doFilter(request, response);
             return;
@@ -354,14 +370,6 @@ public final class ApiKeyFilter implements Filter {
                 && req.getHeader("Access-Control-Request-Method") != null;
     }
 
-    /** The path within the application, decoded and normalised by the container. */
-    static String pathOf(HttpServletRequest req) {
-        String servletPath = req.getServletPath();
-        String pathInfo = req.getPathInfo();
-        String path = pathInfo == null ? servletPath : servletPath + pathInfo;
-        return path == null || path.isEmpty() ? "/" : path;
-    }
-
     @Override
     public void destroy() {
         if (ownedStore != null) {
@@ -380,6 +388,13 @@ public final class ApiKeyFilter implements Filter {
         @Override
         public int size() {
             return first.size() + second.size();
+        }
+
+        @Override
+        public Set<String> plans() {
+            Set<String> all = new java.util.HashSet<>(first.plans());
+            all.addAll(second.plans());
+            return all;
         }
     }
 

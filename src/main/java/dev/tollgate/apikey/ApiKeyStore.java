@@ -1,6 +1,7 @@
 package dev.tollgate.apikey;
 
 import java.util.Collection;
+import java.util.Set;
 
 /**
  * Where the API keys live, looked up by the SHA-256 of the presented key. Implementations hold only
@@ -17,6 +18,11 @@ public interface ApiKeyStore {
 
     /** How many keys the store holds now. */
     int size();
+
+    /** The rate-limit plans the keys name now. */
+    default Set<String> plans() {
+        return Set.of();
+    }
 
     /** A fixed store of {@code entries}; duplicate client ids or hashes are refused. */
     static ApiKeyStore of(Collection<ApiKeyEntry> entries) {

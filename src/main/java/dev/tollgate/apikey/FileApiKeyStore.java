@@ -118,6 +118,11 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         return keys.size();
     }
 
+    @Override
+    public java.util.Set<String> plans() {
+        return keys.plans();
+    }
+
     public Path file() {
         return file;
     }

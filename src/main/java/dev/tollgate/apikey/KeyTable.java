@@ -14,9 +14,22 @@ final class KeyTable implements ApiKeyStore {
     static final KeyTable EMPTY = new KeyTable(Map.of());
 
     private final Map<ByteBuffer, ApiKeyEntry> byHash;
+    private final Set<String> plans;
 
     private KeyTable(Map<ByteBuffer, ApiKeyEntry> byHash) {
         this.byHash = byHash;
+        Set<String> names = new HashSet<>();
+        for (ApiKeyEntry entry : byHash.values()) {
+            if (entry.plan() != null) {
+                names.add(entry.plan());
+            }
+        }
+        this.plans = Set.copyOf(names);
+    }
+
+    @Override
+    public Set<String> plans() {
+        return plans;
     }
 
     static KeyTable of(Collection<ApiKeyEntry> entries) {

@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,6 +53,14 @@ public final class PathPatterns {
             return NONE;
         }
         return new PathPatterns(List.copyOf(exact), List.copyOf(prefixes), List.copyOf(extensions), all);
+    }
+
+    /** The path of {@code request} within the application, decoded and normalised by the container. */
+    public static String pathOf(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        String path = pathInfo == null ? servletPath : servletPath + pathInfo;
+        return path == null || path.isEmpty() ? "/" : path;
     }
 
     /** Whether {@code path} matches one of the patterns. */

@@ -61,6 +61,12 @@ public final class Http {
     /** Sends one request; {@code headerLines} are {@code "Name: value"} lines sent as they are. */
     public static Response send(int port, String method, String path, String body, String... headerLines)
             throws IOException {
+        return sendFrom(null, port, method, path, body, headerLines);
+    }
+
+    /** Sends one request from the local address {@code from} (say 127.0.0.2), or any if null. */
+    public static Response sendFrom(String from, int port, String method, String path, String body, String... headerLines)
+            throws IOException {
         StringBuilder head = new StringBuilder();
         head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         head.append("Host: 127.0.0.1:").append(port).append("\r\n");
@@ -76,12 +82,20 @@ public final class Http {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         request.write(bodyBytes);
-        return raw(port, request.toByteArray(), "HEAD".equals(method));
+        return raw(from, port, request.toByteArray(), "HEAD".equals(method));
     }
 
     /** Sends {@code request} byte for byte and reads the response to the end of the connection. */
     public static Response raw(int port, byte[] request, boolean head) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        return raw(null, port, request, head);
+    }
+
+    private static Response raw(String from, int port, byte[] request, boolean head) throws IOException {
+        try (Socket socket = new Socket()) {
+            if (from != null) {
+                socket.bind(new java.net.InetSocketAddress(from, 0));
+            }
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
             socket.setSoTimeout(15_000);
             OutputStream out = socket.getOutputStream();
             out.write(request);

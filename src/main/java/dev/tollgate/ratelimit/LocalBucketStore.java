@@ -1,0 +1,72 @@
+package dev.tollgate.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import java.time.Duration;
+
+/**
+ * Buckets in this JVM, in a bounded Caffeine cache: at most {@code maxClients} buckets, each dropped
+ * after it has been idle for the longest period of any plan (by then it would be full again, so
+ * dropping it changes nothing). A flood of distinct clients evicts the least recently used instead
+ * of growing the heap. Consumption is bucket4j's atomic, lock-free one.
+ */
+public final class LocalBucketStore implements BucketStore {
+
+    /** The default bound on tracked clients. */
+    public static final int DEFAULT_MAX_CLIENTS = 100_000;
+
+    private final Cache<String, Bucket> buckets;
+    private final TimeMeter time;
+
+    private LocalBucketStore(int maxClients, Duration idle, TimeMeter time, boolean sameThreadMaintenance) {
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("max clients [" + maxClients + "] must be at least 1");
+        }
+        this.time = time;
+        Caffeine<Object, Object> builder = Caffeine.newBuilder()
+                .maximumSize(maxClients)
+                .expireAfterAccess(idle.isZero() ? Duration.ofSeconds(1) : idle)
+                .ticker(time::currentTimeNanos);
+        if (sameThreadMaintenance) {
+            builder.executor(Runnable::run);
+        }
+        this.buckets = builder.build();
+    }
+
+    /** A store for {@code plans}, tracking at most {@code maxClients} clients, on the system clock. */
+    public static LocalBucketStore create(Plans plans, int maxClients) {
+        return new LocalBucketStore(maxClients, plans.longestPeriod(), TimeMeter.SYSTEM_MILLISECONDS, false);
+    }
+
+    /** A store whose buckets and idle expiry run on {@code time} (tests; maintenance on the caller's thread). */
+    public static LocalBucketStore create(Plans plans, int maxClients, TimeMeter time) {
+        return new LocalBucketStore(maxClients, plans.longestPeriod(), time, true);
+    }
+
+    @Override
+    public ConsumptionProbe tryConsume(String key, Plan plan) {
+        // The plan is part of the key: a client whose plan changes starts a bucket of the new plan.
+        String bucketKey = plan.name() + '|' + key;
+        Bucket bucket = buckets.get(bucketKey, k -> newBucket(plan));
+        return bucket.tryConsumeAndReturnRemaining(1);
+    }
+
+    private Bucket newBucket(Plan plan) {
+        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(time);
+        for (Bandwidth bandwidth : plan.limits().configuration().getBandwidths()) {
+            builder.addLimit(bandwidth);
+        }
+        return builder.build();
+    }
+
+    /** How many clients are tracked now (after pending maintenance). */
+    public long trackedClients() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.tollgate.ratelimit;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A named set of limits ({@code gold: 1000/1m, 100000/1d}). The header values that depend only on
+ * the plan are made once here.
+ */
+public final class Plan {
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final String name;
+    private final Limits limits;
+    private final String limitHeader;
+    private final String policyHeader;
+
+    private Plan(String name, Limits limits) {
+        this.name = name;
+        this.limits = limits;
+        this.limitHeader = Long.toString(limits.first().capacity());
+        StringBuilder policy = new StringBuilder();
+        for (Limits.Limit limit : limits.limits()) {
+            if (policy.length() > 0) {
+                policy.append(", ");
+            }
+            policy.append('"').append(name).append('-').append(Limits.format(limit.period())).append("\";q=")
+                    .append(limit.capacity()).append(";w=").append(Math.max(1, limit.period().toSeconds()));
+        }
+        this.policyHeader = policy.toString();
+    }
+
+    /** A plan called {@code name} ({@code [A-Za-z0-9_-]}, at most 64) with {@code limits}. */
+    public static Plan of(String name, Limits limits) {
+        Objects.requireNonNull(limits, "limits");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("plan name [" + name + "] must be 1-64 characters of [A-Za-z0-9_-]");
+        }
+        return new Plan(name, limits);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** {@code X-Throttle-Limit}: the capacity of the first limit. */
+    String limitHeader() {
+        return limitHeader;
+    }
+
+    /** {@code RateLimit-Policy}: one item per limit. */
+    String policyHeader() {
+        return policyHeader;
+    }
+
+    @Override
+    public String toString() {
+        return name + ": " + limits;
+    }
+}

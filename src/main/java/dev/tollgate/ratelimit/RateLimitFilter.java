@@ -1,0 +1,236 @@
+package dev.tollgate.ratelimit;
+
+import dev.tollgate.apikey.ApiKeyEntry;
+import dev.tollgate.apikey.ApiKeyFilter;
+import dev.tollgate.config.InitParams;
+import dev.tollgate.config.PathPatterns;
+import dev.tollgate.error.ApiError;
+import dev.tollgate.error.ErrorCodes;
+import dev.tollgate.error.ErrorRenderer;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Limits how often each client may call, with bucket4j token buckets: several limits at once
+ * ({@code 100/1m, 5000/1d}) and per-client plans. A thin adapter over {@link RateLimiter}.
+ *
+ * <p>Over the limit: 429 {@code rate_limited} "Rate limit exceeded" through the application's error
+ * format, with {@code Retry-After} (seconds, rounded up), {@code X-Throttle-Limit} (the capacity of
+ * the plan's first limit), {@code X-Throttle-Remaining: 0} and {@code X-Throttle-Reset} (Unix
+ * seconds when a token is next available). Allowed requests carry the same {@code X-Throttle-*}
+ * headers, {@code X-Throttle-Reset} then being when the bucket is full again. Optionally the IETF
+ * {@code RateLimit-Policy} / {@code RateLimit} headers.
+ *
+ * <p>Who is counted ({@code key-by}):
+ * <ul>
+ *   <li>{@code auto} (default): the API-key client when the {@link ApiKeyFilter} accepted the
+ *       request, else the client IP;</li>
+ *   <li>{@code client}: the API-key client; requests without one are counted per IP;</li>
+ *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
+ *       one of {@code trusted-proxies} (see {@link ClientIpResolver});</li>
+ *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
+ *       counted per IP, never in one bucket shared by all.</li>
+ * </ul>
+ * The plan: the {@code plan} of the client's API key, else its entry in {@code client-plans}, else
+ * the default plan made of {@code limits}.
+ *
+ * <p>Init-params: {@code limits} (required), {@code plans}, {@code client-plans}, {@code key-by},
+ * {@code trusted-proxies}, {@code max-clients} (default 100000), {@code throttle-headers}
+ * (default true), {@code ietf-headers} (default false), {@code skip-paths}, {@code skip-methods}
+ * (default OPTIONS). Map it after the error and API-key filters.
+ */
+public final class RateLimitFilter implements Filter {
+
+    static final Set<String> PARAMS = Set.of("limits", "plans", "client-plans", "key-by", "trusted-proxies",
+            "max-clients", "throttle-headers", "ietf-headers", "skip-paths", "skip-methods");
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
+    private static final ApiError RATE_LIMITED = ApiError.of(429, ErrorCodes.RATE_LIMITED, "Rate limit exceeded");
+    private static final HexFormat HEX = HexFormat.of();
+
+    private enum KeyBy { AUTO, CLIENT, IP, HEADER }
+
+    private RateLimiter limiter;
+    private Plans plans;
+    private KeyBy keyBy = KeyBy.AUTO;
+    private String keyHeader;
+    private ClientIpResolver ipResolver = ClientIpResolver.DIRECT;
+    private boolean throttleHeaders = true;
+    private boolean ietfHeaders;
+    private PathPatterns skipPaths = PathPatterns.NONE;
+    private Set<String> skipMethods = Set.of("OPTIONS");
+    private ErrorRenderer renderer;
+    private final Set<String> warnedPlans = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        InitParams params = InitParams.of(config, "RateLimitFilter", PARAMS);
+        String limitsText = params.raw("limits");
+        if (limitsText == null) {
+            throw new ServletException("RateLimitFilter: init-param [limits] is required, like 100/1m, 5000/1d");
+        }
+        Limits limits = params.parse("limits", null, Limits::parse);
+        Map<String, Limits> named = params.parse("plans", "", Plans::parsePlans);
+        Map<String, String> clientPlans = params.parse("client-plans", "", Plans::parseClientPlans);
+        List<Plan> planList = new ArrayList<>();
+        named.forEach((name, l) -> planList.add(Plan.of(name, l)));
+        try {
+            plans = Plans.of(limits, planList, clientPlans);
+        } catch (IllegalArgumentException e) {
+            throw params.invalid(clientPlans.isEmpty() ? "plans" : "client-plans",
+                    String.valueOf(params.raw(clientPlans.isEmpty() ? "plans" : "client-plans")), e.getMessage());
+        }
+        Object keyPlans = config.getServletContext().getAttribute(ApiKeyFilter.PLANS_ATTRIBUTE);
+        if (keyPlans instanceof Collection<?> referenced) {
+            try {
+                plans.requireDefined(referenced.stream().map(String::valueOf).toList(), "an API key");
+            } catch (IllegalArgumentException e) {
+                throw new ServletException("RateLimitFilter: " + e.getMessage());
+            }
+        }
+        String keyByText = params.string("key-by", "auto");
+        switch (keyByText.toLowerCase(Locale.ROOT)) {
+            case "auto" -> keyBy = KeyBy.AUTO;
+            case "client" -> keyBy = KeyBy.CLIENT;
+            case "ip" -> keyBy = KeyBy.IP;
+            default -> {
+                if (keyByText.regionMatches(true, 0, "header:", 0, 7) && keyByText.substring(7).strip().matches("[A-Za-z0-9-]+")) {
+                    keyBy = KeyBy.HEADER;
+                    keyHeader = keyByText.substring(7).strip();
+                } else {
+                    throw params.invalid("key-by", keyByText, "must be auto, client, ip or header:<Header-Name>");
+                }
+            }
+        }
+        ipResolver = params.parse("trusted-proxies", "", text -> ClientIpResolver.trusting(List.of(text.split("[,\\s]+")).stream()
+                .filter(s -> !s.isEmpty()).toList()));
+        int maxClients = params.integer("max-clients", LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
+        throttleHeaders = params.bool("throttle-headers", true);
+        ietfHeaders = params.bool("ietf-headers", false);
+        skipPaths = params.parse("skip-paths", "", PathPatterns::parse);
+        List<String> methods = params.list("skip-methods");
+        skipMethods = params.raw("skip-methods") == null ? Set.of("OPTIONS")
+                : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());
+        renderer = ErrorRenderer.forContext(config.getServletContext());
+        limiter = RateLimiter.builder(plans).store(LocalBucketStore.create(plans, maxClients)).build();
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse resp)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(PathPatterns.pathOf(req)))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        ApiKeyEntry entry = req.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE) instanceof ApiKeyEntry e ? e : null;
+        String key = clientKey(req, entry);
+        RateLimitDecision decision = limiter.tryConsume(key, planOf(entry, key));
+        if (throttleHeaders || !decision.allowed()) {
+            resp.setHeader("X-Throttle-Limit", decision.limitHeader());
+            resp.setHeader("X-Throttle-Remaining", Long.toString(decision.remaining()));
+            resp.setHeader("X-Throttle-Reset", Long.toString(decision.resetEpochSeconds()));
+        }
+        if (ietfHeaders) {
+            resp.setHeader("RateLimit-Policy", decision.plan().policyHeader());
+            resp.setHeader("RateLimit", "\"" + decision.plan().name() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
+        }
+        if (decision.allowed()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        resp.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+        if (!renderer.render(req, resp, RATE_LIMITED)) {
+            LOG.warn("Could not answer 429: response already committed");
+        }
+    }
+
+    /** The bucket key: {@code client:<id>}, {@code ip:<address>} or {@code header:<value>}. */
+    String clientKey(HttpServletRequest req, ApiKeyEntry entry) {
+        switch (keyBy) {
+            case AUTO, CLIENT -> {
+                if (entry != null) {
+                    return "client:" + entry.clientId();
+                }
+            }
+            case HEADER -> {
+                String value = req.getHeader(keyHeader);
+                if (value != null && !value.isBlank()) {
+                    return "header:" + headerKey(value.strip());
+                }
+            }
+            default -> {
+                // Counted by IP below.
+            }
+        }
+        return "ip:" + clientIp(req);
+    }
+
+    private String clientIp(HttpServletRequest req) {
+        if (ipResolver == ClientIpResolver.DIRECT) {
+            return ipResolver.resolve(req.getRemoteAddr(), null);
+        }
+        return ipResolver.resolve(req.getRemoteAddr(), Collections.list(req.getHeaders("X-Forwarded-For")));
+    }
+
+    /** Short safe values as they are; anything else (it may be a credential) as a hash. */
+    static String headerKey(String value) {
+        if (value.length() <= 64 && value.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._:@-".indexOf(c) >= 0))) {
+            return value;
+        }
+        return "#" + HEX.formatHex(dev.tollgate.apikey.ApiKeys.sha256(value), 0, 16);
+    }
+
+    private Plan planOf(ApiKeyEntry entry, String key) {
+        if (entry != null && entry.plan() != null) {
+            Plan plan = plans.byName(entry.plan());
+            if (plan != null) {
+                return plan;
+            }
+            if (warnedPlans.add(entry.plan())) {
+                LOG.warn("API key of client {} names plan [{}], which is not defined; using the default plan",
+                        entry.clientId(), entry.plan());
+            }
+        }
+        if (entry != null) {
+            Plan plan = plans.byClient(entry.clientId());
+            if (plan != null) {
+                return plan;
+            }
+        } else if (keyBy == KeyBy.HEADER && key.startsWith("header:")) {
+            Plan plan = plans.byClient(key.substring(7));
+            if (plan != null) {
+                return plan;
+            }
+        }
+        return plans.defaultPlan();
+    }
+
+    @Override
+    public void destroy() {
+        if (limiter != null) {
+            limiter.close();
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyRateLimitIT extends RateLimitCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}
