@@ -73,6 +73,18 @@ class SampleServerTest {
         assertTrue(call("GET", "/api/hello", null, READ_ONLY_KEY).body().contains("\"client\":\"reporting\""));
         assertEquals("Permission denied", error(call("GET", "/api/fail", null, READ_ONLY_KEY), 403).get("error").asText());
         assertEquals(200, call("GET", "/health", null, null).statusCode());
+        // The read-only key is on the default plan, 5 a minute; one call was counted above.
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> ok = call("GET", "/api/hello", null, READ_ONLY_KEY);
+            assertEquals(200, ok.statusCode(), ok.body());
+            assertEquals("5", ok.headers().firstValue("X-Throttle-Limit").orElseThrow());
+        }
+        HttpResponse<String> limited = call("GET", "/api/hello", null, READ_ONLY_KEY);
+        assertEquals("Rate limit exceeded", error(limited, 429).get("error").asText());
+        assertEquals("0", limited.headers().firstValue("X-Throttle-Remaining").orElseThrow());
+        assertTrue(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()) >= 1);
+        assertEquals("60", call("GET", "/api/hello", null).headers().firstValue("X-Throttle-Limit").orElseThrow(),
+                "the demo key is on plan gold");
         assertEquals("Request timed out", error(call("GET", "/api/slow?stall=true", null), 503).get("error").asText());
     }
 }

@@ -1,0 +1,85 @@
+package dev.tollgate.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.apikey.ApiKeyFilter;
+import dev.tollgate.testing.Fakes;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RateLimitFilterTest {
+
+    private static String initFailure(Map<String, String> params) {
+        return initFailure(params, Fakes.context(Map.of()));
+    }
+
+    private static String initFailure(Map<String, String> params, ServletContext context) {
+        return assertThrows(ServletException.class,
+                () -> new RateLimitFilter().init(Fakes.filterConfig("rate-limit", params, context))).getMessage();
+    }
+
+    private static Map<String, String> with(String... pairs) {
+        Map<String, String> map = new HashMap<>();
+        map.put("limits", "10/1m");
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void shouldRequireLimits() {
+        assertEquals("RateLimitFilter: init-param [limits] is required, like 100/1m, 5000/1d", initFailure(Map.of()));
+    }
+
+    @Test
+    void shouldNameParamValueAndRuleForBadLimitsAndPlans() {
+        assertEquals("RateLimitFilter: init-param [limits] has invalid value [100/0s]: limit [100/0s]: period must be positive",
+                initFailure(with("limits", "100/0s")));
+        assertEquals("RateLimitFilter: init-param [limits] has invalid value [-1/1m]: limit [-1/1m]: capacity must be a whole number from 1 to 1000000000",
+                initFailure(with("limits", "-1/1m")));
+        assertTrue(initFailure(with("limits", "abc")).startsWith("RateLimitFilter: init-param [limits] has invalid value [abc]: limit [abc] must be <capacity>/<period>"));
+        assertEquals("RateLimitFilter: init-param [plans] has invalid value [gold: 0/1m]: plan [gold]: limit [0/1m]: capacity must be a whole number from 1 to 1000000000",
+                initFailure(with("plans", "gold: 0/1m")));
+        assertEquals("RateLimitFilter: init-param [client-plans] has invalid value [alice=platinum]: client [alice] is on plan [platinum], "
+                + "which is not defined; defined plans are [default, gold]",
+                initFailure(with("plans", "gold: 100/1m", "client-plans", "alice=platinum")));
+        assertEquals("RateLimitFilter: init-param [plans] has invalid value [default: 5/1m]: plan [default] is defined twice "
+                + "(the default plan comes from the limits)", initFailure(with("plans", "default: 5/1m")));
+    }
+
+    @Test
+    void shouldRefusePlanNamedByAKeyButNotDefined() {
+        ServletContext context = Fakes.context(Map.of());
+        context.setAttribute(ApiKeyFilter.PLANS_ATTRIBUTE, Set.of("gold", "platinum"));
+        assertEquals("RateLimitFilter: plan [platinum] used by an API key is not defined; defined plans are [default, gold]",
+                initFailure(with("plans", "gold: 100/1m"), context));
+    }
+
+    @Test
+    void shouldRefuseBadKeyByProxiesAndNumbers() {
+        assertEquals("RateLimitFilter: init-param [key-by] has invalid value [cookie]: must be auto, client, ip or header:<Header-Name>",
+                initFailure(with("key-by", "cookie")));
+        assertEquals("RateLimitFilter: init-param [key-by] has invalid value [header:X Tenant]: must be auto, client, ip or header:<Header-Name>",
+                initFailure(with("key-by", "header:X Tenant")));
+        assertEquals("RateLimitFilter: init-param [trusted-proxies] has invalid value [10.0.0.0/8, 10.1.0.0/99]: "
+                + "trusted proxy [10.1.0.0/99]: prefix length must be 0-32", initFailure(with("trusted-proxies", "10.0.0.0/8, 10.1.0.0/99")));
+        assertEquals("RateLimitFilter: init-param [max-clients] has invalid value [0]: must be an integer between 1 and 100000000",
+                initFailure(with("max-clients", "0")));
+        assertTrue(initFailure(with("limit", "1/1m")).startsWith("RateLimitFilter: unknown init-param [limit]; known names are [client-plans"));
+    }
+
+    @Test
+    void shouldKeyShortSafeHeaderValuesAsTheyAreAndHashTheRest() {
+        assertEquals("tenant-42", RateLimitFilter.headerKey("tenant-42"));
+        String hashed = RateLimitFilter.headerKey("Bearer eyJhbGciOi.secret/value+x");
+        assertTrue(hashed.startsWith("#") && hashed.length() == 33, hashed);
+        assertEquals(hashed, RateLimitFilter.headerKey("Bearer eyJhbGciOi.secret/value+x"));
+    }
+}
