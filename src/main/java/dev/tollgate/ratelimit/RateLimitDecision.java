@@ -11,9 +11,16 @@ package dev.tollgate.ratelimit;
  * @param resetEpochSeconds  rejected: when a token is next available; allowed: when the bucket is
  *                           full again; Unix seconds, rounded up
  * @param resetAfterSeconds  the same moment as seconds from now, rounded up (for {@code RateLimit: t=})
+ * @param counted            false when the store was unavailable and the outage behaviour
+ *                           {@code allow} or {@code reject} decided without counting (no header values then)
  */
 public record RateLimitDecision(boolean allowed, Plan plan, long remaining, long retryAfterSeconds,
-        long resetEpochSeconds, long resetAfterSeconds) {
+        long resetEpochSeconds, long resetAfterSeconds, boolean counted) {
+
+    /** The outage behaviour's decision: let through ({@code allow}) or 503 ({@code reject}), retry after {@code retryAfterSeconds}. */
+    static RateLimitDecision uncounted(boolean allowed, Plan plan, long retryAfterSeconds) {
+        return new RateLimitDecision(allowed, plan, 0, allowed ? 0 : retryAfterSeconds, 0, 0, false);
+    }
 
     /** {@code X-Throttle-Limit}: the capacity of the plan's first limit. */
     public String limitHeader() {

@@ -60,10 +60,12 @@ import org.slf4j.LoggerFactory;
 public final class RateLimitFilter implements Filter {
 
     static final Set<String> PARAMS = Set.of("limits", "plans", "client-plans", "key-by", "trusted-proxies",
-            "max-clients", "throttle-headers", "ietf-headers", "skip-paths", "skip-methods");
+            "max-clients", "throttle-headers", "ietf-headers", "skip-paths", "skip-methods",
+            "store", "redis-uri", "redis-key-prefix", "redis-timeout", "redis-probe-interval", "on-store-failure");
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final ApiError RATE_LIMITED = ApiError.of(429, ErrorCodes.RATE_LIMITED, "Rate limit exceeded");
+    private static final ApiError UNAVAILABLE = ApiError.of(503, ErrorCodes.LIMITER_UNAVAILABLE, "Service unavailable");
     private static final HexFormat HEX = HexFormat.of();
 
     private enum KeyBy { AUTO, CLIENT, IP, HEADER }
@@ -130,7 +132,30 @@ public final class RateLimitFilter implements Filter {
         skipMethods = params.raw("skip-methods") == null ? Set.of("OPTIONS")
                 : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());
         renderer = ErrorRenderer.forContext(config.getServletContext());
-        limiter = RateLimiter.builder(plans).store(LocalBucketStore.create(plans, maxClients)).build();
+        String storeKind = params.choice("store", "local", Set.of("local", "redis"));
+        RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
+                params.choice("on-store-failure", "local", Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
+        BucketStore store = storeKind.equals("redis") ? redisStore(params) : LocalBucketStore.create(plans, maxClients);
+        int probeMillis = params.integer("redis-probe-interval", 1000, 100, 60_000);
+        limiter = RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
+                .outageRetryAfterSeconds((probeMillis + 999) / 1000).build();
+    }
+
+    private static BucketStore redisStore(InitParams params) throws ServletException {
+        String uri = params.raw("redis-uri");
+        if (uri == null) {
+            throw new ServletException("RateLimitFilter: init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
+        }
+        String prefix = params.string("redis-key-prefix", "tollgate:");
+        int timeoutMillis = params.integer("redis-timeout", 100, 1, 60_000);
+        int probeMillis = params.integer("redis-probe-interval", 1000, 100, 60_000);
+        try {
+            return RedisStores.create(uri, prefix, timeoutMillis, probeMillis);
+        } catch (IllegalArgumentException e) {
+            throw params.invalid("redis-uri", RedisStores.mask(uri), e.getMessage());
+        } catch (LinkageError e) {
+            throw new ServletException("RateLimitFilter: store=redis needs io.lettuce:lettuce-core on the classpath (" + e + ")");
+        }
     }
 
     @Override
@@ -147,6 +172,17 @@ public final class RateLimitFilter implements Filter {
         ApiKeyEntry entry = req.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE) instanceof ApiKeyEntry e ? e : null;
         String key = clientKey(req, entry);
         RateLimitDecision decision = limiter.tryConsume(key, planOf(entry, key));
+        if (!decision.counted()) {
+            if (decision.allowed()) {
+                chain.doFilter(request, response);
+                return;
+            }
+            resp.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+            if (!renderer.render(req, resp, UNAVAILABLE)) {
+                LOG.warn("Could not answer 503: response already committed");
+            }
+            return;
+        }
         if (throttleHeaders || !decision.allowed()) {
             resp.setHeader("X-Throttle-Limit", decision.limitHeader());
             resp.setHeader("X-Throttle-Remaining", Long.toString(decision.remaining()));

@@ -18,14 +18,31 @@ public final class RateLimiter implements AutoCloseable {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
+    /** What to do when a shared store cannot answer. */
+    public enum OnStoreFailure {
+        /** Let the request through, uncounted (fail open). */
+        ALLOW,
+        /** Answer 503 {@code limiter_unavailable} (fail closed). */
+        REJECT,
+        /** Count in this JVM with the same limits, so clients stay limited per node. */
+        LOCAL
+    }
+
     private final Plans plans;
     private final BucketStore store;
     private final Clock clock;
+    private final OnStoreFailure onStoreFailure;
+    private final BucketStore fallback;
+    private final long outageRetryAfterSeconds;
 
     private RateLimiter(Builder b) {
         this.plans = b.plans;
         this.store = b.store != null ? b.store : LocalBucketStore.create(b.plans, LocalBucketStore.DEFAULT_MAX_CLIENTS);
         this.clock = b.clock;
+        this.onStoreFailure = b.onStoreFailure;
+        this.fallback = b.onStoreFailure == OnStoreFailure.LOCAL
+                ? (b.fallback != null ? b.fallback : LocalBucketStore.create(b.plans, b.fallbackMaxClients)) : null;
+        this.outageRetryAfterSeconds = b.outageRetryAfterSeconds;
     }
 
     public static Builder builder(Plans plans) {
@@ -42,7 +59,19 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Takes one request of {@code clientKey} under {@code plan}. */
     public RateLimitDecision tryConsume(String clientKey, Plan plan) {
-        ConsumptionProbe probe = store.tryConsume(clientKey, plan);
+        ConsumptionProbe probe;
+        try {
+            probe = store.tryConsume(clientKey, plan);
+        } catch (BucketStoreUnavailableException e) {
+            switch (onStoreFailure) {
+                case ALLOW:
+                    return RateLimitDecision.uncounted(true, plan, 0);
+                case REJECT:
+                    return RateLimitDecision.uncounted(false, plan, outageRetryAfterSeconds);
+                default:
+                    probe = fallback.tryConsume(clientKey, plan);
+            }
+        }
         return decide(probe, plan, clock.millis());
     }
 
@@ -51,11 +80,11 @@ public final class RateLimiter implements AutoCloseable {
         if (probe.isConsumed()) {
             long resetAfter = ceilSeconds(probe.getNanosToWaitForReset());
             return new RateLimitDecision(true, plan, probe.getRemainingTokens(), 0,
-                    ceilEpochSeconds(nowMillis, probe.getNanosToWaitForReset()), resetAfter);
+                    ceilEpochSeconds(nowMillis, probe.getNanosToWaitForReset()), resetAfter, true);
         }
         long wait = probe.getNanosToWaitForRefill();
         long retryAfter = Math.max(1, ceilSeconds(wait));
-        return new RateLimitDecision(false, plan, 0, retryAfter, ceilEpochSeconds(nowMillis, wait), retryAfter);
+        return new RateLimitDecision(false, plan, 0, retryAfter, ceilEpochSeconds(nowMillis, wait), retryAfter, true);
     }
 
     static long ceilSeconds(long nanos) {
@@ -70,6 +99,9 @@ public final class RateLimiter implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        if (fallback != null) {
+            fallback.close();
+        }
     }
 
     /** Configures a {@link RateLimiter}: the plans, the store (local by default), the clock. */
@@ -77,6 +109,10 @@ public final class RateLimiter implements AutoCloseable {
         private final Plans plans;
         private BucketStore store;
         private Clock clock = Clock.systemUTC();
+        private OnStoreFailure onStoreFailure = OnStoreFailure.LOCAL;
+        private BucketStore fallback;
+        private int fallbackMaxClients = LocalBucketStore.DEFAULT_MAX_CLIENTS;
+        private long outageRetryAfterSeconds = 1;
 
         Builder(Plans plans) {
             this.plans = Objects.requireNonNull(plans, "plans");
@@ -90,6 +126,30 @@ public final class RateLimiter implements AutoCloseable {
         /** The wall clock of the reset times; the buckets' own time is the store's. */
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** What happens while the store is unavailable (default {@code LOCAL}). */
+        public Builder onStoreFailure(OnStoreFailure behaviour) {
+            this.onStoreFailure = Objects.requireNonNull(behaviour, "behaviour");
+            return this;
+        }
+
+        /** The store used while the main one is unavailable, with {@code LOCAL}. */
+        public Builder fallback(BucketStore fallbackStore) {
+            this.fallback = fallbackStore;
+            return this;
+        }
+
+        /** The bound on clients of the default local fallback store. */
+        public Builder fallbackMaxClients(int maxClients) {
+            this.fallbackMaxClients = maxClients;
+            return this;
+        }
+
+        /** {@code Retry-After} of the 503 under {@code REJECT}: about when the store is probed again. */
+        public Builder outageRetryAfterSeconds(long seconds) {
+            this.outageRetryAfterSeconds = Math.max(1, seconds);
             return this;
         }
 

@@ -76,6 +76,21 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void shouldValidateStoreParamsWithoutShowingPasswords() {
+        assertEquals("RateLimitFilter: init-param [store] has invalid value [memcached]: must be one of [local, redis]",
+                initFailure(with("store", "memcached")));
+        assertEquals("RateLimitFilter: init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0",
+                initFailure(with("store", "redis")));
+        String message = initFailure(with("store", "redis", "redis-uri", "redis://:s3cret@"));
+        assertEquals("RateLimitFilter: init-param [redis-uri] has invalid value [redis://***@]: must be a Redis URI like "
+                + "redis://host:6379/0 or rediss://:password@host:6380", message);
+        assertEquals("RateLimitFilter: init-param [on-store-failure] has invalid value [ignore]: must be one of [allow, local, reject]",
+                initFailure(with("on-store-failure", "ignore")));
+        assertEquals("RateLimitFilter: init-param [redis-timeout] has invalid value [0]: must be an integer between 1 and 60000",
+                initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-timeout", "0")));
+    }
+
+    @Test
     void shouldKeyShortSafeHeaderValuesAsTheyAreAndHashTheRest() {
         assertEquals("tenant-42", RateLimitFilter.headerKey("tenant-42"));
         String hashed = RateLimitFilter.headerKey("Bearer eyJhbGciOi.secret/value+x");

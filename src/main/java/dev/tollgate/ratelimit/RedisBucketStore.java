@@ -1,0 +1,203 @@
+package dev.tollgate.ratelimit;
+
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buckets in Redis, so several nodes enforce one limit: bucket4j's compare-and-swap proxy over
+ * Lettuce (a {@code GET}, the bucket math in this JVM, then a Lua compare-and-swap: two round trips
+ * when uncontended, more when two nodes race for one bucket).
+ *
+ * <ul>
+ *   <li>Keys are {@code <prefix><plan>:<client key>}; client keys are client ids, IPs or short or
+ *       hashed header values, never an API key.</li>
+ *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
+ *       nothing behind.</li>
+ *   <li>Each bucket carries the version of its plan's limits: after a redeploy with new limits,
+ *       bucket4j replaces the stored configuration at once (tokens carried over additively).</li>
+ *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
+ *       opens a circuit so later requests do not wait at all, and one probe a second checks
+ *       whether Redis is back. Failures surface as {@link BucketStoreUnavailableException}.</li>
+ *   <li>{@link #close()} closes the connection and stops Lettuce's threads, so a redeployed WAR
+ *       leaves nothing running.</li>
+ * </ul>
+ * Nodes compute refills with their own clocks (bucket4j's client-side time), so clocks that differ
+ * by {@code d} let a bucket refill up to {@code d} early or late; keep nodes on NTP.
+ */
+public final class RedisBucketStore implements BucketStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBucketStore.class);
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final String prefix;
+    private final long timeoutNanos;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final CircuitBreaker breaker;
+    private final Object connectLock = new Object();
+    private volatile StatefulRedisConnection<String, byte[]> connection;
+    private volatile AsyncProxyManager<String> proxies;
+
+    private RedisBucketStore(RedisURI uri, String prefix, Duration timeout, Duration probeInterval) {
+        this.prefix = prefix;
+        this.timeoutNanos = timeout.toNanos();
+        this.uri = uri;
+        this.breaker = new CircuitBreaker("Redis at " + describe(uri), probeInterval.toNanos(), System::nanoTime);
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        try {
+            connect(System.nanoTime() + Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(2)));
+        } catch (BucketStoreUnavailableException e) {
+            LOG.warn("Redis at {} unavailable at startup ({}); using the outage behaviour until it answers",
+                    describe(uri), e.getMessage());
+            breaker.startOpen();
+        }
+    }
+
+    /**
+     * A store on the Redis at {@code redisUri} (as Lettuce reads it: {@code redis://[password@]host:port/db},
+     * {@code rediss://} for TLS), its keys starting with {@code prefix}, each call bounded by
+     * {@code timeout}, probing every {@code probeInterval} while Redis is away. Redis need not be up.
+     */
+    public static RedisBucketStore create(String redisUri, String prefix, Duration timeout, Duration probeInterval) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        RedisURI uri = parseUri(redisUri);
+        uri.setTimeout(timeout);
+        return new RedisBucketStore(uri, prefix, timeout, probeInterval);
+    }
+
+    /** Parses a Redis URI; the message never repeats a password. */
+    static RedisURI parseUri(String text) {
+        try {
+            RedisURI uri = RedisURI.create(text);
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw new IllegalArgumentException("no host");
+            }
+            return uri;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("must be a Redis URI like redis://host:6379/0 or rediss://:password@host:6380", null);
+        }
+    }
+
+    private static String describe(RedisURI uri) {
+        return uri.getHost() + ":" + uri.getPort();
+    }
+
+    private AsyncProxyManager<String> connect(long deadline) {
+        AsyncProxyManager<String> current = proxies;
+        if (current != null) {
+            return current;
+        }
+        synchronized (connectLock) {
+            if (proxies != null) {
+                return proxies;
+            }
+            try {
+                StatefulRedisConnection<String, byte[]> opened = client.connectAsync(CODEC, uri).toCompletableFuture()
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                connection = opened;
+                proxies = Bucket4jLettuce.casBasedBuilder(opened)
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                        .build()
+                        .asAsync();
+                return proxies;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BucketStoreUnavailableException("interrupted while connecting", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new BucketStoreUnavailableException("cannot connect: " + rootMessage(e), e);
+            }
+        }
+    }
+
+    @Override
+    public ConsumptionProbe tryConsume(String key, Plan plan) {
+        if (!breaker.allowRequest()) {
+            throw new BucketStoreUnavailableException("circuit open", null);
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        CompletableFuture<ConsumptionProbe> future = null;
+        try {
+            AsyncProxyManager<String> manager = connect(deadline);
+            future = manager.builder()
+                    .withImplicitConfigurationReplacement(plan.limits().version(), TokensInheritanceStrategy.ADDITIVE)
+                    .build(prefix + plan.name() + ":" + key, plan.limits().asyncConfiguration())
+                    .tryConsumeAndReturnRemaining(1);
+            ConsumptionProbe probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            breaker.onSuccess();
+            return probe;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            breaker.onFailure("interrupted");
+            throw new BucketStoreUnavailableException("interrupted", e);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            breaker.onFailure("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            throw new BucketStoreUnavailableException("timeout", e);
+        } catch (ExecutionException e) {
+            breaker.onFailure(rootMessage(e));
+            throw new BucketStoreUnavailableException(rootMessage(e), e);
+        } catch (BucketStoreUnavailableException e) {
+            breaker.onFailure(e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            breaker.onFailure(rootMessage(e));
+            throw new BucketStoreUnavailableException(rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /** Whether requests currently skip Redis. */
+    public boolean isCircuitOpen() {
+        return breaker.isOpen();
+    }
+
+    @Override
+    public void close() {
+        StatefulRedisConnection<String, byte[]> open = connection;
+        if (open != null) {
+            open.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+}
