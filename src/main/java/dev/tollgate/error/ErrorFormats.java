@@ -1,24 +1,55 @@
 package dev.tollgate.error;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import dev.tollgate.config.InitParams;
+import jakarta.servlet.ServletException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
-/** Finds the format named by the {@code tollgate.error-format} context-param. */
+/** Finds the format and the status overrides named by Tollgate's context-params. */
 final class ErrorFormats {
 
-    static final List<String> BUILT_IN = List.of(Igny8Format.NAME);
+    static final String STATUS_OVERRIDES_PARAM = "tollgate.status-overrides";
+    static final List<String> BUILT_IN = List.of(Igny8Format.NAME, ProblemFormat.NAME, NetPulseFormat.NAME,
+            NetilionFormat.NAME, OzForensicsFormat.NAME);
+    static final Set<String> CONTEXT_PARAMS = Set.of(ErrorRenderer.FORMAT_PARAM, STATUS_OVERRIDES_PARAM,
+            ProblemFormat.TYPE_BASE_PARAM, ProblemFormat.HELP_PARAM);
+
+    private static final Pattern CODE = Pattern.compile("[a-z0-9_]{1,64}");
 
     private ErrorFormats() {
+    }
+
+    /** The format chosen by the context-params, wrapped with the status overrides if any. */
+    static ErrorFormat fromContext(InitParams params, ClassLoader loader, JsonFactory json) throws ServletException {
+        ErrorFormat format = params.parse(ErrorRenderer.FORMAT_PARAM, Igny8Format.NAME, name -> byName(name, loader, json,
+                params.raw(ProblemFormat.TYPE_BASE_PARAM), params.raw(ProblemFormat.HELP_PARAM)));
+        Map<String, Integer> overrides = params.parse(STATUS_OVERRIDES_PARAM, "", ErrorFormats::parseOverrides);
+        return overrides.isEmpty() ? format : new Overridden(format, overrides);
     }
 
     /**
      * The built-in format {@code name}, or an instance of the class {@code name} (public, with a
      * public no-argument constructor, implementing {@link ErrorFormat}).
      */
-    static ErrorFormat byName(String name, ClassLoader loader, JsonFactory json) {
-        if (Igny8Format.NAME.equals(name)) {
-            return new Igny8Format(json);
+    static ErrorFormat byName(String name, ClassLoader loader, JsonFactory json, String typeBase, String helpUrl) {
+        switch (name) {
+            case Igny8Format.NAME:
+                return new Igny8Format(json);
+            case ProblemFormat.NAME:
+                return new ProblemFormat(json, typeBase, helpUrl);
+            case NetPulseFormat.NAME:
+                return new NetPulseFormat(json);
+            case NetilionFormat.NAME:
+                return new NetilionFormat(json);
+            case OzForensicsFormat.NAME:
+                return new OzForensicsFormat(json);
+            default:
+                break;
         }
         if (!name.contains(".")) {
             throw new IllegalArgumentException(rule());
@@ -43,5 +74,52 @@ final class ErrorFormats {
 
     private static String rule() {
         return "must be one of " + BUILT_IN + " or the name of a class implementing " + ErrorFormat.class.getName();
+    }
+
+    /** Parses {@code invalid_api_key=403, expired_api_key=402}. */
+    static Map<String, Integer> parseOverrides(String text) {
+        Map<String, Integer> overrides = new HashMap<>();
+        for (String item : text.split("[,\\s]+")) {
+            if (item.isEmpty()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            String code = eq < 0 ? item : item.substring(0, eq);
+            if (eq <= 0 || !CODE.matcher(code).matches()) {
+                throw new IllegalArgumentException("entry [" + item + "] must be <code>=<status>, like invalid_api_key=403");
+            }
+            int status;
+            try {
+                status = Integer.parseInt(item.substring(eq + 1));
+            } catch (NumberFormatException e) {
+                status = -1;
+            }
+            if (status < 400 || status > 599) {
+                throw new IllegalArgumentException("status of [" + code + "] must be 400-599");
+            }
+            if (overrides.put(code, status) != null) {
+                throw new IllegalArgumentException("code [" + code + "] is given twice");
+            }
+        }
+        return Map.copyOf(overrides);
+    }
+
+    /** A format whose statuses for some codes are overridden by the application. */
+    private record Overridden(ErrorFormat format, Map<String, Integer> overrides) implements ErrorFormat {
+        @Override
+        public String contentType() {
+            return format.contentType();
+        }
+
+        @Override
+        public int status(ApiError error) {
+            Integer status = overrides.get(error.code());
+            return status != null ? status : format.status(error);
+        }
+
+        @Override
+        public byte[] write(ApiError error) {
+            return format.write(error);
+        }
     }
 }

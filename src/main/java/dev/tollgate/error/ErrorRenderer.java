@@ -34,7 +34,6 @@ public final class ErrorRenderer {
     public static final String FORMAT_PARAM = "tollgate.error-format";
 
     static final String CONTEXT_ATTRIBUTE = ErrorRenderer.class.getName();
-    private static final Set<String> CONTEXT_PARAMS = Set.of(FORMAT_PARAM);
     private static final Set<String> KEPT_HEADERS = Set.of(
             "x-request-id", "retry-after", "www-authenticate", "allow", "vary");
     private static final List<String> KEPT_PREFIXES = List.of("x-throttle-", "ratelimit", "access-control-");
@@ -65,6 +64,17 @@ public final class ErrorRenderer {
     }
 
     /**
+     * A built-in format by name: {@code igny8}, {@code problem}, {@code netpulse}, {@code netilion}
+     * or {@code ozforensics} (the problem format without type base or help URL).
+     */
+    public static ErrorFormat builtInFormat(String name) {
+        if (!ErrorFormats.BUILT_IN.contains(name)) {
+            throw new IllegalArgumentException("format [" + name + "] must be one of " + ErrorFormats.BUILT_IN);
+        }
+        return ErrorFormats.byName(name, ErrorRenderer.class.getClassLoader(), JSON, null, null);
+    }
+
+    /**
      * The renderer of {@code context}, built from its context-params on first use. A bad
      * {@code tollgate.error-format} fails the caller's startup.
      */
@@ -74,9 +84,8 @@ public final class ErrorRenderer {
             if (existing instanceof ErrorRenderer renderer) {
                 return renderer;
             }
-            InitParams params = InitParams.ofContext(context, "tollgate.", CONTEXT_PARAMS);
-            ErrorFormat format = params.parse(FORMAT_PARAM, Igny8Format.NAME,
-                    name -> ErrorFormats.byName(name, context.getClassLoader(), JSON));
+            InitParams params = InitParams.ofContext(context, "tollgate.", ErrorFormats.CONTEXT_PARAMS);
+            ErrorFormat format = ErrorFormats.fromContext(params, context.getClassLoader(), JSON);
             ErrorRenderer renderer = new ErrorRenderer(format, Clock.systemUTC());
             context.setAttribute(CONTEXT_ATTRIBUTE, renderer);
             return renderer;
@@ -114,12 +123,9 @@ public final class ErrorRenderer {
                 .path(request.getRequestURI())
                 .timestamp(clock.instant())
                 .build();
-        int status = format.status(full);
-        if (status != full.status()) {
-            full = rebuildWithStatus(full, status);
-        }
-        byte[] body = format.write(full);
-        response.setStatus(status);
+        Body rendered = body(format, full);
+        byte[] body = rendered.bytes();
+        response.setStatus(rendered.status());
         response.setContentType(format.contentType());
         response.setHeader("Cache-Control", "no-store");
         response.setContentLength(body.length);
@@ -127,6 +133,17 @@ public final class ErrorRenderer {
             response.getOutputStream().write(body);
         }
         return true;
+    }
+
+    /** A status and the body written for it. */
+    record Body(int status, byte[] bytes) {
+    }
+
+    /** The status {@code format} answers {@code error} with, and the body it writes for that status. */
+    static Body body(ErrorFormat format, ApiError error) {
+        int status = format.status(error);
+        ApiError withStatus = status == error.status() ? error : rebuildWithStatus(error, status);
+        return new Body(status, format.write(withStatus));
     }
 
     private static ApiError rebuildWithStatus(ApiError error, int status) {

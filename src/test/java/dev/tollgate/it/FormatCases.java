@@ -1,0 +1,111 @@
+package dev.tollgate.it;
+
+import static dev.tollgate.it.ApiKeyCases.keysFileText;
+import static dev.tollgate.it.ApiKeyCases.line;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code src/test/webapps/formats} chooses the Netilion format by context-param: every answer, from
+ * the key and rate-limit filters, the container and a servlet, comes out in it, with its statuses
+ * and the usual headers.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class FormatCases {
+
+    private static final String WRITER = "writer-key-0123456789";
+
+    private EmbeddedContainer container;
+    private int port;
+    private Path keysFile;
+
+    abstract EmbeddedContainer newContainer();
+
+    @BeforeAll
+    void start() throws Exception {
+        keysFile = Files.createTempFile("tollgate-format-keys", ".txt");
+        Files.writeString(keysFile, keysFileText(
+                line("alice", ApiKeyCases.ALICE, ""),
+                line("reader", ApiKeyCases.READER, "methods=GET"),
+                line("old", ApiKeyCases.OLD, "expires=2020-01-01T00:00:00Z"),
+                line("writer", WRITER, "")));
+        System.setProperty("tollgate.keys-file", keysFile.toString());
+        try {
+            container = newContainer();
+            port = container.start(EmbeddedContainer.webapp("formats"));
+        } finally {
+            System.clearProperty("tollgate.keys-file");
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        container.close();
+        Files.deleteIfExists(keysFile);
+    }
+
+    /** Checks the Netilion shape and returns the one entry. */
+    private static JsonNode netilion(Http.Response r, int status, String type) {
+        assertEquals(status, r.status(), r::toString);
+        assertTrue(r.header("Content-Type").startsWith("application/json"));
+        assertNotNull(r.header("X-Request-ID"));
+        JsonNode errors = r.json().get("errors");
+        assertEquals(1, errors.size(), r::body);
+        JsonNode entry = errors.get(0);
+        assertEquals(type, entry.get("type").asText());
+        assertTrue(entry.get("attribute").isNull());
+        assertEquals(1, r.json().size(), "only errors: " + r.body());
+        return entry;
+    }
+
+    @Test
+    void shouldRenderKeyFilterAnswersInTheFormat() throws Exception {
+        Http.Response missing = Http.get(port, "/api/items");
+        assertEquals("Authentication required", netilion(missing, 401, "unauthorized").get("message").asText());
+        assertTrue(missing.header("WWW-Authenticate").startsWith("ApiKey "));
+        netilion(Http.get(port, "/api/items", "X-API-KEY: wrong"), 401, "invalid_api_key");
+        Http.Response expired = Http.get(port, "/api/items", "X-API-KEY: " + ApiKeyCases.OLD);
+        netilion(expired, 402, "expired_api_key");
+        assertNotNull(expired.header("WWW-Authenticate"), "headers do not change with the format");
+        Http.Response denied = Http.send(port, "POST", "/api/items", "{}", "X-API-KEY: " + ApiKeyCases.READER);
+        netilion(denied, 403, "access_denied");
+    }
+
+    @Test
+    void shouldRenderRateLimitAnswerInTheFormat() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, Http.get(port, "/api/items", "X-API-KEY: " + ApiKeyCases.ALICE).status());
+        }
+        Http.Response limited = Http.get(port, "/api/items", "X-API-KEY: " + ApiKeyCases.ALICE);
+        netilion(limited, 429, "too_many_requests");
+        assertNotNull(limited.header("Retry-After"));
+        assertEquals("0", limited.header("X-Throttle-Remaining"));
+    }
+
+    @Test
+    void shouldRenderContainerAndServletErrorsInTheFormat() throws Exception {
+        netilion(Http.get(port, "/nowhere"), 404, "not_found_no_permission");
+        Http.Response boom = Http.get(port, "/api/boom", "X-API-KEY: " + ApiKeyCases.READER);
+        assertEquals("Internal server error", netilion(boom, 500, "internal_server_error").get("message").asText());
+        assertFalse(boom.body().contains(FoundationServlets.SECRET));
+        assertNull(Http.get(port, "/nowhere").header("WWW-Authenticate"));
+    }
+
+    @Test
+    void shouldKeepAllowOn405InTheFormat() throws Exception {
+        Http.Response r = Http.send(port, "POST", "/api/get-only", "{}", "X-API-KEY: " + WRITER);
+        netilion(r, 405, "invalid_input");
+        assertEquals("GET, HEAD, OPTIONS", r.header("Allow"));
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class TomcatFormatIT extends FormatCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.tomcat();
+    }
+}
