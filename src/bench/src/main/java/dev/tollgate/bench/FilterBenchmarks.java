@@ -1,0 +1,118 @@
+package dev.tollgate.bench;
+
+import dev.tollgate.apikey.ApiKeyFilter;
+import dev.tollgate.apikey.ApiKeys;
+import dev.tollgate.error.ErrorRenderingFilter;
+import dev.tollgate.ratelimit.RateLimitFilter;
+import dev.tollgate.requestid.RequestIdFilter;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletContext;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Each filter's {@code doFilter} on an allowed and a rejected request, with light request and
+ * response objects and a chain that does nothing (or throws, for the rendered 500). Run with
+ * {@code -prof gc} for bytes per operation.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FilterBenchmarks {
+
+    static final String KEY = "tg_bench-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
+    private final Light.Request request = new Light.Request();
+    private final Light.Response response = new Light.Response();
+    private final FilterChain pass = (req, res) -> { };
+    private final FilterChain boom = (req, res) -> {
+        throw new IllegalStateException("failure");
+    };
+
+    private Filter requestId;
+    private Filter errors;
+    private Filter apiKey;
+    private Filter rateLimit;
+    private Filter rateLimited;
+
+    @Setup
+    public void setUp() throws Exception {
+        ServletContext context = Light.context(Map.of());
+        requestId = new RequestIdFilter();
+        requestId.init(Light.config(context, Map.of()));
+        errors = new ErrorRenderingFilter();
+        errors.init(Light.config(context, Map.of()));
+        apiKey = new ApiKeyFilter();
+        apiKey.init(Light.config(context, Map.of("keys", "bench:" + ApiKeys.sha256Hex(KEY))));
+        rateLimit = new RateLimitFilter();
+        rateLimit.init(Light.config(context, Map.of("limits", "1000000000/1s", "key-by", "ip")));
+        rateLimited = new RateLimitFilter();
+        rateLimited.init(Light.config(context, Map.of("limits", "1/1h", "key-by", "ip")));
+    }
+
+    private Light.Request fresh(String key) {
+        request.reset();
+        response.reset();
+        request.headers.clear();
+        if (key != null) {
+            request.headers.put("X-API-KEY", key);
+        }
+        return request;
+    }
+
+    @Benchmark
+    public int requestIdAllowed() throws Exception {
+        requestId.doFilter(fresh(null), response, pass);
+        return response.status;
+    }
+
+    @Benchmark
+    public int errorsPassThrough() throws Exception {
+        errors.doFilter(fresh(null), response, pass);
+        return response.status;
+    }
+
+    @Benchmark
+    public int errorsRendered500() throws Exception {
+        errors.doFilter(fresh(null), response, boom);
+        return response.status;
+    }
+
+    @Benchmark
+    public int apiKeyAllowed() throws Exception {
+        apiKey.doFilter(fresh(KEY), response, pass);
+        return response.status;
+    }
+
+    @Benchmark
+    public int apiKeyRejected401() throws Exception {
+        apiKey.doFilter(fresh("tg_wrong-key"), response, pass);
+        return response.status;
+    }
+
+    @Benchmark
+    public int rateLimitAllowed() throws Exception {
+        rateLimit.doFilter(fresh(null), response, pass);
+        return response.status;
+    }
+
+    @Benchmark
+    public int rateLimitRejected429() throws Exception {
+        rateLimited.doFilter(fresh(null), response, pass);
+        return response.status;
+    }
+}

@@ -1,0 +1,305 @@
+package dev.tollgate.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.tollgate.apikey.ApiKeys;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+
+/**
+ * Requests per second, p50/p99 latency and the server's CPU time per request for a trivial servlet
+ * behind each filter, the full chain, and the containers' own limiters, on embedded Jetty 12 and
+ * Tomcat 10.1 in this JVM, loaded by wrk from another process. Variants are interleaved in a
+ * shuffled order each round, after a warm-up; each figure is the median over the rounds.
+ *
+ * <p>Run this JVM on one core and wrk on another:
+ * {@code taskset -c 0 java -cp src/bench/target/benchmarks.jar dev.tollgate.bench.ThroughputHarness}.
+ * System properties: {@code rounds} (3), {@code seconds} (5), {@code warmup} (3),
+ * {@code connections} (16), {@code loadCpu} (the last CPU).
+ */
+public final class ThroughputHarness {
+
+    private static final String KEY = "tg_bench-key-0123456789abcdefghijklmnopqrstuvwxyz";
+    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private record FilterSpec(String className, Map<String, String> params) {
+    }
+
+    private record Variant(String name, List<FilterSpec> filters) {
+    }
+
+    private record Sample(double rps, double p50Micros, double p99Micros, double cpuMicrosPerRequest, long errors) {
+    }
+
+    /** The servlet every variant ends in. */
+    public static final class Trivial extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/plain");
+            resp.setContentLength(OK.length);
+            resp.getOutputStream().write(OK);
+        }
+    }
+
+    private ThroughputHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.getInteger("rounds", 3);
+        int seconds = Integer.getInteger("seconds", 5);
+        int warmup = Integer.getInteger("warmup", 3);
+        int connections = Integer.getInteger("connections", 16);
+        int loadCpu = Integer.getInteger("loadCpu", Runtime.getRuntime().availableProcessors() - 1);
+        String wrk = ensureWrk();
+        boolean redis = redisUp();
+
+        FilterSpec requestId = new FilterSpec("dev.tollgate.requestid.RequestIdFilter", Map.of());
+        FilterSpec errors = new FilterSpec("dev.tollgate.error.ErrorRenderingFilter", Map.of());
+        FilterSpec apiKey = new FilterSpec("dev.tollgate.apikey.ApiKeyFilter", Map.of("keys", "bench:" + ApiKeys.sha256Hex(KEY)));
+        FilterSpec rateLimit = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s"));
+        FilterSpec rateLimitRedis = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s",
+                "store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-key-prefix", "tollgate-bench:",
+                "redis-timeout", "1000", "on-store-failure", "reject"));
+        List<Variant> common = new ArrayList<>(List.of(
+                new Variant("bare", List.of()),
+                new Variant("request-id", List.of(requestId)),
+                new Variant("errors", List.of(errors)),
+                new Variant("api-key", List.of(apiKey)),
+                new Variant("rate-limit", List.of(rateLimit)),
+                new Variant("full-chain", List.of(requestId, errors, apiKey, rateLimit))));
+        if (redis) {
+            common.add(new Variant("full-chain-redis", List.of(requestId, errors, apiKey, rateLimitRedis)));
+        }
+        List<Variant> jettyVariants = new ArrayList<>(common);
+        jettyVariants.add(new Variant("container-limiter", List.of(new FilterSpec("org.eclipse.jetty.ee10.servlets.DoSFilter",
+                Map.of("maxRequestsPerSec", "1000000000")))));
+        List<Variant> tomcatVariants = new ArrayList<>(common);
+        tomcatVariants.add(new Variant("container-limiter", List.of(new FilterSpec("org.apache.catalina.filters.RateLimitFilter",
+                Map.of("bucketRequests", "1000000000", "bucketDuration", "60")))));
+
+        Server jetty = startJetty(jettyVariants);
+        Tomcat tomcat = startTomcat(tomcatVariants);
+        int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        int tomcatPort = tomcat.getConnector().getLocalPort();
+
+        List<String[]> cells = new ArrayList<>();
+        for (Variant v : jettyVariants) {
+            cells.add(new String[] {"jetty", v.name(), String.valueOf(jettyPort)});
+        }
+        for (Variant v : tomcatVariants) {
+            cells.add(new String[] {"tomcat", v.name(), String.valueOf(tomcatPort)});
+        }
+        System.out.printf("Warm-up: %d s per variant; then %d rounds of %d s, variants shuffled each round; %d connections; wrk on CPU %d%n",
+                warmup, rounds, seconds, connections, loadCpu);
+        for (String[] cell : cells) {
+            run(wrk, loadCpu, cell, warmup, connections);
+        }
+        Map<String, List<Sample>> samples = new LinkedHashMap<>();
+        Random random = new Random(42);
+        for (int round = 0; round < rounds; round++) {
+            List<String[]> order = new ArrayList<>(cells);
+            Collections.shuffle(order, random);
+            for (String[] cell : order) {
+                Sample s = run(wrk, loadCpu, cell, seconds, connections);
+                samples.computeIfAbsent(cell[0] + " " + cell[1], k -> new ArrayList<>()).add(s);
+            }
+            System.out.printf("round %d of %d done%n", round + 1, rounds);
+        }
+        jetty.stop();
+        tomcat.stop();
+        tomcat.destroy();
+        print(cells, samples, rounds, seconds, connections);
+    }
+
+    private static Server startJetty(List<Variant> variants) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        ContextHandlerCollection contexts = new ContextHandlerCollection();
+        for (Variant v : variants) {
+            ServletContextHandler context = new ServletContextHandler("/" + v.name());
+            context.addServlet(Trivial.class, "/*");
+            for (FilterSpec f : v.filters()) {
+                FilterHolder holder = new FilterHolder();
+                holder.setClassName(f.className());
+                holder.setInitParameters(f.params());
+                holder.setAsyncSupported(true);
+                context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+            }
+            contexts.addHandler(context);
+        }
+        server.setHandler(contexts);
+        server.start();
+        return server;
+    }
+
+    private static Tomcat startTomcat(List<Variant> variants) throws Exception {
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(Files.createTempDirectory("tollgate-bench-tomcat").toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        // Jetty keeps a connection open for any number of requests; make Tomcat do the same (its default is 100).
+        connector.setProperty("maxKeepAliveRequests", "-1");
+        tomcat.setConnector(connector);
+        for (Variant v : variants) {
+            Context context = tomcat.addContext("/" + v.name(), null);
+            Tomcat.addServlet(context, "trivial", new Trivial());
+            context.addServletMappingDecoded("/*", "trivial");
+            int i = 0;
+            for (FilterSpec f : v.filters()) {
+                FilterDef def = new FilterDef();
+                def.setFilterName("f" + i);
+                def.setFilterClass(f.className());
+                def.setAsyncSupported("true");
+                f.params().forEach(def::addInitParameter);
+                context.addFilterDef(def);
+                FilterMap map = new FilterMap();
+                map.setFilterName("f" + i);
+                map.addURLPattern("/*");
+                context.addFilterMap(map);
+                i++;
+            }
+        }
+        tomcat.start();
+        return tomcat;
+    }
+
+    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    private static final Pattern PERCENTILE = Pattern.compile("\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)");
+
+    private static Sample run(String wrk, int loadCpu, String[] cell, int seconds, int connections) throws Exception {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(java.nio.file.Path.of("/usr/bin/taskset"))) {
+            command.addAll(List.of("taskset", "-c", String.valueOf(loadCpu)));
+        }
+        command.addAll(List.of(wrk, "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
+                "-H", "X-API-KEY: " + KEY, "http://127.0.0.1:" + cell[2] + "/" + cell[1] + "/"));
+        long cpuBefore = OS.getProcessCpuTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("wrk did not finish");
+        }
+        long cpuNanos = OS.getProcessCpuTime() - cpuBefore;
+        double rps = find(RPS, output);
+        long total = (long) find(TOTAL, output);
+        Matcher non2xx = NON_2XX.matcher(output);
+        long errors = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
+        double p50 = 0;
+        double p99 = 0;
+        Matcher m = PERCENTILE.matcher(output);
+        while (m.find()) {
+            double value = Double.parseDouble(m.group(2)) * switch (m.group(3)) {
+                case "ms" -> 1000.0;
+                case "s" -> 1_000_000.0;
+                default -> 1.0;
+            };
+            if (m.group(1).equals("50")) {
+                p50 = value;
+            } else {
+                p99 = value;
+            }
+        }
+        return new Sample(rps, p50, p99, total == 0 ? 0 : cpuNanos / 1000.0 / total, errors);
+    }
+
+    private static double find(Pattern pattern, String output) {
+        Matcher m = pattern.matcher(output);
+        if (!m.find()) {
+            throw new IllegalStateException("Unexpected wrk output:\n" + output);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> metric) {
+        double[] values = samples.stream().mapToDouble(metric).sorted().toArray();
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    private static void print(List<String[]> cells, Map<String, List<Sample>> samples, int rounds, int seconds, int connections) {
+        System.out.println();
+        System.out.printf("Tollgate throughput, %s, %s %s, %d cores, Java %s; median of %d runs of %d s, %d connections, wrk -t1%n",
+                LocalDate.now(), System.getProperty("os.name"), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rounds, seconds, connections);
+        System.out.println();
+        System.out.println("| container | variant | req/s | vs bare | p50 µs | p99 µs | server CPU µs/req | added µs/req | non-2xx |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (String[] cell : cells) {
+            List<Sample> s = samples.get(cell[0] + " " + cell[1]);
+            List<Sample> bare = samples.get(cell[0] + " bare");
+            double rps = median(s, Sample::rps);
+            double bareRps = median(bare, Sample::rps);
+            double cpu = median(s, Sample::cpuMicrosPerRequest);
+            double bareCpu = median(bare, Sample::cpuMicrosPerRequest);
+            long errors = s.stream().mapToLong(Sample::errors).sum();
+            System.out.println(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.0f | %.0f | %.2f | %+.2f | %d |",
+                    cell[0], cell[1], rps, rps / bareRps, median(s, Sample::p50Micros), median(s, Sample::p99Micros),
+                    cpu, cpu - bareCpu, errors));
+        }
+    }
+
+    /** wrk from the PATH, installed from the distribution's packages when missing and we are root. */
+    private static String ensureWrk() throws Exception {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(java.nio.file.Path.of(dir, "wrk"))) {
+                return dir + "/wrk";
+            }
+        }
+        System.out.println("wrk not found; installing it with apt-get (Debian package 'wrk')");
+        Process install = new ProcessBuilder("sh", "-c", "apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)")
+                .inheritIO().start();
+        if (install.waitFor() != 0) {
+            throw new IllegalStateException("wrk is needed: install it (apt-get install wrk) and run again");
+        }
+        return "/usr/bin/wrk";
+    }
+
+    private static boolean redisUp() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
+            return true;
+        } catch (IOException e) {
+            System.out.println("Redis at 127.0.0.1:6379 not reachable: the full-chain-redis variant is left out");
+            return false;
+        }
+    }
+}
