@@ -250,7 +250,8 @@ public final class ApiKeyFilter implements Filter {
             reject(req, resp, invalid, true);
             return;
         }
-        if (entry.isExpired(clock.instant())) {
+        // Only keys with an expiry need the time.
+        if (entry.expiresAt() != null && entry.isExpired(clock.instant())) {
             reject(req, resp, expired, true);
             return;
         }
