@@ -1,9 +1,13 @@
 package dev.tollgate.ratelimit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -37,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       nothing behind.</li>
  *   <li>Each bucket carries the version of its plan's limits: after a redeploy with new limits,
  *       bucket4j replaces the stored configuration at once (tokens carried over additively).</li>
+ *   <li>Concurrent requests for one bucket on this node are batched into one compare-and-swap
+ *       (bucket4j's batching optimization on a proxy kept per key), instead of racing each other.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
  *       whether Redis is back. Failures surface as {@link BucketStoreUnavailableException}.</li>
@@ -60,6 +66,14 @@ public final class RedisBucketStore implements BucketStore {
     private final Object connectLock = new Object();
     private volatile StatefulRedisConnection<String, byte[]> connection;
     private volatile AsyncProxyManager<String> proxies;
+    /**
+     * Proxies are reused per key so that bucket4j's batching can merge concurrent requests for one
+     * bucket into one compare-and-swap instead of racing (and retrying) against each other.
+     */
+    private final Cache<String, AsyncBucketProxy> bucketProxies = Caffeine.newBuilder()
+            .maximumSize(LocalBucketStore.DEFAULT_MAX_CLIENTS)
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .build();
 
     private RedisBucketStore(RedisURI uri, String prefix, Duration timeout, Duration probeInterval) {
         this.prefix = prefix;
@@ -151,9 +165,11 @@ public final class RedisBucketStore implements BucketStore {
         CompletableFuture<ConsumptionProbe> future = null;
         try {
             AsyncProxyManager<String> manager = connect(deadline);
-            future = manager.builder()
+            String redisKey = prefix + plan.name() + ":" + key;
+            future = bucketProxies.get(redisKey, k -> manager.builder()
                     .withImplicitConfigurationReplacement(plan.limits().version(), TokensInheritanceStrategy.ADDITIVE)
-                    .build(prefix + plan.name() + ":" + key, plan.limits().asyncConfiguration())
+                    .withOptimization(Optimizations.batching())
+                    .build(k, plan.limits().asyncConfiguration()))
                     .tryConsumeAndReturnRemaining(1);
             ConsumptionProbe probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             breaker.onSuccess();
