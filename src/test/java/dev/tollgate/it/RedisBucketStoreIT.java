@@ -12,8 +12,14 @@ import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
 import dev.tollgate.ratelimit.RedisBucketStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +68,48 @@ class RedisBucketStoreIT {
                 allowed += d.allowed() ? 1 : 0;
             }
             assertEquals(10, allowed);
+        }
+    }
+
+    @Test
+    void shouldAllowExactlyTheLimitUnderConcurrencyOnTwoNodes() throws Exception {
+        Plans plans = Plans.of(Limits.parse("100/1h"));
+        // A generous timeout: this test is about exactness, not about waiting on a slow Redis.
+        Duration timeout = Duration.ofSeconds(5);
+        try (RateLimiter a = limiter(plans, RedisBucketStore.create(RedisTestSupport.URI, prefix, timeout, PROBE), OnStoreFailure.REJECT);
+             RateLimiter b = limiter(plans, RedisBucketStore.create(RedisTestSupport.URI, prefix, timeout, PROBE), OnStoreFailure.REJECT)) {
+            int threads = 16;
+            int perThread = 25;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<int[]>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    RateLimiter node = t % 2 == 0 ? a : b;
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        int[] allowedAndCounted = new int[2];
+                        for (int i = 0; i < perThread; i++) {
+                            RateLimitDecision d = node.tryConsume("client:concurrent", plans.defaultPlan());
+                            allowedAndCounted[0] += d.allowed() ? 1 : 0;
+                            allowedAndCounted[1] += d.counted() ? 1 : 0;
+                        }
+                        return allowedAndCounted;
+                    }));
+                }
+                start.countDown();
+                int allowed = 0;
+                int counted = 0;
+                for (Future<int[]> result : results) {
+                    int[] r = result.get(30, TimeUnit.SECONDS);
+                    allowed += r[0];
+                    counted += r[1];
+                }
+                assertEquals(threads * perThread, counted, "every decision made by Redis, none by the outage behaviour");
+                assertEquals(100, allowed, "batched compare-and-swap from two nodes, 16 threads, 400 attempts");
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
