@@ -91,6 +91,9 @@ public final class ThroughputHarness {
         FilterSpec errors = new FilterSpec("dev.tollgate.error.ErrorRenderingFilter", Map.of());
         FilterSpec apiKey = new FilterSpec("dev.tollgate.apikey.ApiKeyFilter", Map.of("keys", "bench:" + ApiKeys.sha256Hex(KEY)));
         FilterSpec rateLimit = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s"));
+        // The same without the X-Throttle-* headers on allowed responses: what writing them costs.
+        FilterSpec rateLimitQuiet = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s",
+                "throttle-headers", "false"));
         FilterSpec rateLimitRedis = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s",
                 "store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-key-prefix", "tollgate-bench:",
                 "redis-timeout", "1000", "on-store-failure", "reject"));
@@ -100,6 +103,7 @@ public final class ThroughputHarness {
                 new Variant("errors", List.of(errors)),
                 new Variant("api-key", List.of(apiKey)),
                 new Variant("rate-limit", List.of(rateLimit)),
+                new Variant("rate-limit-quiet", List.of(rateLimitQuiet)),
                 new Variant("full-chain", List.of(requestId, errors, apiKey, rateLimit))));
         if (redis) {
             common.add(new Variant("full-chain-redis", List.of(requestId, errors, apiKey, rateLimitRedis)));
