@@ -3,7 +3,6 @@ package dev.tollgate.error;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,15 +23,7 @@ final class Igny8Format extends JsonErrorFormat {
         g.writeBooleanField("success", false);
         g.writeStringField("error", error.message());
         if (!error.fieldErrors().isEmpty()) {
-            g.writeObjectFieldStart("errors");
-            for (Map.Entry<String, List<FieldError>> field : error.fieldErrors().asMap().entrySet()) {
-                g.writeArrayFieldStart(field.getKey());
-                for (FieldError fe : field.getValue()) {
-                    g.writeString(fe.message());
-                }
-                g.writeEndArray();
-            }
-            g.writeEndObject();
+            writeMessagesByField(g, "errors", error.fieldErrors());
         }
         g.writeStringField("request_id", error.requestId());
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 
 /** A format that writes one JSON object with Jackson's streaming generator (no reflection). */
@@ -44,6 +45,19 @@ abstract class JsonErrorFormat implements ErrorFormat {
 
     /** Writes the members of the body object. */
     abstract void writeFields(JsonGenerator g, ApiError error) throws IOException;
+
+    /** Writes {@code name: {field: [message, ...], ...}}, the fields in their stable order. */
+    static void writeMessagesByField(JsonGenerator g, String name, FieldErrors fieldErrors) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, List<FieldError>> field : fieldErrors.asMap().entrySet()) {
+            g.writeArrayFieldStart(field.getKey());
+            for (FieldError fe : field.getValue()) {
+                g.writeString(fe.message());
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
 
     static void writeNullableString(JsonGenerator g, String name, String value) throws IOException {
         if (value == null) {

@@ -59,15 +59,7 @@ final class OzForensicsFormat extends JsonErrorFormat {
             g.writeNullField("details");
             return;
         }
-        g.writeObjectFieldStart("details");
-        for (Map.Entry<String, List<FieldError>> field : error.fieldErrors().asMap().entrySet()) {
-            g.writeArrayFieldStart(field.getKey());
-            for (FieldError fe : field.getValue()) {
-                g.writeString(fe.message());
-            }
-            g.writeEndArray();
-        }
-        g.writeEndObject();
+        writeMessagesByField(g, "details", error.fieldErrors());
     }
 
     static int number(ApiError error) {
