@@ -13,17 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The API-key filter on one real container, deploying {@code src/test/webapps/apikey}; the keys
  * file is named by the {@code tollgate.keys-file} system property, and one key is inline.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ApiKeyCases {
+abstract class ApiKeyCases extends ContainerCases {
 
     static final String ALICE = "alice-key-0123456789";
     static final String READER = "reader-key-0123456789";
@@ -31,11 +28,7 @@ abstract class ApiKeyCases {
     static final String BOB = "bob-key-0123456789";
     static final String CAROL = "carol-key-0123456789";
 
-    private EmbeddedContainer container;
-    private int port;
     private Path keysFile;
-
-    abstract EmbeddedContainer newContainer();
 
     static String keysFileText(String... lines) {
         return "# test keys\n" + String.join("\n", lines) + "\n";
@@ -52,21 +45,7 @@ abstract class ApiKeyCases {
 
     @BeforeAll
     void start() throws Exception {
-        keysFile = Files.createTempFile("tollgate-keys", ".txt");
-        Files.writeString(keysFile, INITIAL);
-        System.setProperty("tollgate.keys-file", keysFile.toString());
-        try {
-            container = newContainer();
-            port = container.start(EmbeddedContainer.webapp("apikey"));
-        } finally {
-            System.clearProperty("tollgate.keys-file");
-        }
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        container.close();
-        Files.deleteIfExists(keysFile);
+        keysFile = deploy("apikey", INITIAL);
     }
 
     private JsonNode assertRejected(Http.Response r, int status, String message) {

@@ -9,50 +9,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code src/test/webapps/formats} chooses the Netilion format by context-param: every answer, from
  * the key and rate-limit filters, the container and a servlet, comes out in it, with its statuses
  * and the usual headers.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class FormatCases {
+abstract class FormatCases extends ContainerCases {
 
     private static final String WRITER = "writer-key-0123456789";
 
-    private EmbeddedContainer container;
-    private int port;
-    private Path keysFile;
-
-    abstract EmbeddedContainer newContainer();
-
     @BeforeAll
     void start() throws Exception {
-        keysFile = Files.createTempFile("tollgate-format-keys", ".txt");
-        Files.writeString(keysFile, keysFileText(
+        deploy("formats", keysFileText(
                 line("alice", ApiKeyCases.ALICE, ""),
                 line("reader", ApiKeyCases.READER, "methods=GET"),
                 line("old", ApiKeyCases.OLD, "expires=2020-01-01T00:00:00Z"),
                 line("writer", WRITER, "")));
-        System.setProperty("tollgate.keys-file", keysFile.toString());
-        try {
-            container = newContainer();
-            port = container.start(EmbeddedContainer.webapp("formats"));
-        } finally {
-            System.clearProperty("tollgate.keys-file");
-        }
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        container.close();
-        Files.deleteIfExists(keysFile);
     }
 
     /** Checks the Netilion shape and returns the one entry. */

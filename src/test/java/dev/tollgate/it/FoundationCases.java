@@ -14,35 +14,21 @@ import dev.tollgate.error.ErrorRenderingFilter;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The foundation's cases: request ids and error rendering, over HTTP, on one real container
  * deploying {@code src/test/webapps/foundation}. Each container has a subclass.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class FoundationCases {
+abstract class FoundationCases extends ContainerCases {
 
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
-    private EmbeddedContainer container;
-    private int port;
-
-    abstract EmbeddedContainer newContainer();
-
     @BeforeAll
     void start() throws Exception {
-        container = newContainer();
-        port = container.start(EmbeddedContainer.webapp("foundation"));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        container.close();
+        deploy("foundation");
     }
 
     @BeforeEach

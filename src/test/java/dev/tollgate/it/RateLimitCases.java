@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The rate-limit filter on one real container, deploying {@code src/test/webapps/ratelimit}:
@@ -17,23 +15,11 @@ import org.junit.jupiter.api.TestInstance;
  * counting elsewhere; 127.0.0.5 is the one trusted proxy. Each test counts under its own identity
  * (a key or a loopback address), since the buckets outlive a test.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class RateLimitCases {
-
-    private EmbeddedContainer container;
-    private int port;
-
-    abstract EmbeddedContainer newContainer();
+abstract class RateLimitCases extends ContainerCases {
 
     @BeforeAll
     void start() throws Exception {
-        container = newContainer();
-        port = container.start(EmbeddedContainer.webapp("ratelimit"));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        container.close();
+        deploy("ratelimit");
     }
 
     private Http.Response getFrom(String address, String path, String... headers) throws Exception {
