@@ -48,7 +48,14 @@ abstract class ApiKeyCases extends ContainerCases {
         keysFile = deploy("apikey", INITIAL);
     }
 
+    private static final List<String> CHALLENGES = List.of("ApiKey realm=\"api\", header=\"X-API-KEY\"", "Bearer realm=\"api\"");
+
     private JsonNode assertRejected(Http.Response r, int status, String message) {
+        return assertRejected(r, status, message, CHALLENGES);
+    }
+
+    /** {@code challenges}: the {@code WWW-Authenticate} values of a 401. */
+    private JsonNode assertRejected(Http.Response r, int status, String message, List<String> challenges) {
         assertEquals(status, r.status(), r::toString);
         assertTrue(r.header("Content-Type").startsWith("application/json"));
         JsonNode body = r.json();
@@ -56,8 +63,7 @@ abstract class ApiKeyCases extends ContainerCases {
         assertEquals(message, body.get("error").asText());
         assertEquals(r.header("X-Request-ID"), body.get("request_id").asText());
         if (status == 401) {
-            assertEquals(List.of("ApiKey realm=\"api\", header=\"X-API-KEY\"", "Bearer realm=\"api\""),
-                    r.headers("WWW-Authenticate"));
+            assertEquals(challenges, r.headers("WWW-Authenticate"));
         } else {
             assertNull(r.header("WWW-Authenticate"));
         }
@@ -117,6 +123,21 @@ abstract class ApiKeyCases extends ContainerCases {
         assertEquals(200, preflight.status(), preflight::toString);
         assertEquals(200, Http.get(port, "/health").status());
         assertRejected(Http.send(port, "OPTIONS", "/api/items", null), 401, "Authentication required");
+    }
+
+    @Test
+    void shouldReadTheKeyFromTheQueryAndCheckPreflightOnlyWhereConfigured() throws Exception {
+        // /query/*: query-param=api_key, skip-preflight=false; /api/*: neither.
+        Http.Response r = Http.get(port, "/query/items?page=2&api_key=" + ALICE);
+        assertEquals(200, r.status(), r::toString);
+        assertEquals("alice", r.json().get("remote_user").asText());
+        // That filter takes no bearer tokens, so it challenges for the header only.
+        List<String> headerOnly = List.of("ApiKey realm=\"api\", header=\"X-API-KEY\"");
+        assertRejected(Http.get(port, "/query/items?api_key=not-a-key"), 401, "Invalid API key", headerOnly);
+        assertRejected(Http.get(port, "/query/items?api_key=" + ALICE, "X-API-KEY: " + BOB), 401, "Invalid API key", headerOnly);
+        assertRejected(Http.send(port, "OPTIONS", "/query/items", null,
+                "Origin: https://app.example", "Access-Control-Request-Method: POST"), 401, "Authentication required", headerOnly);
+        assertRejected(Http.get(port, "/api/items?api_key=" + ALICE), 401, "Authentication required");
     }
 
     @Test

@@ -109,4 +109,21 @@ abstract class RateLimitCases extends ContainerCases {
         }
         assertEquals(200, getFrom("127.0.0.6", "/open/x").status());
     }
+
+    @Test
+    void shouldSendThrottleHeadersOnlyOnRejectionAndSkipTheConfiguredMethods() throws Exception {
+        // /quiet/*: 2/1m, throttle-headers=false, skip-methods=HEAD (so OPTIONS counts).
+        for (int i = 0; i < 5; i++) {
+            Http.Response head = Http.sendFrom("127.0.0.7", port, "HEAD", "/quiet/x", null);
+            assertEquals(200, head.status(), head::toString);
+            assertNull(head.header("X-Throttle-Limit"));
+        }
+        Http.Response allowed = getFrom("127.0.0.7", "/quiet/x");
+        assertEquals(200, allowed.status(), allowed::toString);
+        assertNull(allowed.header("X-Throttle-Limit"));
+        assertNull(allowed.header("X-Throttle-Remaining"));
+        assertNull(allowed.header("X-Throttle-Reset"));
+        assertEquals(200, Http.sendFrom("127.0.0.7", port, "OPTIONS", "/quiet/x", null).status());
+        assertRateLimited(getFrom("127.0.0.7", "/quiet/x"), "2");
+    }
 }
