@@ -126,13 +126,13 @@ abstract class ApiKeyCases extends ContainerCases {
     }
 
     @Test
-    void shouldReadTheKeyFromTheQueryAndCheckPreflightOnlyWhereConfigured() throws Exception {
-        // /query/*: query-param=api_key, skip-preflight=false; /api/*: neither.
+    void shouldReadTheKeyFromTheQueryCheckPreflightAndNameTheRealmWhereConfigured() throws Exception {
+        // /query/*: query-param=api_key, skip-preflight=false, realm=partners; /api/*: none of these.
         Http.Response r = Http.get(port, "/query/items?page=2&api_key=" + ALICE);
         assertEquals(200, r.status(), r::toString);
         assertEquals("alice", r.json().get("remote_user").asText());
-        // That filter takes no bearer tokens, so it challenges for the header only.
-        List<String> headerOnly = List.of("ApiKey realm=\"api\", header=\"X-API-KEY\"");
+        // That filter has realm=partners and takes no bearer tokens, so it challenges for the header only.
+        List<String> headerOnly = List.of("ApiKey realm=\"partners\", header=\"X-API-KEY\"");
         assertRejected(Http.get(port, "/query/items?api_key=not-a-key"), 401, "Invalid API key", headerOnly);
         assertRejected(Http.get(port, "/query/items?api_key=" + ALICE, "X-API-KEY: " + BOB), 401, "Invalid API key", headerOnly);
         assertRejected(Http.send(port, "OPTIONS", "/query/items", null,

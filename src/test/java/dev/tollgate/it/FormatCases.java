@@ -83,4 +83,14 @@ abstract class FormatCases extends ContainerCases {
         netilion(r, 405, "invalid_input");
         assertEquals("GET, HEAD, OPTIONS", r.header("Allow"));
     }
+
+    @Test
+    void shouldShowSendErrorMessagesOf4xxButNever5xxWhenConfigured() throws Exception {
+        // The errors filter here has send-error-message=true.
+        Http.Response conflict = Http.get(port, "/send-error?sc=409&msg=Widget+7+exists");
+        assertEquals("Widget 7 exists", netilion(conflict, 409, "invalid_input").get("message").asText());
+        Http.Response down = Http.get(port, "/send-error?sc=503&msg=db-primary.internal+refused");
+        assertEquals("Service unavailable", netilion(down, 500, "service_unavailable").get("message").asText());
+        assertFalse(down.body().contains("db-primary"), down::body);
+    }
 }

@@ -112,7 +112,7 @@ abstract class RateLimitCases extends ContainerCases {
 
     @Test
     void shouldSendThrottleHeadersOnlyOnRejectionAndSkipTheConfiguredMethods() throws Exception {
-        // /quiet/*: 2/1m, throttle-headers=false, skip-methods=HEAD (so OPTIONS counts).
+        // /quiet/*: 2/1m, throttle-headers=false, skip-methods=HEAD (so OPTIONS counts); no X-Tenant, so per IP.
         for (int i = 0; i < 5; i++) {
             Http.Response head = Http.sendFrom("127.0.0.7", port, "HEAD", "/quiet/x", null);
             assertEquals(200, head.status(), head::toString);
@@ -125,5 +125,14 @@ abstract class RateLimitCases extends ContainerCases {
         assertNull(allowed.header("X-Throttle-Reset"));
         assertEquals(200, Http.sendFrom("127.0.0.7", port, "OPTIONS", "/quiet/x", null).status());
         assertRateLimited(getFrom("127.0.0.7", "/quiet/x"), "2");
+    }
+
+    @Test
+    void shouldCountByTheConfiguredHeaderAcrossAddresses() throws Exception {
+        // /quiet/*: key-by=header:X-Tenant, 2/1m.
+        assertEquals(200, getFrom("127.0.0.8", "/quiet/x", "X-Tenant: tenant-a").status());
+        assertEquals(200, getFrom("127.0.0.9", "/quiet/x", "X-Tenant: tenant-a").status());
+        assertRateLimited(getFrom("127.0.0.10", "/quiet/x", "X-Tenant: tenant-a"), "2");
+        assertEquals(200, getFrom("127.0.0.8", "/quiet/x", "X-Tenant: tenant-b").status(), "another tenant has its own bucket");
     }
 }
