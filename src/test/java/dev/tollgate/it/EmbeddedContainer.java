@@ -8,6 +8,7 @@ import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Constants;
 import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -78,23 +79,41 @@ public interface EmbeddedContainer {
     }
 
     static EmbeddedContainer jetty() {
-        return new JettyContainer();
+        return new JettyContainer(false);
     }
 
     static EmbeddedContainer tomcat() {
-        return new TomcatContainer();
+        return new TomcatContainer(false);
+    }
+
+    /** Jetty set up as the README's "Hardening the container" says: no version in any response. */
+    static EmbeddedContainer jettyHardened() {
+        return new JettyContainer(true);
+    }
+
+    /** Tomcat set up as the README's "Hardening the container" says: its error report without stack trace or version. */
+    static EmbeddedContainer tomcatHardened() {
+        return new TomcatContainer(true);
     }
 
     /** Jetty 12 (ee10) with its usual webapp defaults (the DefaultServlet answers unmapped URLs). */
     final class JettyContainer implements EmbeddedContainer {
+        private final boolean hardened;
         private Server server;
         private int port;
+
+        JettyContainer(boolean hardened) {
+            this.hardened = hardened;
+        }
 
         @Override
         public int start(Path webappDir) throws Exception {
             server = new Server();
             HttpConfiguration http = new HttpConfiguration();
             http.setRequestHeaderSize(LARGE_HEADERS);
+            if (hardened) {
+                http.setSendServerVersion(false);
+            }
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost("127.0.0.1");
             connector.setPort(0);
@@ -134,8 +153,13 @@ public interface EmbeddedContainer {
      * Tomcat before any filter runs and reaches the application only through its error page.
      */
     final class TomcatContainer implements EmbeddedContainer {
+        private final boolean hardened;
         private Tomcat tomcat;
         private int port;
+
+        TomcatContainer(boolean hardened) {
+            this.hardened = hardened;
+        }
 
         @Override
         public int start(Path webappDir) throws Exception {
@@ -161,6 +185,13 @@ public interface EmbeddedContainer {
             config.setDefaultWebXml(Constants.NoDefaultWebXml);
             context.addLifecycleListener(config);
             tomcat.getHost().addChild(context);
+            if (hardened) {
+                // server.xml: <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false"/>
+                ErrorReportValve report = new ErrorReportValve();
+                report.setShowReport(false);
+                report.setShowServerInfo(false);
+                tomcat.getHost().getPipeline().addValve(report);
+            }
             tomcat.start();
             if (context.getState() != LifecycleState.STARTED) {
                 throw new IllegalStateException("Tomcat did not start the web application: " + context.getState());
