@@ -39,6 +39,8 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
     private final ScheduledExecutorService reloader;
     private volatile KeyTable keys;
     private volatile Object stamp;
+    /** The reload thread, once the executor has made it. */
+    private volatile Thread reloadThread;
 
     private FileApiKeyStore(Path file, KeyTable keys, Object stamp, Duration reloadInterval) {
         this.file = file;
@@ -50,6 +52,7 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
             this.reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "tollgate-apikeys-reload");
                 thread.setDaemon(true);
+                reloadThread = thread;
                 return thread;
             });
             long millis = Math.max(1, reloadInterval.toMillis());
@@ -127,11 +130,23 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         return file;
     }
 
-    /** Stops the reload thread. */
+    /**
+     * Stops the reload thread and waits (up to 2 s) until it has ended, so that a container that
+     * checks for threads left behind right after the application stops finds none.
+     */
     @Override
     public void close() {
-        if (reloader != null) {
-            reloader.shutdownNow();
+        if (reloader == null) {
+            return;
+        }
+        reloader.shutdownNow();
+        Thread thread = reloadThread;
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -59,6 +59,7 @@ public final class RedisBucketStore implements BucketStore {
 
     private final String prefix;
     private final long timeoutNanos;
+    private final RedisThreads threads = new RedisThreads();
     private final ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
@@ -81,7 +82,8 @@ public final class RedisBucketStore implements BucketStore {
         this.timeoutNanos = timeout.toNanos();
         this.uri = uri;
         this.breaker = new CircuitBreaker("Redis at " + describe(uri), probeInterval.toNanos(), System::nanoTime);
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.resources = DefaultClientResources.builder().threadFactoryProvider(threads)
+                .ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -216,5 +218,6 @@ public final class RedisBucketStore implements BucketStore {
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        threads.awaitEnded(2, TimeUnit.SECONDS);
     }
 }

@@ -1,0 +1,206 @@
+package dev.tollgate.leak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.error.ErrorRenderingFilter;
+import dev.tollgate.it.Http;
+import dev.tollgate.it.RedisServerProcess;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deploys a WAR that carries Tollgate and its libraries in {@code WEB-INF} (as a real WAR does, so
+ * they load in the web application's class loader), with the Redis store and a reloaded keys file,
+ * and undeploys it {@value #ROUNDS} times. Afterwards no thread of Tollgate, Lettuce or Netty is
+ * left, Redis has no connection more than before, and every web application class loader is
+ * collected.
+ */
+abstract class RedeployLeakCases {
+
+    static final int ROUNDS = 50;
+    static final String KEY = "tg_redeploy-key";
+    /** Threads that Tollgate or its libraries start. */
+    static final Pattern OURS = Pattern.compile("(?i).*(tollgate|lettuce|netty|nioEventLoop|epoll|globalEventExecutor"
+            + "|ObjectCleaner|reactor|caffeine|bucket4j).*");
+
+    /** A container that deploys and undeploys one web application at a time. */
+    interface Host {
+        int start() throws Exception;
+
+        /** Deploys {@code war} at {@code /app}; returns the web application's class loader. */
+        ClassLoader deploy(Path war) throws Exception;
+
+        void undeploy() throws Exception;
+
+        /** Leak warnings the container logged, if it checks for leaks. */
+        List<String> leakWarnings();
+
+        void stop() throws Exception;
+    }
+
+    /**
+     * What a leak warning about Tollgate names: its threads, packages or libraries. Tomcat also warns
+     * about its own utility thread when its background processor runs while the application stops.
+     */
+    static final Pattern NAMES_OURS = Pattern.compile("(?i)tollgate|lettuce|netty|reactor|bucket4j|caffeine|benmanes|jackson"
+            + "|find leaks");
+
+    abstract Host newHost();
+
+    /** The application's own servlet: it stays on the test class path, like a shared library would. */
+    public static final class Hello extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/plain");
+            resp.getWriter().write("hello " + req.getRemoteUser());
+        }
+    }
+
+    @Test
+    void shouldLeaveNoThreadConnectionOrClassLoaderAfterRedeploys() throws Exception {
+        Host host = newHost();
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path war = war(redis.uri());
+            int port = host.start();
+            int redisBaseline = clients(redis);
+            Set<String> threadBaseline = ourThreads();
+            List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+
+            for (int round = 0; round < ROUNDS; round++) {
+                loaders.add(new WeakReference<>(host.deploy(war)));
+                Http.Response ok = Http.get(port, "/app/api/hello", "X-API-KEY: " + KEY);
+                assertEquals(200, ok.status(), () -> "round " + loaders.size() + ": " + ok);
+                assertEquals("10", ok.header("X-Throttle-Limit"), ok::toString);
+                Http.Response missing = Http.get(port, "/app/api/hello");
+                assertEquals(401, missing.status(), missing::toString);
+                host.undeploy();
+            }
+
+            Set<String> left = waitFor(() -> {
+                Set<String> now = ourThreads();
+                now.removeAll(threadBaseline);
+                return now;
+            }, Set::isEmpty);
+            assertTrue(left.isEmpty(), () -> "threads left after " + ROUNDS + " redeploys: " + left);
+            int redisClients = waitFor(() -> clients(redis), n -> n <= redisBaseline);
+            assertEquals(redisBaseline, redisClients, () -> "Redis connections left: " + redis.clientList());
+            long alive = waitFor(() -> {
+                System.gc();
+                return loaders.stream().filter(ref -> ref.get() != null).count();
+            }, n -> n == 0);
+            assertEquals(0, alive, () -> alive + " of " + ROUNDS + " web application class loaders not collected");
+            List<String> ourLeaks = host.leakWarnings().stream().filter(w -> NAMES_OURS.matcher(w).find()).toList();
+            assertEquals(List.of(), ourLeaks);
+        } finally {
+            host.stop();
+        }
+    }
+
+    private static int clients(RedisServerProcess redis) {
+        return (int) redis.clientList().lines().filter(line -> !line.isBlank()).count();
+    }
+
+    private static Set<String> ourThreads() {
+        Set<String> names = new TreeSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.isAlive() && OURS.matcher(thread.getName()).matches()) {
+                names.add(thread.getName() + "#" + thread.getId());
+            }
+        }
+        return names;
+    }
+
+    /** Polls {@code value} for up to 15 s until {@code done} holds; returns the last value. */
+    private static <T> T waitFor(java.util.function.Supplier<T> value, java.util.function.Predicate<T> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        T current = value.get();
+        while (!done.test(current) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            current = value.get();
+        }
+        return current;
+    }
+
+    /**
+     * A WAR directory: Tollgate's classes in {@code WEB-INF/classes}, its libraries (but the logging
+     * API, which the container shares) in {@code WEB-INF/lib}, and a {@code web.xml} with all four
+     * filters, the Redis store and a keys file re-read every second.
+     */
+    static Path war(String redisUri) throws IOException {
+        Path war = Files.createTempDirectory("tollgate-redeploy");
+        Path classes = Path.of(ErrorRenderingFilter.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path webInf = Files.createDirectories(war.resolve("WEB-INF"));
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = webInf.resolve("classes").resolve(classes.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path lib = Files.createDirectories(webInf.resolve("lib"));
+        String classpath = Files.readString(Path.of("target/servlet-api-level/main.classpath")).strip();
+        for (String jar : classpath.split(java.io.File.pathSeparator)) {
+            Path source = Path.of(jar);
+            if (!source.getFileName().toString().startsWith("slf4j-")) {
+                Files.copy(source, lib.resolve(source.getFileName()));
+            }
+        }
+        Path keys = war.resolve("keys.txt");
+        Files.writeString(keys, "redeploy-client " + sha256Hex(KEY) + "\n");
+        Files.writeString(webInf.resolve("web.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="5.0" metadata-complete="true">
+                  <filter><filter-name>request-id</filter-name><filter-class>dev.tollgate.requestid.RequestIdFilter</filter-class></filter>
+                  <filter><filter-name>errors</filter-name><filter-class>dev.tollgate.error.ErrorRenderingFilter</filter-class></filter>
+                  <filter>
+                    <filter-name>api-key</filter-name><filter-class>dev.tollgate.apikey.ApiKeyFilter</filter-class>
+                    <init-param><param-name>keys-file</param-name><param-value>%s</param-value></init-param>
+                    <init-param><param-name>reload-interval</param-name><param-value>1</param-value></init-param>
+                  </filter>
+                  <filter>
+                    <filter-name>rate-limit</filter-name><filter-class>dev.tollgate.ratelimit.RateLimitFilter</filter-class>
+                    <init-param><param-name>limits</param-name><param-value>10/1s</param-value></init-param>
+                    <init-param><param-name>store</param-name><param-value>redis</param-value></init-param>
+                    <init-param><param-name>redis-uri</param-name><param-value>%s</param-value></init-param>
+                    <init-param><param-name>redis-timeout</param-name><param-value>1000</param-value></init-param>
+                  </filter>
+                  <filter-mapping><filter-name>request-id</filter-name><url-pattern>/*</url-pattern></filter-mapping>
+                  <filter-mapping><filter-name>errors</filter-name><url-pattern>/*</url-pattern></filter-mapping>
+                  <filter-mapping><filter-name>api-key</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
+                  <filter-mapping><filter-name>rate-limit</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
+                  <servlet><servlet-name>hello</servlet-name><servlet-class>%s</servlet-class></servlet>
+                  <servlet-mapping><servlet-name>hello</servlet-name><url-pattern>/api/*</url-pattern></servlet-mapping>
+                </web-app>
+                """.formatted(keys, redisUri, Hello.class.getName()));
+        return war;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
