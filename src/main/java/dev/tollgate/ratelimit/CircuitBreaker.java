@@ -39,8 +39,12 @@ final class CircuitBreaker {
         return s == OPEN && nanoTime.getAsLong() - openedAt >= probeIntervalNanos && state.compareAndSet(OPEN, PROBING);
     }
 
+    /**
+     * Only the probe's success closes the circuit: a request that was sent before the store failed
+     * may still succeed after it, and must not close the circuit (and log "back") during an outage.
+     */
     void onSuccess() {
-        if (state.getAndSet(CLOSED) != CLOSED) {
+        if (state.get() == PROBING && state.compareAndSet(PROBING, CLOSED)) {
             LOG.warn("{} answers again; limiting through it resumes", name);
         }
     }

@@ -20,6 +20,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +83,12 @@ public final class RedisBucketStore implements BucketStore {
         this.timeoutNanos = timeout.toNanos();
         this.uri = uri;
         this.breaker = new CircuitBreaker("Redis at " + describe(uri), probeInterval.toNanos(), System::nanoTime);
+        // Lettuce's reconnect delay grows to 30 s while Redis is away, so after a long outage the
+        // connection would come back long after Redis does; capped at half a probe interval, the
+        // connection is back by the next probe.
+        Duration maxReconnectDelay = Duration.ofMillis(Math.max(10, probeInterval.toMillis() / 2));
         this.resources = DefaultClientResources.builder().threadFactoryProvider(threads)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
                 .ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()

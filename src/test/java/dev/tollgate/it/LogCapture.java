@@ -21,7 +21,12 @@ public final class LogCapture implements AutoCloseable {
     };
 
     public LogCapture(Class<?> type) {
-        logger = (Logger) LoggerFactory.getLogger(type);
+        this(type.getName());
+    }
+
+    /** Captures the logger {@code name}, for classes that tests cannot name (package-private ones). */
+    public LogCapture(String name) {
+        logger = (Logger) LoggerFactory.getLogger(name);
         appender.start();
         logger.addAppender(appender);
     }

@@ -48,7 +48,7 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Starts the server (again) on its port and waits until it answers PING. */
     public void startAgain() throws IOException, InterruptedException {
         List<String> command = List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", "");
+                "--save", "", "--appendonly", "no", "--enable-debug-command", "local", "--dir", dir.toString(), "--logfile", "");
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -60,7 +60,7 @@ public final class RedisServerProcess implements AutoCloseable {
             Assumptions.abort(message);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!answers()) {
+        while (!answers(500)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("redis-server on port " + port + " did not start: "
                         + Files.readString(dir.resolve("redis.log")));
@@ -95,10 +95,11 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    private boolean answers() {
+    /** Whether the server answers PING within {@code millis}. */
+    public boolean answers(int millis) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            socket.setSoTimeout(500);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), millis);
+            socket.setSoTimeout(millis);
             socket.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             byte[] reply = socket.getInputStream().readNBytes(5);
             return new String(reply, java.nio.charset.StandardCharsets.US_ASCII).equals("+PONG");
