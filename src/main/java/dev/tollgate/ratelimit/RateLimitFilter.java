@@ -47,7 +47,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
  *       one of {@code trusted-proxies} (see {@link ClientIpResolver});</li>
  *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
- *       counted per IP, never in one bucket shared by all.</li>
+ *       counted per IP, never in one bucket shared by all. Any client can set a header, and so
+ *       drain another tenant's bucket or claim its plan: set {@code trusted-proxies} to the
+ *       proxies that set it, and the header is believed only on requests from them (others are
+ *       counted per IP, on the default plan).</li>
  * </ul>
  * The plan: the {@code plan} of the client's API key, else its entry in {@code client-plans}, else
  * the default plan made of {@code limits}.
@@ -211,7 +214,9 @@ public final class RateLimitFilter implements Filter {
                 }
             }
             case HEADER -> {
-                String value = req.getHeader(keyHeader);
+                // Any client can set the header: with trusted-proxies, only theirs is believed.
+                String value = ipResolver == ClientIpResolver.DIRECT || ipResolver.trusts(req.getRemoteAddr())
+                        ? req.getHeader(keyHeader) : null;
                 if (value != null && !value.isBlank()) {
                     return "header:" + headerKey(value.strip());
                 }

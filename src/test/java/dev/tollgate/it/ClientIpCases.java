@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Who the rate-limit filter counts behind proxies, deploying {@code src/test/webapps/client-ip}:
- * {@code 3/1m} per client IP; trusted proxies 127.0.0.5 and {@code ::ffff:127.0.0.6}. Each test
+ * {@code 3/1m} per client IP under {@code /ip}, trusted proxies 127.0.0.5 and {@code ::ffff:127.0.0.6};
+ * under {@code /tenant}, {@code 2/1m} per {@code X-Tenant} header from the trusted proxy 127.0.0.5,
+ * tenant acme on plan gold {@code 5/1m}. Each test
  * counts under its own addresses, since the buckets outlive a test.
  */
 abstract class ClientIpCases extends ContainerCases {
@@ -44,5 +46,25 @@ abstract class ClientIpCases extends ContainerCases {
         assertEquals("2", remaining("127.0.0.5", "198.51.100.30, ..::"));
         assertEquals("1", remaining("127.0.0.5", "198.51.100.31, .::7"));
         assertEquals("0", remaining("127.0.0.5", "198.51.100.32, 0x7f.0.0.1"));
+    }
+
+    private Http.Response tenant(String from, String tenant) throws Exception {
+        Http.Response r = Http.sendFrom(from, port, "GET", "/tenant/x", null, "X-Tenant: " + tenant);
+        assertEquals(200, r.status(), r::toString);
+        return r;
+    }
+
+    @Test
+    void shouldBelieveTheKeyHeaderOnlyFromATrustedProxy() throws Exception {
+        Http.Response viaProxy = tenant("127.0.0.5", "acme");
+        assertEquals("5", viaProxy.header("X-Throttle-Limit"), "acme's plan");
+        assertEquals("4", viaProxy.header("X-Throttle-Remaining"));
+
+        Http.Response direct = tenant("127.0.0.8", "acme");
+        assertEquals("2", direct.header("X-Throttle-Limit"), "a direct caller cannot claim acme's plan");
+        assertEquals("1", direct.header("X-Throttle-Remaining"));
+        assertEquals("0", tenant("127.0.0.8", "globex").header("X-Throttle-Remaining"), "counted per IP, whatever the header");
+
+        assertEquals("3", tenant("127.0.0.5", "acme").header("X-Throttle-Remaining"), "nor drain acme's bucket");
     }
 }

@@ -80,6 +80,15 @@ class ClientIpResolverTest {
     }
 
     @Test
+    void shouldTrustOnlyListedPeers() {
+        assertTrue(proxies.trusts("10.9.9.9"));
+        assertTrue(proxies.trusts("::ffff:10.9.9.9"));
+        assertFalse(proxies.trusts("203.0.113.9"));
+        assertFalse(proxies.trusts("not-an-ip"));
+        assertFalse(ClientIpResolver.DIRECT.trusts("10.9.9.9"), "nobody is trusted without trusted-proxies");
+    }
+
+    @Test
     void shouldTreatAnIpv4MappedRemoteAddressAsTheIpv4Address() {
         assertEquals("203.0.113.9", ClientIpResolver.DIRECT.resolve("::ffff:203.0.113.9", null));
         assertEquals("198.51.100.7", proxies.resolve("::ffff:10.1.1.1", List.of("198.51.100.7")), "the mapped peer is trusted");
