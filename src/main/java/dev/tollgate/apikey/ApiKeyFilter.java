@@ -64,7 +64,9 @@ import org.slf4j.MDC;
  *   <li>{@code skip-preflight} (default {@code true}): CORS preflight requests ({@code OPTIONS}
  *       with {@code Origin} and {@code Access-Control-Request-Method}) pass without a key.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
- *       {@code /health}, {@code /public/*}, {@code *.css}.</li>
+ *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern skips only requests
+ *       the container maps by extension or to the default servlet, never one served through an
+ *       exact or path mapping ({@code /api/users/42.css} under {@code /api/*}).</li>
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
  * </ul>
  * Map it after the request id and error filters and before the rate-limit filter, which then
@@ -231,7 +233,7 @@ public final class ApiKeyFilter implements Filter {
             return;
         }
         String path = PathPatterns.pathOf(req);
-        if ((skipPreflight && isPreflight(req)) || skipPaths.matches(path)) {
+        if ((skipPreflight && isPreflight(req)) || skipPaths.matches(req, path)) {
             chain.doFilter(request, response);
             return;
         }

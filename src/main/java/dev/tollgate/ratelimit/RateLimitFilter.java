@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Init-params: {@code limits} (required), {@code plans}, {@code client-plans}, {@code key-by},
  * {@code trusted-proxies}, {@code max-clients} (default 100000), {@code throttle-headers}
- * (default true), {@code ietf-headers} (default false), {@code skip-paths}, {@code skip-methods}
- * (default OPTIONS). Map it after the error and API-key filters.
+ * (default true), {@code ietf-headers} (default false), {@code skip-paths} (an extension pattern
+ * such as {@code *.css} only for requests mapped by extension or to the default servlet),
+ * {@code skip-methods} (default OPTIONS). Map it after the error and API-key filters.
  */
 public final class RateLimitFilter implements Filter {
 
@@ -168,7 +169,7 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(PathPatterns.pathOf(req)))) {
+        if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(req, PathPatterns.pathOf(req)))) {
             chain.doFilter(request, response);
             return;
         }
