@@ -4,6 +4,7 @@ import dev.tollgate.apikey.ApiKeyEntry;
 import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
+import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
@@ -17,7 +18,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  *       counted per IP, on the default plan).</li>
  * </ul>
  * The plan: the {@code plan} of the client's API key, else its entry in {@code client-plans}, else
- * the default plan made of {@code limits}.
+ * the default plan made of {@code limits}. With {@code plans}, startup fails when an API key of the
+ * application names a plan not defined here, whichever filter starts first (see
+ * {@link dev.tollgate.config.PlanRegistry}); without {@code plans}, {@code limits} apply to every
+ * client.
  *
  * <p>Init-params: {@code limits} (required), {@code plans}, {@code client-plans}, {@code key-by},
  * {@code trusted-proxies}, {@code max-clients} (default 100000), {@code throttle-headers}
@@ -104,12 +107,15 @@ public final class RateLimitFilter implements Filter {
             throw params.invalid(clientPlans.isEmpty() ? "plans" : "client-plans",
                     String.valueOf(params.raw(clientPlans.isEmpty() ? "plans" : "client-plans")), e.getMessage());
         }
-        Object keyPlans = config.getServletContext().getAttribute(ApiKeyFilter.PLANS_ATTRIBUTE);
-        if (keyPlans instanceof Collection<?> referenced) {
+        if (!named.isEmpty()) {
+            // Every plan an API key names must be defined here, whichever filter starts first.
+            String owner = "RateLimitFilter [" + config.getFilterName() + "]";
             try {
-                plans.requireDefined(referenced.stream().map(String::valueOf).toList(), "an API key");
+                PlanRegistry.forContext(config.getServletContext()).publishDefinitions(owner, plans.names());
             } catch (IllegalArgumentException e) {
-                throw new ServletException("RateLimitFilter: " + e.getMessage());
+                String message = owner + ": " + e.getMessage();
+                LOG.error("{}", message);
+                throw new ServletException(message);
             }
         }
         String keyByText = params.string("key-by", "auto");
