@@ -176,6 +176,10 @@ public final class ApiKeyFilter implements Filter {
         } catch (IllegalArgumentException e) {
             String message = owner + ": " + e.getMessage();
             LOG.error("{}", message);
+            if (ownedStore != null) {
+                // A filter whose init fails is never destroyed: stop the reload thread here.
+                ownedStore.close();
+            }
             throw new ServletException(message);
         }
         if (ownedStore != null) {
