@@ -2,6 +2,7 @@ package dev.tollgate.apikey;
 
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
+import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
@@ -64,11 +65,14 @@ import org.slf4j.MDC;
  *   <li>{@code skip-preflight} (default {@code true}): CORS preflight requests ({@code OPTIONS}
  *       with {@code Origin} and {@code Access-Control-Request-Method}) pass without a key.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
- *       {@code /health}, {@code /public/*}, {@code *.css}.</li>
+ *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern skips only requests
+ *       the container maps by extension or to the default servlet, never one served through an
+ *       exact or path mapping ({@code /api/users/42.css} under {@code /api/*}).</li>
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
  * </ul>
  * Map it after the request id and error filters and before the rate-limit filter, which then
- * counts requests per client.
+ * counts requests per client. Startup fails when a key names a plan that a rate-limit filter with
+ * named plans does not define (whichever starts first); a keys-file reload that does is refused.
  */
 public final class ApiKeyFilter implements Filter {
 
@@ -78,11 +82,6 @@ public final class ApiKeyFilter implements Filter {
     public static final String KEY_ATTRIBUTE = "dev.tollgate.api_key";
     /** The MDC key of the client id. */
     public static final String MDC_KEY = "client_id";
-    /**
-     * Context attribute: the rate-limit plan names the keys refer to, so the rate-limit filter can
-     * refuse to start when one is not defined.
-     */
-    public static final String PLANS_ATTRIBUTE = "dev.tollgate.apikey.plans";
     /** {@code getAuthType()} of an accepted request. */
     public static final String AUTH_TYPE = "API_KEY";
 
@@ -165,16 +164,27 @@ public final class ApiKeyFilter implements Filter {
             prepare(realm);
         }
         renderer = ErrorRenderer.forContext(config.getServletContext());
-        publishPlans(config.getServletContext(), store.plans());
+        publishPlans(config);
     }
 
-    private static void publishPlans(jakarta.servlet.ServletContext context, Set<String> plans) {
-        synchronized (ApiKeyFilter.class) {
-            Set<String> all = new java.util.TreeSet<>(plans);
-            if (context.getAttribute(PLANS_ATTRIBUTE) instanceof Set<?> earlier) {
-                earlier.forEach(p -> all.add(String.valueOf(p)));
+    /** Every plan a key names must be defined by the rate-limit filters, whichever starts first. */
+    private void publishPlans(FilterConfig config) throws ServletException {
+        String owner = "ApiKeyFilter [" + config.getFilterName() + "]";
+        PlanRegistry registry = PlanRegistry.forContext(config.getServletContext());
+        try {
+            registry.publishReferences(owner, store.plansByClient());
+        } catch (IllegalArgumentException e) {
+            String message = owner + ": " + e.getMessage();
+            LOG.error("{}", message);
+            if (ownedStore != null) {
+                // A filter whose init fails is never destroyed: stop the reload thread here.
+                ownedStore.close();
             }
-            context.setAttribute(PLANS_ATTRIBUTE, Set.copyOf(all));
+            throw new ServletException(message);
+        }
+        if (ownedStore != null) {
+            // Inline keys name no plans, so a reloaded file's plans are all the filter's plans.
+            ownedStore.checkReloads(fresh -> registry.publishReferences(owner, fresh));
         }
     }
 
@@ -231,7 +241,7 @@ public final class ApiKeyFilter implements Filter {
             return;
         }
         String path = PathPatterns.pathOf(req);
-        if ((skipPreflight && isPreflight(req)) || skipPaths.matches(path)) {
+        if ((skipPreflight && isPreflight(req)) || skipPaths.matches(req, path)) {
             chain.doFilter(request, response);
             return;
         }
@@ -395,6 +405,13 @@ public final class ApiKeyFilter implements Filter {
         public Set<String> plans() {
             Set<String> all = new java.util.HashSet<>(first.plans());
             all.addAll(second.plans());
+            return all;
+        }
+
+        @Override
+        public java.util.Map<String, String> plansByClient() {
+            java.util.Map<String, String> all = new java.util.HashMap<>(second.plansByClient());
+            all.putAll(first.plansByClient());
             return all;
         }
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.apikey;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,6 +23,14 @@ public interface ApiKeyStore {
     /** The rate-limit plans the keys name now. */
     default Set<String> plans() {
         return Set.of();
+    }
+
+    /**
+     * The rate-limit plan of each key that names one, by client id, so that startup can check that
+     * the rate-limit filters define them. Empty by default.
+     */
+    default Map<String, String> plansByClient() {
+        return Map.of();
     }
 
     /** A fixed store of {@code entries}; duplicate client ids or hashes are refused. */

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A background daemon thread ({@code tollgate-apikeys-reload}) compares the file's modification
  * time, size and identity every {@code reloadInterval}, so the request path never touches the
- * disk. A changed file that does not parse keeps the previous keys and logs an ERROR with the
- * line and the problem (never a key or a hash). {@link #close()} stops the thread.
+ * disk. A changed file that does not parse (or names a rate-limit plan that a rate-limit filter
+ * does not define) keeps the previous keys and logs an ERROR with the line and the problem (never
+ * a key or a hash). {@link #close()} stops the thread.
  */
 public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
 
@@ -41,6 +44,7 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
     private volatile Object stamp;
     /** The reload thread, once the executor has made it. */
     private volatile Thread reloadThread;
+    private volatile Consumer<Map<String, String>> reloadCheck;
 
     private FileApiKeyStore(Path file, KeyTable keys, Object stamp, Duration reloadInterval) {
         this.file = file;
@@ -102,6 +106,10 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
             }
             stamp = current;
             KeyTable fresh = read(file);
+            Consumer<Map<String, String>> check = reloadCheck;
+            if (check != null) {
+                check.accept(fresh.plansByClient());
+            }
             keys = fresh;
             LOG.info("Reloaded {} API keys from {}", fresh.size(), file);
         } catch (IllegalArgumentException e) {
@@ -124,6 +132,19 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
     @Override
     public java.util.Set<String> plans() {
         return keys.plans();
+    }
+
+    @Override
+    public Map<String, String> plansByClient() {
+        return keys.plansByClient();
+    }
+
+    /**
+     * Runs {@code check} on the plans (by client id) of each changed file before its keys replace
+     * the current ones; an {@link IllegalArgumentException} refuses the file like a parse error.
+     */
+    void checkReloads(Consumer<Map<String, String>> check) {
+        this.reloadCheck = check;
     }
 
     public Path file() {

@@ -15,16 +15,25 @@ final class KeyTable implements ApiKeyStore {
 
     private final Map<ByteBuffer, ApiKeyEntry> byHash;
     private final Set<String> plans;
+    private final Map<String, String> plansByClient;
 
     private KeyTable(Map<ByteBuffer, ApiKeyEntry> byHash) {
         this.byHash = byHash;
         Set<String> names = new HashSet<>();
+        Map<String, String> byClient = new HashMap<>();
         for (ApiKeyEntry entry : byHash.values()) {
             if (entry.plan() != null) {
                 names.add(entry.plan());
+                byClient.put(entry.clientId(), entry.plan());
             }
         }
         this.plans = Set.copyOf(names);
+        this.plansByClient = Map.copyOf(byClient);
+    }
+
+    @Override
+    public Map<String, String> plansByClient() {
+        return plansByClient;
     }
 
     @Override

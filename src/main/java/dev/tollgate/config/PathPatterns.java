@@ -1,13 +1,20 @@
 package dev.tollgate.config;
 
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.MappingMatch;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A set of servlet url-patterns (exact {@code /health}, prefix {@code /public/*}, extension
  * {@code *.css}, or {@code /*} for everything), matched against a request's path within the
- * application. Parsed once; {@link #matches(String)} allocates nothing.
+ * application. Parsed once; matching allocates nothing.
+ *
+ * <p>An extension pattern matches a request only when the container maps it to its servlet by
+ * extension or to the default servlet ({@link HttpServletRequest#getHttpServletMapping()}): it is
+ * meant for static files, so {@code *.css} never lets {@code /api/users/42.css} through when a
+ * {@code /api/*} (or exact) servlet mapping serves it.
  */
 public final class PathPatterns {
 
@@ -63,8 +70,32 @@ public final class PathPatterns {
         return path == null || path.isEmpty() ? "/" : path;
     }
 
-    /** Whether {@code path} matches one of the patterns. */
+    /**
+     * Whether {@code request}, whose path within the application is {@code path} (see
+     * {@link #pathOf(HttpServletRequest)}), matches one of the patterns; an extension pattern only
+     * when the request is mapped by extension or to the default servlet.
+     */
+    public boolean matches(HttpServletRequest request, String path) {
+        if (matchesPath(path)) {
+            return true;
+        }
+        if (!matchesExtension(path)) {
+            return false;
+        }
+        HttpServletMapping mapping = request.getHttpServletMapping();
+        MappingMatch match = mapping == null ? null : mapping.getMappingMatch();
+        return match == MappingMatch.EXTENSION || match == MappingMatch.DEFAULT;
+    }
+
+    /**
+     * Whether {@code path} matches one of the patterns, extensions included whatever serves the
+     * path; requests use {@link #matches(HttpServletRequest, String)}.
+     */
     public boolean matches(String path) {
+        return matchesPath(path) || matchesExtension(path);
+    }
+
+    private boolean matchesPath(String path) {
         if (all) {
             return true;
         }
@@ -79,6 +110,10 @@ public final class PathPatterns {
                 return true;
             }
         }
+        return false;
+    }
+
+    private boolean matchesExtension(String path) {
         for (int i = 0; i < extensions.size(); i++) {
             if (path.endsWith(extensions.get(i))) {
                 return true;

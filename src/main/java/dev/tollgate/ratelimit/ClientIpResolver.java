@@ -1,9 +1,7 @@
 package dev.tollgate.ratelimit;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,8 +9,15 @@ import java.util.List;
  * when the request comes from a trusted proxy (as Tomcat's {@code RemoteIpFilter} does): the header
  * is then walked from the right, skipping trusted proxies, and the first untrusted address is the
  * client; the left end is whatever the client wrote, so it is never taken on trust. An entry that
- * is not an IP literal stops the walk at the last trusted hop. IPv6 clients are counted per /64
- * (one host can own a whole /64). Addresses are parsed as literals only: no DNS lookups.
+ * is not an IP literal stops the walk: the request is counted against the last trusted hop, the
+ * proxy that passed the entry on. IPv6 clients are counted per /64 (one host can own a whole /64).
+ * IPv4-mapped IPv6 addresses ({@code ::ffff:203.0.113.9}, written by dual-stack proxies) are the
+ * IPv4 address, in the header, as the socket address and in the trusted proxies.
+ *
+ * <p>Addresses are parsed strictly, byte by byte, as IP literals: ASCII digits only, dotted-quad
+ * IPv4 without leading zeros, IPv6 in the RFC 4291 text forms (with {@code ::} and an embedded
+ * IPv4 tail); an IPv6 zone id ({@code %eth0}) is ignored. Never through the system resolver, so a
+ * hostile header cannot cause a DNS or {@code /etc/hosts} lookup on a request thread.
  */
 public final class ClientIpResolver {
 
@@ -54,14 +59,18 @@ public final class ClientIpResolver {
             if (address == null) {
                 throw new IllegalArgumentException("trusted proxy [" + text + "] must be an IPv4 or IPv6 address or CIDR, like 10.0.0.0/8 or fd00::/8");
             }
+            boolean mapped = address.length == 4 && text.indexOf(':') >= 0;
             int prefix = address.length * 8;
             if (slash >= 0) {
-                try {
-                    prefix = Integer.parseInt(text.substring(slash + 1));
-                } catch (NumberFormatException e) {
-                    prefix = -1;
-                }
-                if (prefix < 0 || prefix > address.length * 8) {
+                String digits = text.substring(slash + 1);
+                prefix = digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                        ? -1 : Integer.parseInt(digits);
+                if (mapped) {
+                    if (prefix < 96 || prefix > 128) {
+                        throw new IllegalArgumentException("trusted proxy [" + text + "]: prefix length of an IPv4-mapped address must be 96-128");
+                    }
+                    prefix -= 96;
+                } else if (prefix < 0 || prefix > address.length * 8) {
                     throw new IllegalArgumentException("trusted proxy [" + text + "]: prefix length must be 0-" + address.length * 8);
                 }
             }
@@ -104,6 +113,15 @@ public final class ClientIpResolver {
         return key(client, clientBytes);
     }
 
+    /** Whether the socket peer {@code remoteAddr} is one of the trusted proxies; never when none is set. */
+    public boolean trusts(String remoteAddr) {
+        if (trusted.isEmpty()) {
+            return false;
+        }
+        byte[] peer = parse(remoteAddr);
+        return peer != null && isTrusted(peer);
+    }
+
     boolean isTrusted(byte[] address) {
         for (Cidr cidr : trusted) {
             if (cidr.contains(address)) {
@@ -118,8 +136,12 @@ public final class ClientIpResolver {
             return address;
         }
         byte[] bytes = parsed != null ? parsed : parse(address);
-        if (bytes == null || bytes.length != 16) {
+        if (bytes == null) {
             return address;
+        }
+        if (bytes.length == 4) {
+            // An IPv4-mapped IPv6 address: the IPv4 client.
+            return (bytes[0] & 0xFF) + "." + (bytes[1] & 0xFF) + "." + (bytes[2] & 0xFF) + "." + (bytes[3] & 0xFF);
         }
         StringBuilder key = new StringBuilder(24);
         for (int i = 0; i < 8; i += 2) {
@@ -140,48 +162,158 @@ public final class ClientIpResolver {
         return hop;
     }
 
-    /** The bytes of an IPv4 or IPv6 literal, or {@code null}; never a DNS lookup. */
+    /**
+     * The bytes of an IPv4 or IPv6 literal (4 bytes for IPv4 and IPv4-mapped IPv6, else 16), or
+     * {@code null}. Never a lookup: this class does not use {@link java.net.InetAddress}.
+     */
     static byte[] parse(String text) {
-        if (text == null || text.isEmpty()) {
+        if (text == null || text.isEmpty() || text.length() > 64) {
             return null;
         }
         if (text.indexOf(':') < 0) {
-            return parseIpv4(text);
+            return parseIpv4(text, 0, text.length());
         }
-        String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        int zone = literal.indexOf('%');
-        if (zone >= 0) {
-            literal = literal.substring(0, zone);
+        int start = 0;
+        int end = text.length();
+        if (text.charAt(0) == '[') {
+            if (text.charAt(end - 1) != ']') {
+                return null;
+            }
+            start = 1;
+            end--;
         }
-        for (int i = 0; i < literal.length(); i++) {
-            char c = literal.charAt(i);
-            if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+        int zone = text.indexOf('%', start);
+        if (zone >= 0 && zone < end) {
+            if (!isZoneId(text, zone + 1, end)) {
+                return null;
+            }
+            end = zone;
+        }
+        byte[] address = parseIpv6(text, start, end);
+        if (address == null) {
+            return null;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return address;
+            }
+        }
+        return address[10] == (byte) 0xFF && address[11] == (byte) 0xFF ? Arrays.copyOfRange(address, 12, 16) : address;
+    }
+
+    private static boolean isZoneId(String text, int start, int end) {
+        if (start >= end) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 4291 text forms: eight groups of 1-4 hex digits, one {@code ::} at most, an IPv4 tail. */
+    private static byte[] parseIpv6(String text, int start, int end) {
+        byte[] out = new byte[16];
+        int filled = 0;
+        int gap = -1;
+        int i = start;
+        if (i < end && text.charAt(i) == ':') {
+            if (i + 1 >= end || text.charAt(i + 1) != ':') {
+                return null;
+            }
+            gap = 0;
+            i += 2;
+        }
+        while (i < end) {
+            if (filled == 16) {
+                return null;
+            }
+            int groupStart = i;
+            int value = 0;
+            while (i < end && i - groupStart < 4 && hex(text.charAt(i)) >= 0) {
+                value = (value << 4) | hex(text.charAt(i));
+                i++;
+            }
+            if (i < end && text.charAt(i) == '.') {
+                byte[] ipv4 = filled <= 12 ? parseIpv4(text, groupStart, end) : null;
+                if (ipv4 == null) {
+                    return null;
+                }
+                System.arraycopy(ipv4, 0, out, filled, 4);
+                filled += 4;
+                break;
+            }
+            if (i == groupStart || (i < end && hex(text.charAt(i)) >= 0)) {
+                return null;
+            }
+            out[filled++] = (byte) (value >>> 8);
+            out[filled++] = (byte) value;
+            if (i == end) {
+                break;
+            }
+            if (text.charAt(i) != ':') {
+                return null;
+            }
+            i++;
+            if (i < end && text.charAt(i) == ':') {
+                if (gap >= 0) {
+                    return null;
+                }
+                gap = filled;
+                i++;
+            } else if (i == end) {
                 return null;
             }
         }
-        try {
-            // With a ':' in it, the JDK parses the text as an IPv6 literal and never resolves it.
-            InetAddress address = InetAddress.getByName(literal);
-            return address instanceof Inet6Address ? address.getAddress() : null;
-        } catch (UnknownHostException e) {
+        if (gap < 0) {
+            return filled == 16 ? out : null;
+        }
+        if (filled == 16) {
             return null;
         }
+        int tail = filled - gap;
+        System.arraycopy(out, gap, out, 16 - tail, tail);
+        Arrays.fill(out, gap, 16 - tail, (byte) 0);
+        return out;
     }
 
-    private static byte[] parseIpv4(String text) {
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /** A dotted quad of ASCII decimals 0-255 without leading zeros (which some parsers read as octal). */
+    private static byte[] parseIpv4(String text, int start, int end) {
         byte[] out = new byte[4];
         int part = 0;
         int value = -1;
-        for (int i = 0; i <= text.length(); i++) {
-            char c = i < text.length() ? text.charAt(i) : '.';
+        int digits = 0;
+        for (int i = start; i <= end; i++) {
+            char c = i < end ? text.charAt(i) : '.';
             if (c >= '0' && c <= '9') {
+                if (digits == 1 && value == 0) {
+                    return null;
+                }
                 value = value < 0 ? c - '0' : value * 10 + (c - '0');
+                digits++;
                 if (value > 255) {
                     return null;
                 }
             } else if (c == '.' && value >= 0 && part < 4) {
                 out[part++] = (byte) value;
                 value = -1;
+                digits = 0;
             } else {
                 return null;
             }

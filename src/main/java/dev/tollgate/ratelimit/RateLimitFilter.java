@@ -4,6 +4,7 @@ import dev.tollgate.apikey.ApiKeyEntry;
 import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
+import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
@@ -17,7 +18,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -47,15 +47,22 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
  *       one of {@code trusted-proxies} (see {@link ClientIpResolver});</li>
  *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
- *       counted per IP, never in one bucket shared by all.</li>
+ *       counted per IP, never in one bucket shared by all. Any client can set a header, and so
+ *       drain another tenant's bucket or claim its plan: set {@code trusted-proxies} to the
+ *       proxies that set it, and the header is believed only on requests from them (others are
+ *       counted per IP, on the default plan).</li>
  * </ul>
  * The plan: the {@code plan} of the client's API key, else its entry in {@code client-plans}, else
- * the default plan made of {@code limits}.
+ * the default plan made of {@code limits}. With {@code plans}, startup fails when an API key of the
+ * application names a plan not defined here, whichever filter starts first (see
+ * {@link dev.tollgate.config.PlanRegistry}); without {@code plans}, {@code limits} apply to every
+ * client.
  *
  * <p>Init-params: {@code limits} (required), {@code plans}, {@code client-plans}, {@code key-by},
  * {@code trusted-proxies}, {@code max-clients} (default 100000), {@code throttle-headers}
- * (default true), {@code ietf-headers} (default false), {@code skip-paths}, {@code skip-methods}
- * (default OPTIONS). Map it after the error and API-key filters.
+ * (default true), {@code ietf-headers} (default false), {@code skip-paths} (an extension pattern
+ * such as {@code *.css} only for requests mapped by extension or to the default servlet),
+ * {@code skip-methods} (default OPTIONS). Map it after the error and API-key filters.
  */
 public final class RateLimitFilter implements Filter {
 
@@ -100,12 +107,15 @@ public final class RateLimitFilter implements Filter {
             throw params.invalid(clientPlans.isEmpty() ? "plans" : "client-plans",
                     String.valueOf(params.raw(clientPlans.isEmpty() ? "plans" : "client-plans")), e.getMessage());
         }
-        Object keyPlans = config.getServletContext().getAttribute(ApiKeyFilter.PLANS_ATTRIBUTE);
-        if (keyPlans instanceof Collection<?> referenced) {
+        if (!named.isEmpty()) {
+            // Every plan an API key names must be defined here, whichever filter starts first.
+            String owner = "RateLimitFilter [" + config.getFilterName() + "]";
             try {
-                plans.requireDefined(referenced.stream().map(String::valueOf).toList(), "an API key");
+                PlanRegistry.forContext(config.getServletContext()).publishDefinitions(owner, plans.names());
             } catch (IllegalArgumentException e) {
-                throw new ServletException("RateLimitFilter: " + e.getMessage());
+                String message = owner + ": " + e.getMessage();
+                LOG.error("{}", message);
+                throw new ServletException(message);
             }
         }
         String keyByText = params.string("key-by", "auto");
@@ -165,7 +175,7 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(PathPatterns.pathOf(req)))) {
+        if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(req, PathPatterns.pathOf(req)))) {
             chain.doFilter(request, response);
             return;
         }
@@ -211,7 +221,9 @@ public final class RateLimitFilter implements Filter {
                 }
             }
             case HEADER -> {
-                String value = req.getHeader(keyHeader);
+                // Any client can set the header: with trusted-proxies, only theirs is believed.
+                String value = ipResolver == ClientIpResolver.DIRECT || ipResolver.trusts(req.getRemoteAddr())
+                        ? req.getHeader(keyHeader) : null;
                 if (value != null && !value.isBlank()) {
                     return "header:" + headerKey(value.strip());
                 }

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.apikey.ApiKeyFilter;
+import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RateLimitFilterTest {
@@ -55,11 +54,15 @@ class RateLimitFilterTest {
     }
 
     @Test
-    void shouldRefusePlanNamedByAKeyButNotDefined() {
+    void shouldRefusePlanNamedByAKeyButNotDefined() throws ServletException {
         ServletContext context = Fakes.context(Map.of());
-        context.setAttribute(ApiKeyFilter.PLANS_ATTRIBUTE, Set.of("gold", "platinum"));
-        assertEquals("RateLimitFilter: plan [platinum] used by an API key is not defined; defined plans are [default, gold]",
-                initFailure(with("plans", "gold: 100/1m"), context));
+        PlanRegistry.forContext(context).publishReferences("ApiKeyFilter [api-key]", Map.of("acme", "gold", "zeta", "platinum"));
+        assertEquals("RateLimitFilter [rate-limit]: plan [platinum], named by the API key of client [zeta] (ApiKeyFilter [api-key]), "
+                + "is not defined; its plans are [default, gold]", initFailure(with("plans", "gold: 100/1m"), context));
+        // A limiter without plans applies its limits to everyone and checks nothing.
+        RateLimitFilter open = new RateLimitFilter();
+        open.init(Fakes.filterConfig("open", with(), context));
+        open.destroy();
     }
 
     @Test

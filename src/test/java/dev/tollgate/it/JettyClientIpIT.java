@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyClientIpIT extends ClientIpCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}

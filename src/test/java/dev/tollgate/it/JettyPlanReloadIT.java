@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyPlanReloadIT extends PlanReloadCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}

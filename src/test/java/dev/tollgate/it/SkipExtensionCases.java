@@ -1,0 +1,47 @@
+package dev.tollgate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Extension skip-paths on one real container, deploying {@code src/test/webapps/skip-extension}:
+ * both filters skip {@code *.css, *.txt}; {@code /api/*} and the exact {@code /exact/theme.css}
+ * are API servlets, {@code *.css} and the default servlet {@code /} serve static files.
+ */
+abstract class SkipExtensionCases extends ContainerCases {
+
+    private static final String KEY = "X-API-KEY: alice-key-0123456789";
+
+    @BeforeAll
+    void start() throws Exception {
+        deploy("skip-extension");
+    }
+
+    @Test
+    void shouldNotSkipAnApiPathThatEndsInASkippedExtension() throws Exception {
+        Http.Response r = Http.get(port, "/api/users/42.css");
+        assertEquals(401, r.status(), r::toString);
+        assertEquals(401, Http.get(port, "/api/users/42.txt").status());
+        assertEquals(401, Http.get(port, "/exact/theme.css").status(), "an exact mapping is the API too");
+    }
+
+    @Test
+    void shouldCountAnApiPathThatEndsInASkippedExtension() throws Exception {
+        Http.Response r = Http.get(port, "/api/users/42.css", KEY);
+        assertEquals(200, r.status(), r::toString);
+        assertNotNull(r.header("X-Throttle-Remaining"), "counted by the limiter");
+    }
+
+    @Test
+    void shouldSkipFilesServedByExtensionOrDefaultMapping() throws Exception {
+        for (String path : new String[] {"/static/site.css", "/docs/readme.txt"}) {
+            Http.Response r = Http.get(port, path);
+            assertEquals(200, r.status(), path + " " + r);
+            assertNull(r.header("X-Throttle-Remaining"), path + " is not counted");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class TomcatSkipExtensionIT extends SkipExtensionCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.tomcat();
+    }
+}
