@@ -96,7 +96,7 @@ public final class ClientIpResolver {
         String client = remoteAddr;
         byte[] clientBytes = peer;
         for (int h = forwardedFor.size() - 1; h >= 0; h--) {
-            String[] hops = forwardedFor.get(h).split(",");
+            String[] hops = forwardedFor.get(h).split(",", -1);
             for (int i = hops.length - 1; i >= 0; i--) {
                 String hop = stripPort(hops[i].strip());
                 byte[] bytes = parse(hop);

@@ -37,6 +37,12 @@ class ClientIpResolverTest {
     }
 
     @Test
+    void shouldStopAtAnEmptyHop() {
+        assertEquals("10.1.1.1", proxies.resolve("10.1.1.1", List.of("198.51.100.7, 10.2.2.2,")), "an empty last hop");
+        assertEquals("10.2.2.2", proxies.resolve("10.1.1.1", List.of("198.51.100.7,, 10.2.2.2")));
+    }
+
+    @Test
     void shouldStopAtMalformedOrHostnameEntries() {
         assertEquals("10.2.2.2", proxies.resolve("10.1.1.1", List.of("6.6.6.6, evil.example.com, 10.2.2.2")));
         assertEquals("10.1.1.1", proxies.resolve("10.1.1.1", List.of("unknown")));
