@@ -52,7 +52,9 @@ import org.slf4j.MDC;
  *   <li>{@code keys-file}: path of a keys file (see {@link FileApiKeyStore}); when absent, the
  *       environment variable {@code TOLLGATE_KEYS_FILE} or the system property
  *       {@code tollgate.keys-file}.</li>
- *   <li>{@code keys}: inline {@code client:sha256hex} entries; with a keys file, both are used.</li>
+ *   <li>{@code keys}: inline {@code client:sha256hex} entries; with a keys file, both are used, and
+ *       a client id or a key in both is an error (at startup, and on a reload, which then keeps
+ *       the previous keys). Startup errors name the entry's position, never the value.</li>
  *   <li>{@code reload-interval} (default {@code 5}): seconds between checks of the keys file for
  *       changes; {@code 0} never re-reads.</li>
  *   <li>{@code headers} (default {@code X-API-KEY}): the header(s) that carry the key.</li>
@@ -166,6 +168,9 @@ public final class ApiKeyFilter implements Filter {
         }
         renderer = ErrorRenderer.forContext(config.getServletContext());
         publishPlans(config.getServletContext(), store.plans());
+        if (ownedStore != null) {
+            ownedStore.startReloading();
+        }
     }
 
     private static void publishPlans(jakarta.servlet.ServletContext context, Set<String> plans) {
@@ -190,24 +195,37 @@ public final class ApiKeyFilter implements Filter {
             file = System.getProperty(PROPERTY_KEYS_FILE).strip();
             fileSource = "system property " + PROPERTY_KEYS_FILE;
         }
-        ApiKeyStore inline = params.parse("keys", "", ApiKeyStore::parseInline);
+        List<ApiKeyEntry> inline = inlineKeys(params);
         if (file == null) {
-            if (inline.size() == 0) {
+            if (inline.isEmpty()) {
                 throw new ServletException("ApiKeyFilter: no keys configured; set init-param [keys-file] (or the "
                         + ENV_KEYS_FILE + " environment variable or the " + PROPERTY_KEYS_FILE
                         + " system property) or init-param [keys]");
             }
-            return inline;
+            return ApiKeyStore.of(inline);
         }
         try {
-            ownedStore = FileApiKeyStore.open(Path.of(file), reload);
+            // The reload thread starts at the end of init(), so a later bad param leaves none behind.
+            ownedStore = FileApiKeyStore.load(Path.of(file), reload, inline);
         } catch (IllegalArgumentException e) {
             throw new ServletException("ApiKeyFilter: keys file from " + fileSource + " is invalid: " + e.getMessage());
         }
-        if (inline.size() == 0) {
-            return ownedStore;
+        return ownedStore;
+    }
+
+    /** The entries of the {@code keys} param, whose value (hashes, or a key pasted by mistake) no message shows. */
+    private static List<ApiKeyEntry> inlineKeys(InitParams params) throws ServletException {
+        String value = params.raw("keys");
+        if (value == null) {
+            return List.of();
         }
-        return new CombinedStore(inline, ownedStore);
+        try {
+            List<ApiKeyEntry> entries = KeysParser.parseInline(value);
+            KeyTable.of(entries);
+            return entries;
+        } catch (IllegalArgumentException e) {
+            throw params.invalid("keys", "(hidden)", e.getMessage());
+        }
     }
 
     private void prepare(String realm) {
@@ -375,27 +393,6 @@ public final class ApiKeyFilter implements Filter {
     public void destroy() {
         if (ownedStore != null) {
             ownedStore.close();
-        }
-    }
-
-    /** The keys of an inline param and a keys file together. */
-    private record CombinedStore(ApiKeyStore first, ApiKeyStore second) implements ApiKeyStore {
-        @Override
-        public ApiKeyEntry find(byte[] sha256) {
-            ApiKeyEntry entry = first.find(sha256);
-            return entry != null ? entry : second.find(sha256);
-        }
-
-        @Override
-        public int size() {
-            return first.size() + second.size();
-        }
-
-        @Override
-        public Set<String> plans() {
-            Set<String> all = new java.util.HashSet<>(first.plans());
-            all.addAll(second.plans());
-            return all;
         }
     }
 
