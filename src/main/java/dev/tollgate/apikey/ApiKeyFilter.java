@@ -5,6 +5,7 @@ import dev.tollgate.config.PathPatterns;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -62,7 +64,9 @@ import org.slf4j.MDC;
  *   <li>{@code query-param} (default none): also accept the key in this query parameter. Off by
  *       default: URLs, and so keys, end up in access logs.</li>
  *   <li>{@code hide-credentials} (default {@code false}): the application does not see the key
- *       headers (or the bearer {@code Authorization} header).</li>
+ *       headers (or the bearer {@code Authorization} header) through any header getter, nor the
+ *       {@code query-param} parameter ({@code getParameter*}, and {@code getQueryString} without
+ *       its pairs). A later key filter still sees them.</li>
  *   <li>{@code skip-preflight} (default {@code true}): CORS preflight requests ({@code OPTIONS}
  *       with {@code Origin} and {@code Access-Control-Request-Method}) pass without a key.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
@@ -71,6 +75,12 @@ import org.slf4j.MDC;
  * </ul>
  * Map it after the request id and error filters and before the rate-limit filter, which then
  * counts requests per client.
+ *
+ * <p>Several key filters (partner keys on {@code /*}, admin keys on {@code /admin/*}) each check
+ * the request against their own keys: a key only another filter accepts is 401
+ * {@code invalid_api_key}. The client seen by the application and the rate limiter is the last
+ * accepting filter's. Only the same filter passes an {@code ASYNC} or {@code ERROR} dispatch of a
+ * request it accepted without checking again.
  */
 public final class ApiKeyFilter implements Filter {
 
@@ -94,6 +104,7 @@ public final class ApiKeyFilter implements Filter {
             "query-param", "hide-credentials", "skip-preflight", "skip-paths", "realm");
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
+    private static final AtomicLong INSTANCES = new AtomicLong();
     private static final MessageDigest SHA256;
 
     static {
@@ -120,6 +131,8 @@ public final class ApiKeyFilter implements Filter {
     private ApiError expired;
     private ApiError denied;
     private boolean configuredInCode;
+    /** Request attribute that only this instance sets: the entry it accepted. */
+    private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
 
     /** A filter configured by its init-params. */
     public ApiKeyFilter() {
@@ -253,9 +266,11 @@ public final class ApiKeyFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        if (req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry known) {
-            // An ASYNC or ERROR dispatch of a request already accepted.
-            proceed(req, resp, chain, known);
+        DispatcherType dispatch = req.getDispatcherType();
+        if ((dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR)
+                && req.getAttribute(acceptedAttribute) instanceof ApiKeyEntry accepted) {
+            // This filter accepted the request before; another key filter's acceptance never counts.
+            proceed(req, resp, chain, req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry last ? last : accepted);
             return;
         }
         String key = presentedKey(req);
@@ -278,6 +293,7 @@ public final class ApiKeyFilter implements Filter {
             reject(req, resp, denied, false);
             return;
         }
+        req.setAttribute(acceptedAttribute, entry);
         req.setAttribute(KEY_ATTRIBUTE, entry);
         req.setAttribute(CLIENT_ID_ATTRIBUTE, entry.clientId());
         proceed(req, resp, chain, entry);
@@ -289,7 +305,7 @@ public final class ApiKeyFilter implements Filter {
         MDC.put(MDC_KEY, entry.clientId());
         try {
             chain.doFilter(new AuthenticatedRequest(req, entry.clientId(), hideCredentials ? headers : null,
-                    hideCredentials && bearer), resp);
+                    hideCredentials && bearer, hideCredentials ? queryParam : null), resp);
         } finally {
             if (previous == null) {
                 MDC.remove(MDC_KEY);
@@ -316,7 +332,9 @@ public final class ApiKeyFilter implements Filter {
     private static final String AMBIGUOUS = new String("ambiguous");
 
     /** The one key presented, {@code null} if none (or only empty ones), {@link #AMBIGUOUS} if several. */
-    private String presentedKey(HttpServletRequest req) {
+    private String presentedKey(HttpServletRequest request) {
+        // An earlier key filter's hide-credentials hides the key from the application, not from this filter.
+        HttpServletRequest req = AuthenticatedRequest.unwrap(request);
         String found = null;
         int count = 0;
         for (String header : headers) {
@@ -366,7 +384,7 @@ public final class ApiKeyFilter implements Filter {
         return values;
     }
 
-    private static String decode(String text) {
+    static String decode(String text) {
         try {
             return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
