@@ -145,6 +145,20 @@ class KeysFileSafetyTest {
         assertEquals("entry 1: client id must be 1-64 characters of [A-Za-z0-9._@-]", inline.getMessage());
     }
 
+    @Test
+    void shouldNeverLogAKeyWrittenInTheWrongPlaceOnReload() throws Exception {
+        Path file = dir.resolve("keys.txt");
+        Files.writeString(file, line("alice", ALICE, "") + "\n");
+        try (FileApiKeyStore store = FileApiKeyStore.open(file, Duration.ZERO);
+                LogCapture log = new LogCapture(FileApiKeyStore.class)) {
+            Files.writeString(file, line("alice", ALICE, "") + " " + BOB + "\n" + BOB + ":" + ApiKeys.sha256Hex(BOB) + "\n");
+            store.reloadIfChanged();
+            assertEquals("Keys file not reloaded, keeping the previous 1 keys: " + file
+                    + ":1: field 3 is not an attribute; known are expires, methods, paths, plan", log.text());
+            assertFalse(log.text().contains("bob"), log::text);
+        }
+    }
+
     private static void assertFileError(String message, String... lines) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeysParser.parseFile("keys.txt", List.of(lines)));
         assertEquals(message, e.getMessage());
