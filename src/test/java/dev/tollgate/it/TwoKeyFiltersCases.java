@@ -71,7 +71,6 @@ abstract class TwoKeyFiltersCases extends ContainerCases {
     void shouldRenderTheErrorPageOfAnAcceptedRequest() throws Exception {
         Http.Response r = Http.get(port, "/admin/boom", "X-API-KEY: " + OPS);
         assertEquals(500, r.status(), r::toString);
-        assertEquals(500, r.json().get("status") == null ? 500 : r.json().get("status").asInt());
         assertFalse(r.json().get("success").asBoolean(true));
         assertFalse(r.body().contains(FoundationServlets.SECRET));
     }
