@@ -113,7 +113,8 @@ public final class ApiKeyEntry {
         Builder(String clientId, byte[] sha256) {
             Objects.requireNonNull(clientId, "clientId");
             if (!CLIENT_ID.matcher(clientId).matches()) {
-                throw new IllegalArgumentException("client id [" + clientId + "] must be 1-64 characters of [A-Za-z0-9._@-]");
+                // Not repeated: a wrong value may be a key written in the wrong place.
+                throw new IllegalArgumentException("client id must be 1-64 characters of [A-Za-z0-9._@-]");
             }
             if (sha256 == null || sha256.length != 32) {
                 throw new IllegalArgumentException("hash must be a SHA-256 (32 bytes)");

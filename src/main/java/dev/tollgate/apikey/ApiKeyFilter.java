@@ -6,6 +6,7 @@ import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -53,7 +55,9 @@ import org.slf4j.MDC;
  *   <li>{@code keys-file}: path of a keys file (see {@link FileApiKeyStore}); when absent, the
  *       environment variable {@code TOLLGATE_KEYS_FILE} or the system property
  *       {@code tollgate.keys-file}.</li>
- *   <li>{@code keys}: inline {@code client:sha256hex} entries; with a keys file, both are used.</li>
+ *   <li>{@code keys}: inline {@code client:sha256hex} entries; with a keys file, both are used, and
+ *       a client id or a key in both is an error (at startup, and on a reload, which then keeps
+ *       the previous keys). Startup errors name the entry's position, never the value.</li>
  *   <li>{@code reload-interval} (default {@code 5}): seconds between checks of the keys file for
  *       changes; {@code 0} never re-reads.</li>
  *   <li>{@code headers} (default {@code X-API-KEY}): the header(s) that carry the key.</li>
@@ -61,7 +65,9 @@ import org.slf4j.MDC;
  *   <li>{@code query-param} (default none): also accept the key in this query parameter. Off by
  *       default: URLs, and so keys, end up in access logs.</li>
  *   <li>{@code hide-credentials} (default {@code false}): the application does not see the key
- *       headers (or the bearer {@code Authorization} header).</li>
+ *       headers (or the bearer {@code Authorization} header) through any header getter, nor the
+ *       {@code query-param} parameter ({@code getParameter*}, and {@code getQueryString} without
+ *       its pairs). A later key filter still sees them.</li>
  *   <li>{@code skip-preflight} (default {@code true}): CORS preflight requests ({@code OPTIONS}
  *       with {@code Origin} and {@code Access-Control-Request-Method}) pass without a key.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
@@ -73,6 +79,12 @@ import org.slf4j.MDC;
  * Map it after the request id and error filters and before the rate-limit filter, which then
  * counts requests per client. Startup fails when a key names a plan that a rate-limit filter with
  * named plans does not define (whichever starts first); a keys-file reload that does is refused.
+ *
+ * <p>Several key filters (partner keys on {@code /*}, admin keys on {@code /admin/*}) each check
+ * the request against their own keys: a key only another filter accepts is 401
+ * {@code invalid_api_key}. The client seen by the application and the rate limiter is the last
+ * accepting filter's. Only the same filter passes an {@code ASYNC} or {@code ERROR} dispatch of a
+ * request it accepted without checking again.
  */
 public final class ApiKeyFilter implements Filter {
 
@@ -91,6 +103,7 @@ public final class ApiKeyFilter implements Filter {
             "query-param", "hide-credentials", "skip-preflight", "skip-paths", "realm");
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
+    private static final AtomicLong INSTANCES = new AtomicLong();
     private static final MessageDigest SHA256;
 
     static {
@@ -117,6 +130,8 @@ public final class ApiKeyFilter implements Filter {
     private ApiError expired;
     private ApiError denied;
     private boolean configuredInCode;
+    /** Request attribute that only this instance sets: the entry it accepted. */
+    private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
 
     /** A filter configured by its init-params. */
     public ApiKeyFilter() {
@@ -165,6 +180,9 @@ public final class ApiKeyFilter implements Filter {
         }
         renderer = ErrorRenderer.forContext(config.getServletContext());
         publishPlans(config);
+        if (ownedStore != null) {
+            ownedStore.startReloading();
+        }
     }
 
     /** Every plan a key names must be defined by the rate-limit filters, whichever starts first. */
@@ -200,24 +218,37 @@ public final class ApiKeyFilter implements Filter {
             file = System.getProperty(PROPERTY_KEYS_FILE).strip();
             fileSource = "system property " + PROPERTY_KEYS_FILE;
         }
-        ApiKeyStore inline = params.parse("keys", "", ApiKeyStore::parseInline);
+        List<ApiKeyEntry> inline = inlineKeys(params);
         if (file == null) {
-            if (inline.size() == 0) {
+            if (inline.isEmpty()) {
                 throw new ServletException("ApiKeyFilter: no keys configured; set init-param [keys-file] (or the "
                         + ENV_KEYS_FILE + " environment variable or the " + PROPERTY_KEYS_FILE
                         + " system property) or init-param [keys]");
             }
-            return inline;
+            return ApiKeyStore.of(inline);
         }
         try {
-            ownedStore = FileApiKeyStore.open(Path.of(file), reload);
+            // The reload thread starts at the end of init(), so a later bad param leaves none behind.
+            ownedStore = FileApiKeyStore.load(Path.of(file), reload, inline);
         } catch (IllegalArgumentException e) {
             throw new ServletException("ApiKeyFilter: keys file from " + fileSource + " is invalid: " + e.getMessage());
         }
-        if (inline.size() == 0) {
-            return ownedStore;
+        return ownedStore;
+    }
+
+    /** The entries of the {@code keys} param, whose value (hashes, or a key pasted by mistake) no message shows. */
+    private static List<ApiKeyEntry> inlineKeys(InitParams params) throws ServletException {
+        String value = params.raw("keys");
+        if (value == null) {
+            return List.of();
         }
-        return new CombinedStore(inline, ownedStore);
+        try {
+            List<ApiKeyEntry> entries = KeysParser.parseInline(value);
+            KeyTable.of(entries);
+            return entries;
+        } catch (IllegalArgumentException e) {
+            throw params.invalid("keys", "(hidden)", e.getMessage());
+        }
     }
 
     private void prepare(String realm) {
@@ -245,9 +276,11 @@ public final class ApiKeyFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        if (req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry known) {
-            // An ASYNC or ERROR dispatch of a request already accepted.
-            proceed(req, resp, chain, known);
+        DispatcherType dispatch = req.getDispatcherType();
+        if ((dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR)
+                && req.getAttribute(acceptedAttribute) instanceof ApiKeyEntry accepted) {
+            // This filter accepted the request before; another key filter's acceptance never counts.
+            proceed(req, resp, chain, req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry last ? last : accepted);
             return;
         }
         String key = presentedKey(req);
@@ -270,6 +303,7 @@ public final class ApiKeyFilter implements Filter {
             reject(req, resp, denied, false);
             return;
         }
+        req.setAttribute(acceptedAttribute, entry);
         req.setAttribute(KEY_ATTRIBUTE, entry);
         req.setAttribute(CLIENT_ID_ATTRIBUTE, entry.clientId());
         proceed(req, resp, chain, entry);
@@ -281,7 +315,7 @@ public final class ApiKeyFilter implements Filter {
         MDC.put(MDC_KEY, entry.clientId());
         try {
             chain.doFilter(new AuthenticatedRequest(req, entry.clientId(), hideCredentials ? headers : null,
-                    hideCredentials && bearer), resp);
+                    hideCredentials && bearer, hideCredentials ? queryParam : null), resp);
         } finally {
             if (previous == null) {
                 MDC.remove(MDC_KEY);
@@ -308,7 +342,9 @@ public final class ApiKeyFilter implements Filter {
     private static final String AMBIGUOUS = new String("ambiguous");
 
     /** The one key presented, {@code null} if none (or only empty ones), {@link #AMBIGUOUS} if several. */
-    private String presentedKey(HttpServletRequest req) {
+    private String presentedKey(HttpServletRequest request) {
+        // An earlier key filter's hide-credentials hides the key from the application, not from this filter.
+        HttpServletRequest req = AuthenticatedRequest.unwrap(request);
         String found = null;
         int count = 0;
         for (String header : headers) {
@@ -358,7 +394,7 @@ public final class ApiKeyFilter implements Filter {
         return values;
     }
 
-    private static String decode(String text) {
+    static String decode(String text) {
         try {
             return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
@@ -385,34 +421,6 @@ public final class ApiKeyFilter implements Filter {
     public void destroy() {
         if (ownedStore != null) {
             ownedStore.close();
-        }
-    }
-
-    /** The keys of an inline param and a keys file together. */
-    private record CombinedStore(ApiKeyStore first, ApiKeyStore second) implements ApiKeyStore {
-        @Override
-        public ApiKeyEntry find(byte[] sha256) {
-            ApiKeyEntry entry = first.find(sha256);
-            return entry != null ? entry : second.find(sha256);
-        }
-
-        @Override
-        public int size() {
-            return first.size() + second.size();
-        }
-
-        @Override
-        public Set<String> plans() {
-            Set<String> all = new java.util.HashSet<>(first.plans());
-            all.addAll(second.plans());
-            return all;
-        }
-
-        @Override
-        public java.util.Map<String, String> plansByClient() {
-            java.util.Map<String, String> all = new java.util.HashMap<>(second.plansByClient());
-            all.putAll(first.plansByClient());
-            return all;
         }
     }
 

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * API keys from a keys file, re-read when the file changes, so keys rotate without a restart.
  *
- * <p>Format (UTF-8, one key per line; blank lines and lines starting with {@code #} are ignored):
+ * <p>Format (UTF-8, one key per line, every line ending with a line break; blank lines and lines
+ * starting with {@code #} are ignored):
  * <pre>
  * # client_id   sha256 of the key (64 hex)                         optional attributes
  * reporting     9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  methods=GET,HEAD,OPTIONS paths=/api/reports
@@ -30,38 +33,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A background daemon thread ({@code tollgate-apikeys-reload}) compares the file's modification
  * time, size and identity every {@code reloadInterval}, so the request path never touches the
- * disk. A changed file that does not parse (or names a rate-limit plan that a rate-limit filter
- * does not define) keeps the previous keys and logs an ERROR with the line and the problem (never
- * a key or a hash). {@link #close()} stops the thread.
+ * disk. A changed file that does not parse, whose last line has no line break (a write in
+ * progress or cut short), that holds no keys where it held some, or that names a rate-limit plan
+ * that a rate-limit filter does not define, keeps the previous keys and logs an ERROR with the
+ * line and the problem (never a key or a hash). Replace the file atomically: write the new file
+ * beside it, then rename it over the old one. {@link #close()} stops the thread.
  */
 public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileApiKeyStore.class);
 
     private final Path file;
-    private final ScheduledExecutorService reloader;
-    private volatile KeyTable keys;
+    private final List<ApiKeyEntry> inline;
+    private final Duration reloadInterval;
+    private ScheduledExecutorService reloader;
+    private volatile Keys keys;
     private volatile Object stamp;
     /** The reload thread, once the executor has made it. */
     private volatile Thread reloadThread;
     private volatile Consumer<Map<String, String>> reloadCheck;
 
-    private FileApiKeyStore(Path file, KeyTable keys, Object stamp, Duration reloadInterval) {
+    /** The keys in force and how many of them came from the file. */
+    private record Keys(KeyTable table, int fromFile) {
+    }
+
+    private FileApiKeyStore(Path file, List<ApiKeyEntry> inline, Keys keys, Object stamp, Duration reloadInterval) {
         this.file = file;
+        this.inline = inline;
         this.keys = keys;
         this.stamp = stamp;
-        if (reloadInterval.isZero()) {
-            this.reloader = null;
-        } else {
-            this.reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "tollgate-apikeys-reload");
-                thread.setDaemon(true);
-                reloadThread = thread;
-                return thread;
-            });
-            long millis = Math.max(1, reloadInterval.toMillis());
-            reloader.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
-        }
+        this.reloadInterval = reloadInterval;
     }
 
     /**
@@ -70,22 +71,64 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
      * {@link Duration#ZERO} never re-reads.
      */
     public static FileApiKeyStore open(Path file, Duration reloadInterval) {
+        return open(file, reloadInterval, List.of());
+    }
+
+    /**
+     * Like {@link #open(Path, Duration)}, with {@code inline} keys (set up in code or in an
+     * init-param) used together with the file's. A client id or a key in both is an error, at
+     * open and on every reload (which then keeps the previous keys).
+     */
+    public static FileApiKeyStore open(Path file, Duration reloadInterval, Collection<ApiKeyEntry> inline) {
+        FileApiKeyStore store = load(file, reloadInterval, inline);
+        store.startReloading();
+        return store;
+    }
+
+    /** Reads the file now; nothing re-reads it until {@link #startReloading()}. */
+    static FileApiKeyStore load(Path file, Duration reloadInterval, Collection<ApiKeyEntry> inline) {
         Objects.requireNonNull(file, "file");
         if (reloadInterval.isNegative()) {
             throw new IllegalArgumentException("reload interval must not be negative");
         }
+        List<ApiKeyEntry> fixed = List.copyOf(inline);
         Object stamp = stampOf(file);
-        return new FileApiKeyStore(file, read(file), stamp, reloadInterval);
+        return new FileApiKeyStore(file, fixed, read(file, fixed), stamp, reloadInterval);
     }
 
-    private static KeyTable read(Path file) {
-        List<String> lines;
+    /** Starts the reload thread, unless the interval is zero or it runs already. */
+    synchronized void startReloading() {
+        if (reloadInterval.isZero() || reloader != null) {
+            return;
+        }
+        reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tollgate-apikeys-reload");
+            thread.setDaemon(true);
+            reloadThread = thread;
+            return thread;
+        });
+        long millis = Math.max(1, reloadInterval.toMillis());
+        reloader.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private static Keys read(Path file, List<ApiKeyEntry> inline) {
+        String text;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")", null);
         }
-        return KeyTable.of(KeysParser.parseFile(file.toString(), lines));
+        List<String> lines = text.lines().toList();
+        // A writer that was interrupted, or is still writing, leaves a last line without its line
+        // break; that line may parse, but with attributes (expires, methods, paths) cut off.
+        if (!text.isEmpty() && !text.endsWith("\n") && !text.endsWith("\r")) {
+            throw new IllegalArgumentException(file + ":" + lines.size()
+                    + ": the last line has no line break, so the file may be incomplete (write the new file, then rename it)");
+        }
+        List<ApiKeyEntry> fromFile = KeysParser.parseFile(file.toString(), lines, inline);
+        List<ApiKeyEntry> all = new ArrayList<>(inline);
+        all.addAll(fromFile);
+        return new Keys(KeyTable.of(all), fromFile.size());
     }
 
     private static Object stampOf(Path file) {
@@ -97,46 +140,54 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         }
     }
 
-    /** Re-reads the file if it changed since the last read; a broken file keeps the keys. */
+    /**
+     * Re-reads the file if it changed since the last read. A file that does not parse, or that
+     * holds no keys where it held some (truncated, or caught mid-write), keeps the keys.
+     */
     void reloadIfChanged() {
+        Keys previous = keys;
         try {
             Object current = stampOf(file);
             if (current.equals(stamp)) {
                 return;
             }
             stamp = current;
-            KeyTable fresh = read(file);
+            Keys fresh = read(file, inline);
+            if (fresh.fromFile() == 0 && previous.fromFile() > 0) {
+                throw new IllegalArgumentException(file
+                        + ": no keys; a keys file that held keys may not become empty (write the new file, then rename it)");
+            }
             Consumer<Map<String, String>> check = reloadCheck;
             if (check != null) {
-                check.accept(fresh.plansByClient());
+                check.accept(fresh.table().plansByClient());
             }
             keys = fresh;
-            LOG.info("Reloaded {} API keys from {}", fresh.size(), file);
+            LOG.info("Reloaded {} API keys from {}", fresh.fromFile(), file);
         } catch (IllegalArgumentException e) {
-            LOG.error("Keys file not reloaded, keeping the previous {} keys: {}", keys.size(), e.getMessage());
+            LOG.error("Keys file not reloaded, keeping the previous {} keys: {}", previous.table().size(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("Keys file not reloaded, keeping the previous {} keys", keys.size(), e);
+            LOG.error("Keys file not reloaded, keeping the previous {} keys", previous.table().size(), e);
         }
     }
 
     @Override
     public ApiKeyEntry find(byte[] sha256) {
-        return keys.find(sha256);
+        return keys.table().find(sha256);
     }
 
     @Override
     public int size() {
-        return keys.size();
+        return keys.table().size();
     }
 
     @Override
     public java.util.Set<String> plans() {
-        return keys.plans();
+        return keys.table().plans();
     }
 
     @Override
     public Map<String, String> plansByClient() {
-        return keys.plansByClient();
+        return keys.table().plansByClient();
     }
 
     /**
@@ -157,11 +208,14 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
      */
     @Override
     public void close() {
-        if (reloader == null) {
-            return;
+        Thread thread;
+        synchronized (this) {
+            if (reloader == null) {
+                return;
+            }
+            reloader.shutdownNow();
+            thread = reloadThread;
         }
-        reloader.shutdownNow();
-        Thread thread = reloadThread;
         if (thread != null && thread != Thread.currentThread()) {
             try {
                 thread.join(2000);

@@ -3,16 +3,20 @@ package dev.tollgate.apikey;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses keys files and inline key entries. Every error names where it is (file and line, or entry
  * number) and what is wrong, and never repeats a hash or a key.
  */
 final class KeysParser {
+
+    private static final Set<String> ATTRIBUTES = Set.of("expires", "methods", "paths", "plan");
+    private static final HexFormat HEX = HexFormat.of();
 
     private KeysParser() {
     }
@@ -22,9 +26,21 @@ final class KeysParser {
      * {@code client_id sha256hex [expires=<ISO-8601 instant>] [methods=GET,HEAD] [paths=/a,/b] [plan=name]}.
      */
     static List<ApiKeyEntry> parseFile(String source, List<String> lines) {
+        return parseFile(source, lines, List.of());
+    }
+
+    /**
+     * Parses the lines of a keys file named {@code source} that is used together with the
+     * {@code inline} entries: a client id or a key of both is an error.
+     */
+    static List<ApiKeyEntry> parseFile(String source, List<String> lines, List<ApiKeyEntry> inline) {
         List<ApiKeyEntry> entries = new ArrayList<>();
-        Map<String, Integer> clientLines = new HashMap<>();
-        Map<String, Integer> hashLines = new HashMap<>();
+        Map<String, String> clientSeen = new HashMap<>();
+        Map<String, String> hashSeen = new HashMap<>();
+        for (int i = 0; i < inline.size(); i++) {
+            clientSeen.putIfAbsent(inline.get(i).clientId(), "also inline entry " + (i + 1));
+            hashSeen.putIfAbsent(HEX.formatHex(inline.get(i).hash()), "inline entry " + (i + 1));
+        }
         for (int i = 0; i < lines.size(); i++) {
             int lineNumber = i + 1;
             String line = lines.get(i).strip();
@@ -39,30 +55,37 @@ final class KeysParser {
             ApiKeyEntry entry;
             try {
                 ApiKeyEntry.Builder builder = ApiKeyEntry.builder(fields[0], ApiKeys.parseHash(fields[1]));
-                for (String attribute : Arrays.asList(fields).subList(2, fields.length)) {
-                    applyAttribute(builder, attribute);
+                for (int field = 2; field < fields.length; field++) {
+                    applyAttribute(builder, field + 1, fields[field]);
                 }
                 entry = builder.build();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + e.getMessage(), null);
             }
-            Integer clientLine = clientLines.putIfAbsent(entry.clientId(), lineNumber);
-            if (clientLine != null) {
-                throw new IllegalArgumentException(where + "duplicate client id [" + entry.clientId() + "], first on line " + clientLine);
+            String client = clientSeen.putIfAbsent(entry.clientId(), "first on line " + lineNumber);
+            if (client != null) {
+                throw new IllegalArgumentException(where + "duplicate client id [" + entry.clientId() + "], " + client);
             }
-            Integer hashLine = hashLines.putIfAbsent(fields[1].toLowerCase(java.util.Locale.ROOT), lineNumber);
-            if (hashLine != null) {
-                throw new IllegalArgumentException(where + "duplicate key: same hash as line " + hashLine);
+            String hash = hashSeen.putIfAbsent(HEX.formatHex(entry.hash()), "line " + lineNumber);
+            if (hash != null) {
+                throw new IllegalArgumentException(where + "duplicate key: same hash as " + hash);
             }
             entries.add(entry);
         }
         return entries;
     }
 
-    private static void applyAttribute(ApiKeyEntry.Builder builder, String attribute) {
+    /**
+     * Applies field number {@code field}, an attribute {@code name=value}. Only a known name is ever
+     * repeated: anything else may be a key written in the wrong place.
+     */
+    private static void applyAttribute(ApiKeyEntry.Builder builder, int field, String attribute) {
         int eq = attribute.indexOf('=');
         String name = eq < 0 ? attribute : attribute.substring(0, eq);
         String value = eq < 0 ? "" : attribute.substring(eq + 1);
+        if (!ATTRIBUTES.contains(name)) {
+            throw new IllegalArgumentException("field " + field + " is not an attribute; known are expires, methods, paths, plan");
+        }
         if (value.isEmpty()) {
             throw new IllegalArgumentException("attribute [" + name + "] needs a value: " + name + "=...");
         }
@@ -76,8 +99,7 @@ final class KeysParser {
             }
             case "methods" -> builder.methods(new java.util.LinkedHashSet<>(List.of(value.split(","))));
             case "paths" -> builder.pathPrefixes(List.of(value.split(",")));
-            case "plan" -> builder.plan(value);
-            default -> throw new IllegalArgumentException("unknown attribute [" + name + "]; known are expires, methods, paths, plan");
+            default -> builder.plan(value);
         }
     }
 

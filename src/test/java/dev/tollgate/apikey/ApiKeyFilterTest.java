@@ -38,7 +38,7 @@ class ApiKeyFilterTest {
 
     @Test
     void shouldFailStartupOnBadParams() {
-        assertEquals("ApiKeyFilter: init-param [keys] has invalid value [alice]: entry 1 must be <client_id>:<sha256hex>",
+        assertEquals("ApiKeyFilter: init-param [keys] has invalid value [(hidden)]: entry 1 must be <client_id>:<sha256hex>",
                 initFailure(Map.of("keys", "alice")).getMessage());
         String inline = "alice:" + ApiKeys.sha256Hex("k");
         assertEquals("ApiKeyFilter: init-param [headers] has invalid value [X-API-KEY, X_KEY]: header name [X_KEY] must be letters, digits and -",

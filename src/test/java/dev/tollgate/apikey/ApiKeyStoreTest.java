@@ -78,8 +78,8 @@ class ApiKeyStoreTest {
         assertFileError("keys.txt:1: hash must be 64 hex characters (SHA-256), found 63 characters", "alice " + HASH.substring(1));
         assertFileError("keys.txt:1: hash must be 64 hex characters (SHA-256), found a non-hex character",
                 "alice " + "z" + HASH.substring(1));
-        assertFileError("keys.txt:1: client id [al!ce] must be 1-64 characters of [A-Za-z0-9._@-]", "al!ce " + HASH);
-        assertFileError("keys.txt:1: unknown attribute [role]; known are expires, methods, paths, plan", "alice " + HASH + " role=admin");
+        assertFileError("keys.txt:1: client id must be 1-64 characters of [A-Za-z0-9._@-]", "al!ce " + HASH);
+        assertFileError("keys.txt:1: field 3 is not an attribute; known are expires, methods, paths, plan", "alice " + HASH + " role=admin");
         assertFileError("keys.txt:1: expires [tomorrow] must be an ISO-8601 instant like 2027-01-31T00:00:00Z",
                 "alice " + HASH + " expires=tomorrow");
         assertFileError("keys.txt:1: attribute [plan] needs a value: plan=...", "alice " + HASH + " plan=");
@@ -123,9 +123,11 @@ class ApiKeyStoreTest {
             store.reloadIfChanged();
             assertNull(store.find(ApiKeys.sha256(KEY)));
             assertEquals("carol", store.find(ApiKeys.sha256("carol-key")).clientId());
-            Files.writeString(file, "carol " + ApiKeys.sha256Hex("carol-key") + "\nbroken\n# now longer than before\n");
+            // Loaded, this file would drop carol.
+            Files.writeString(file, "dave " + ApiKeys.sha256Hex("dave-key") + "\nbroken\n# now longer than before\n");
             store.reloadIfChanged();
             assertEquals("carol", store.find(ApiKeys.sha256("carol-key")).clientId(), "a broken file keeps the keys");
+            assertNull(store.find(ApiKeys.sha256("dave-key")));
             Files.delete(file);
             store.reloadIfChanged();
             assertEquals(1, store.size(), "a vanished file keeps the keys");

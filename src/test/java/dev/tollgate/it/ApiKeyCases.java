@@ -160,7 +160,8 @@ abstract class ApiKeyCases extends ContainerCases {
             Files.writeString(keysFile, rotated);
             awaitStatus(CAROL, 200);
             awaitStatus(READER, 401);
-            Files.writeString(keysFile, rotated + "broken-line-without-hash\n");
+            // Loaded, this file would drop carol.
+            Files.writeString(keysFile, keysFileText(line("alice", ALICE, "plan=gold"), "broken-line-without-hash"));
             Thread.sleep(2_500);
             assertEquals(200, Http.get(port, "/api/items", "X-API-KEY: " + CAROL).status(), "a broken file keeps the keys");
         } finally {

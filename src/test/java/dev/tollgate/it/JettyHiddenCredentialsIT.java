@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyHiddenCredentialsIT extends HiddenCredentialsCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyTwoKeyFiltersIT extends TwoKeyFiltersCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}
