@@ -3,6 +3,8 @@ package dev.tollgate.error;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.requestid.RequestIds;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -123,7 +125,7 @@ public final class ErrorRenderer {
         ApiError full = error.toBuilder()
                 .requestId(requestId)
                 .method(request.getMethod())
-                .path(request.getRequestURI())
+                .path(requestedPath(request))
                 .timestamp(clock.instant())
                 .build();
         Body rendered = body(format, full);
@@ -136,6 +138,18 @@ public final class ErrorRenderer {
             response.getOutputStream().write(body);
         }
         return true;
+    }
+
+    /**
+     * The path the client asked for: on an ERROR dispatch the request URI is the error page's own,
+     * and the original one is in {@code RequestDispatcher.ERROR_REQUEST_URI}.
+     */
+    private static String requestedPath(HttpServletRequest request) {
+        if (request.getDispatcherType() == DispatcherType.ERROR
+                && request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String original) {
+            return original;
+        }
+        return request.getRequestURI();
     }
 
     /** A status and the body written for it. */
