@@ -14,24 +14,39 @@ import java.io.Writer;
  * {@code sendError}, so the filter renders the JSON body itself once the chain returns. After a
  * recorded {@code sendError} the response counts as committed and later writes are discarded, as
  * the servlet spec says they are.
+ *
+ * <p>Once the filter's dispatch has returned with the request in async mode, nobody is left to
+ * render a recorded error: a {@code sendError} from the application's own thread is then handed to
+ * the {@link Sink} at once, in that thread, before the application completes the async context.
  */
 final class ErrorCapturingResponse extends HttpServletResponseWrapper {
 
-    private int errorStatus;
-    private String errorMessage;
+    /** Renders a {@code sendError} that comes after the dispatch returned. */
+    interface Sink {
+        void render(int status, String message) throws IOException;
+    }
+
+    private volatile int errorStatus;
+    private volatile String errorMessage;
+    private volatile Thread errorThread;
+    private Sink lateErrors;
 
     ErrorCapturingResponse(HttpServletResponse response) {
         super(response);
     }
 
     @Override
-    public void sendError(int sc, String msg) throws IOException {
+    public synchronized void sendError(int sc, String msg) throws IOException {
         if (super.isCommitted()) {
             super.sendError(sc, msg);
             return;
         }
         errorStatus = sc;
         errorMessage = msg;
+        errorThread = Thread.currentThread();
+        if (lateErrors != null) {
+            lateErrors.render(sc, msg);
+        }
     }
 
     @Override
@@ -61,8 +76,30 @@ final class ErrorCapturingResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /**
+     * Hands every later {@code sendError} to {@code sink}; returns {@code false}, changing nothing,
+     * when an error is already recorded (the caller renders it).
+     */
+    synchronized boolean renderLaterErrors(Sink sink) {
+        if (errorStatus != 0) {
+            return false;
+        }
+        lateErrors = sink;
+        return true;
+    }
+
+    /** Stops handing errors to the sink: the async cycle is over and the response is not ours to write. */
+    synchronized void cycleCompleted() {
+        lateErrors = null;
+    }
+
     boolean hasError() {
         return errorStatus != 0;
+    }
+
+    /** Whether the recorded {@code sendError} was called by the current thread. */
+    boolean errorSentByThisThread() {
+        return errorThread == Thread.currentThread();
     }
 
     int errorStatus() {

@@ -3,6 +3,8 @@ package dev.tollgate.error;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.requestid.RequestIds;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,8 +14,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -23,10 +27,13 @@ import java.util.Set;
  * any Tollgate filter or servlet starts, and shared by all of them, so a 401 from the key filter
  * and a 500 from a servlet look alike.
  *
- * <p>Rendering resets the response (dropping a half-written body and the writer/stream choice) but
- * keeps the headers that describe the error: {@code X-Request-ID}, {@code Retry-After},
- * {@code WWW-Authenticate}, {@code Allow}, {@code Vary}, {@code X-Throttle-*}, {@code RateLimit*}
- * and {@code Access-Control-*}. A committed response is never written to.
+ * <p>Rendering resets the response (dropping a half-written body and the writer/stream choice) and
+ * puts back every header that was set before, with all its values: security headers, CORS,
+ * cookies, {@code X-Request-ID}, {@code Retry-After}, {@code WWW-Authenticate} and the rest. Only
+ * the headers that described the abandoned body are dropped: {@code Content-Type},
+ * {@code Content-Length}, {@code Content-Encoding}, {@code Content-Disposition},
+ * {@code Content-Range}, {@code ETag}, {@code Last-Modified} and {@code Transfer-Encoding}.
+ * A committed response is never written to.
  */
 public final class ErrorRenderer {
 
@@ -34,9 +41,9 @@ public final class ErrorRenderer {
     public static final String FORMAT_PARAM = "tollgate.error-format";
 
     static final String CONTEXT_ATTRIBUTE = ErrorRenderer.class.getName();
-    private static final Set<String> KEPT_HEADERS = Set.of(
-            "x-request-id", "retry-after", "www-authenticate", "allow", "vary");
-    private static final List<String> KEPT_PREFIXES = List.of("x-throttle-", "ratelimit", "access-control-");
+    /** The headers that described the body an error replaces; every other header is kept. */
+    private static final Set<String> BODY_HEADERS = Set.of("content-type", "content-length", "content-encoding",
+            "content-disposition", "content-range", "etag", "last-modified", "transfer-encoding");
     private static final Object LOCK = new Object();
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -111,16 +118,14 @@ public final class ErrorRenderer {
         if (response.isCommitted()) {
             return false;
         }
-        List<String[]> kept = keptHeaders(response);
+        Map<String, List<String>> kept = keptHeaders(response);
         response.reset();
-        for (String[] header : kept) {
-            response.addHeader(header[0], header[1]);
-        }
+        restore(response, kept);
         String requestId = RequestIds.ensure(request, response);
         ApiError full = error.toBuilder()
                 .requestId(requestId)
                 .method(request.getMethod())
-                .path(request.getRequestURI())
+                .path(requestedPath(request))
                 .timestamp(clock.instant())
                 .build();
         Body rendered = body(format, full);
@@ -133,6 +138,18 @@ public final class ErrorRenderer {
             response.getOutputStream().write(body);
         }
         return true;
+    }
+
+    /**
+     * The path the client asked for: on an ERROR dispatch the request URI is the error page's own,
+     * and the original one is in {@code RequestDispatcher.ERROR_REQUEST_URI}.
+     */
+    private static String requestedPath(HttpServletRequest request) {
+        if (request.getDispatcherType() == DispatcherType.ERROR
+                && request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String original) {
+            return original;
+        }
+        return request.getRequestURI();
     }
 
     /** A status and the body written for it. */
@@ -158,31 +175,33 @@ public final class ErrorRenderer {
                 .build();
     }
 
-    private static List<String[]> keptHeaders(HttpServletResponse response) {
+    /** Every header but the body's, by name as first set, with all its values in order. */
+    private static Map<String, List<String>> keptHeaders(HttpServletResponse response) {
         Collection<String> names = response.getHeaderNames();
-        List<String[]> kept = new ArrayList<>(names.size());
+        Map<String, List<String>> kept = new LinkedHashMap<>();
         // Tomcat lists a name once per value; take each name's values once.
         Set<String> seen = new HashSet<>();
         for (String name : names) {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (isKept(lower) && seen.add(lower)) {
-                for (String value : response.getHeaders(name)) {
-                    kept.add(new String[] {name, value});
-                }
+            if (!BODY_HEADERS.contains(lower) && seen.add(lower)) {
+                kept.put(name, new ArrayList<>(response.getHeaders(name)));
             }
         }
         return kept;
     }
 
-    private static boolean isKept(String lowerName) {
-        if (KEPT_HEADERS.contains(lowerName)) {
-            return true;
-        }
-        for (String prefix : KEPT_PREFIXES) {
-            if (lowerName.startsWith(prefix)) {
-                return true;
+    /**
+     * Adds back the kept values that {@code reset()} dropped. A container may put some back itself
+     * (Jetty keeps {@code Connection: close} and the session cookie); those are not doubled.
+     */
+    private static void restore(HttpServletResponse response, Map<String, List<String>> kept) {
+        for (Map.Entry<String, List<String>> header : kept.entrySet()) {
+            List<String> present = new ArrayList<>(response.getHeaders(header.getKey()));
+            for (String value : header.getValue()) {
+                if (!present.remove(value)) {
+                    response.addHeader(header.getKey(), value);
+                }
             }
         }
-        return false;
     }
 }

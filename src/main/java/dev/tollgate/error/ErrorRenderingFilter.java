@@ -34,7 +34,12 @@ import org.slf4j.MDC;
  *       response wrapper (never passed to the container, which would drop the body on Tomcat) and
  *       rendered with that status.</li>
  *   <li>Async requests: an error or a timeout of the {@code AsyncContext} is rendered the same way;
- *       a timeout is 503 {@code request_timeout}.</li>
+ *       a timeout is 503 {@code request_timeout}. An exception thrown after {@code startAsync} in
+ *       the request's own thread is rendered and the async cycle completed at once. A
+ *       {@code sendError} on the filter's response (the one {@code startAsync(req, resp)} passes on)
+ *       from the application's own thread is rendered when it is called; the application then
+ *       calls {@code complete()} as usual. After {@code startAsync()} the response is the
+ *       container's own, whose {@code sendError} goes through the error page.</li>
  *   <li>An ERROR dispatch (when the filter is mapped for ERROR): rendered from the container's
  *       {@code jakarta.servlet.error.*} attributes, like {@link ErrorPageServlet} does.</li>
  * </ul>
@@ -102,15 +107,25 @@ public final class ErrorRenderingFilter implements Filter {
             chain.doFilter(req, wrapped);
         } catch (Throwable thrown) {
             handle(req, resp, thrown);
-            return;
-        }
-        if (wrapped.hasError()) {
-            renderSendError(req, resp, wrapped.errorStatus(), wrapped.errorMessage());
             if (req.isAsyncStarted()) {
+                // Thrown after startAsync: nobody will complete the cycle; without this it hangs until the timeout.
                 req.getAsyncContext().complete();
             }
-        } else if (req.isAsyncStarted()) {
-            req.getAsyncContext().addListener(new Listener(), req, resp);
+            return;
+        }
+        if (req.isAsyncStarted()
+                && wrapped.renderLaterErrors((status, message) -> renderSendError(req, resp, status, message))) {
+            req.getAsyncContext().addListener(new Listener(wrapped), req, resp);
+        } else if (wrapped.hasError()) {
+            renderSendError(req, resp, wrapped.errorStatus(), wrapped.errorMessage());
+            if (req.isAsyncStarted()) {
+                if (wrapped.errorSentByThisThread()) {
+                    req.getAsyncContext().complete();
+                } else {
+                    // The application's own thread sent it and completes the cycle itself.
+                    req.getAsyncContext().addListener(new Listener(wrapped), req, resp);
+                }
+            }
         }
     }
 
@@ -183,8 +198,19 @@ public final class ErrorRenderingFilter implements Filter {
     /** Renders async timeouts and errors; the application must not have completed the context. */
     private final class Listener implements AsyncListener {
 
+        private final ErrorCapturingResponse wrapped;
+
+        Listener(ErrorCapturingResponse wrapped) {
+            this.wrapped = wrapped;
+        }
+
         @Override
         public void onTimeout(AsyncEvent event) throws IOException {
+            if (wrapped.hasError()) {
+                // Its sendError was rendered when it was called; the application just never completed.
+                event.getAsyncContext().complete();
+                return;
+            }
             answer(event, TIMEOUT, null);
         }
 
@@ -221,7 +247,7 @@ public final class ErrorRenderingFilter implements Filter {
 
         @Override
         public void onComplete(AsyncEvent event) {
-            // Nothing to clean up: the listener holds no state.
+            wrapped.cycleCompleted();
         }
 
         @Override

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyErrorHeaderIT extends ErrorHeaderCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}

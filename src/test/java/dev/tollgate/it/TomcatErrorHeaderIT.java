@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class TomcatErrorHeaderIT extends ErrorHeaderCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.tomcat();
+    }
+}
