@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * One or several limits that apply at once, in a compact syntax: {@code 100/1m, 5000/1d} allows 100
  * requests a minute and 5000 a day. Each limit is {@code <capacity>/<period>}, the period a
  * positive number and a unit ({@code ms}, {@code s}, {@code m}, {@code h}, {@code d}; a bare unit
- * means 1 of it: {@code 60/m}).
+ * means 1 of it: {@code 60/m}); capacities from 1 to 1000000000, periods up to 366 days.
  *
  * <p>Refill is greedy by default: tokens come back continuously ({@code 100/1m} gives one back every
  * 600 ms), so a client can never burst more than the capacity in any window. A limit followed by
@@ -26,6 +26,7 @@ public final class Limits {
 
     private static final Pattern LIMIT = Pattern.compile("(-?\\d+)\\s*/\\s*(\\d*)\\s*(ms|s|m|h|d)(?:\\s+(interval|greedy))?");
     private static final long MAX_CAPACITY = 1_000_000_000L;
+    private static final long MAX_PERIOD_MILLIS = Duration.ofDays(366).toMillis();
 
     /** One limit: {@code capacity} requests per {@code period}. */
     public record Limit(long capacity, Duration period, boolean interval) {
@@ -75,16 +76,18 @@ public final class Limits {
             if (amount < 1) {
                 throw new IllegalArgumentException("limit [" + item + "]: period must be positive");
             }
-            Duration period = switch (m.group(3)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
+            // Checked in the unit before a Duration is made: a huge amount would overflow it.
+            long unitMillis = switch (m.group(3)) {
+                case "ms" -> 1L;
+                case "s" -> 1000L;
+                case "m" -> 60_000L;
+                case "h" -> 3_600_000L;
+                default -> 86_400_000L;
             };
-            if (period.compareTo(Duration.ofDays(366)) > 0) {
+            if (amount > MAX_PERIOD_MILLIS / unitMillis) {
                 throw new IllegalArgumentException("limit [" + item + "]: period must be at most 366d");
             }
+            Duration period = Duration.ofMillis(amount * unitMillis);
             for (Limit other : limits) {
                 if (other.period().equals(period)) {
                     throw new IllegalArgumentException("limit [" + item + "]: two limits with the same period " + format(period));

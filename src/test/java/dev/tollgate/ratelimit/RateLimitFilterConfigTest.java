@@ -1,0 +1,34 @@
+package dev.tollgate.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tollgate.testing.Fakes;
+import jakarta.servlet.ServletException;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The startup messages of the limits and namespace params, and the namespace derived from the filter name. */
+class RateLimitFilterConfigTest {
+
+    private static String initFailure(String filterName, String... pairs) {
+        Map<String, String> params = new HashMap<>();
+        params.put("limits", "10/1m");
+        for (int i = 0; i < pairs.length; i += 2) {
+            params.put(pairs[i], pairs[i + 1]);
+        }
+        return assertThrows(ServletException.class,
+                () -> new RateLimitFilter().init(Fakes.filterConfig(filterName, params, Fakes.context(Map.of())))).getMessage();
+    }
+
+    @Test
+    void shouldNameParamValueAndRuleForLimitsWithHugeNumbers() {
+        assertEquals("RateLimitFilter: init-param [limits] has invalid value [100/99999999999999999999d]: "
+                + "limit [100/99999999999999999999d]: period must be at most 366d",
+                initFailure("rate-limit", "limits", "100/99999999999999999999d"));
+        assertEquals("RateLimitFilter: init-param [plans] has invalid value [gold: 1/9223372036854775807ms]: "
+                + "plan [gold]: limit [1/9223372036854775807ms]: period must be at most 366d",
+                initFailure("rate-limit", "plans", "gold: 1/9223372036854775807ms"));
+    }
+}
