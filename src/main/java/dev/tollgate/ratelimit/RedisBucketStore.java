@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *       (bucket4j's batching optimization on a proxy kept per key), instead of racing each other.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
- *       whether Redis is back. Failures surface as {@link BucketStoreUnavailableException}.</li>
+ *       whether Redis is back. Any failure, an {@link Error} too, opens the circuit; failures
+ *       surface as {@link BucketStoreUnavailableException} (a {@link VirtualMachineError} is
+ *       rethrown as it is).</li>
  *   <li>{@link #close()} closes the connection and stops Lettuce's threads, so a redeployed WAR
  *       leaves nothing running.</li>
  * </ul>
@@ -190,6 +192,15 @@ public final class RedisBucketStore implements BucketStore {
             breaker.onFailure(e.getMessage());
             throw e;
         } catch (RuntimeException e) {
+            breaker.onFailure(rootMessage(e));
+            throw new BucketStoreUnavailableException(rootMessage(e), e);
+        } catch (VirtualMachineError e) {
+            // The JVM itself is in trouble: the breaker still hears of it, the error goes on.
+            breaker.onFailure(rootMessage(e));
+            throw e;
+        } catch (Error e) {
+            // A LinkageError from a missing or mismatched class, say: the store is unusable, not
+            // the request; the outage behaviour answers and the breaker probes again later.
             breaker.onFailure(rootMessage(e));
             throw new BucketStoreUnavailableException(rootMessage(e), e);
         }

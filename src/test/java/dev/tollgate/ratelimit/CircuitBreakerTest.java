@@ -1,0 +1,58 @@
+package dev.tollgate.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CircuitBreakerTest {
+
+    private static final long INTERVAL = 1_000_000_000L;
+
+    private final AtomicLong now = new AtomicLong(5_000_000_000L);
+    private final CircuitBreaker breaker = new CircuitBreaker("test store", INTERVAL, now::get);
+
+    @Test
+    void shouldLetOneProbeThroughPerIntervalAndCloseOnSuccess() {
+        assertTrue(breaker.allowRequest());
+        breaker.onFailure("down");
+        assertTrue(breaker.isOpen());
+        assertFalse(breaker.allowRequest());
+        now.addAndGet(INTERVAL - 1);
+        assertFalse(breaker.allowRequest());
+        now.addAndGet(1);
+        assertTrue(breaker.allowRequest(), "the probe");
+        assertFalse(breaker.allowRequest(), "one probe at a time");
+        breaker.onSuccess();
+        assertFalse(breaker.isOpen());
+        assertTrue(breaker.allowRequest());
+    }
+
+    @Test
+    void shouldWaitAnotherIntervalWhenTheProbeFails() {
+        breaker.onFailure("down");
+        now.addAndGet(INTERVAL);
+        assertTrue(breaker.allowRequest());
+        breaker.onFailure("still down");
+        assertFalse(breaker.allowRequest());
+        now.addAndGet(INTERVAL - 1);
+        assertFalse(breaker.allowRequest());
+        now.addAndGet(1);
+        assertTrue(breaker.allowRequest());
+    }
+
+    @Test
+    void shouldProbeAgainWhenAProbeNeverReportsItsOutcome() {
+        breaker.onFailure("down");
+        now.addAndGet(INTERVAL);
+        assertTrue(breaker.allowRequest(), "the probe, which then dies with an Error and reports nothing");
+        now.addAndGet(INTERVAL - 1);
+        assertFalse(breaker.allowRequest(), "the probe still has its interval");
+        now.addAndGet(1);
+        assertTrue(breaker.allowRequest(), "a lost probe does not keep the store away for ever");
+        assertFalse(breaker.allowRequest());
+        breaker.onSuccess();
+        assertFalse(breaker.isOpen());
+    }
+}
