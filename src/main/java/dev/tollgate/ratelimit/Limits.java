@@ -45,7 +45,8 @@ public final class Limits {
         ConfigurationBuilder builder = BucketConfiguration.builder();
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
-            String id = "l" + i;
+            // Named by period (unique in a plan): a changed configuration carries each limit's tokens over by it.
+            String id = format(limit.period());
             builder.addLimit(limit.interval()
                     ? Bandwidth.builder().capacity(limit.capacity()).refillIntervally(limit.capacity(), limit.period()).id(id).build()
                     : Bandwidth.builder().capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()).id(id).build());
@@ -156,14 +157,6 @@ public final class Limits {
     /** The configuration for bucket4j's asynchronous proxies, made once. */
     Supplier<CompletableFuture<BucketConfiguration>> asyncConfiguration() {
         return asyncConfiguration;
-    }
-
-    /**
-     * A number that changes when the limits change, for bucket4j's implicit configuration
-     * replacement in shared stores (stable across JVMs: it is derived from {@link #toString()}).
-     */
-    public long version() {
-        return toString().hashCode() & 0x7FFFFFFFL;
     }
 
     @Override

@@ -11,7 +11,9 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -20,9 +22,12 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,8 +44,12 @@ import org.slf4j.LoggerFactory;
  *       hashed header values, never an API key.</li>
  *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
  *       nothing behind.</li>
- *   <li>Each bucket carries the version of its plan's limits: after a redeploy with new limits,
- *       bucket4j replaces the stored configuration at once (tokens carried over additively).</li>
+ *   <li>Each bucket carries the version of its plan's limits, and bucket4j moves a bucket to a
+ *       higher version at its next request (tokens carried over additively, per period). Versions
+ *       come from Redis, not from the limits: the first time a node uses a plan it registers the
+ *       plan's limits in {@code <prefix><plan>#limits}; limits that differ from the ones
+ *       registered last get the next version. So the limits started last win, on every node at
+ *       once, whether they are tighter or looser, and a rollback is a change like any other.</li>
  *   <li>Concurrent requests for one bucket on this node are batched into one compare-and-swap
  *       (bucket4j's batching optimization on a proxy kept per key), instead of racing each other.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
@@ -58,6 +67,22 @@ public final class RedisBucketStore implements BucketStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBucketStore.class);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    /**
+     * Versions start above 2^31: older releases stored a hash of the limits (below 2^31) as the
+     * version, and a bucket only moves to a higher one.
+     */
+    private static final long FIRST_VERSION = 1L << 31;
+    /**
+     * Registers limits (ARGV[1]) in the hash KEYS[1] and returns their version: the version of the
+     * limits registered last if they are the same, else the next one.
+     */
+    private static final String REGISTER_LIMITS = "local latest = redis.call('HGET', KEYS[1], 'limits')\n"
+            + "local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')\n"
+            + "if latest ~= ARGV[1] then\n"
+            + "  version = version + 1\n"
+            + "  redis.call('HSET', KEYS[1], 'limits', ARGV[1], 'version', tostring(version))\n"
+            + "end\n"
+            + "return version\n";
 
     private final String prefix;
     private final long timeoutNanos;
@@ -65,6 +90,8 @@ public final class RedisBucketStore implements BucketStore {
     private final RedisClient client;
     private final RedisURI uri;
     private final CircuitBreaker breaker;
+    /** The configuration version of each plan, registered in Redis on the plan's first use. */
+    private final Map<Plan, Long> versions = new ConcurrentHashMap<>();
     private final Object connectLock = new Object();
     private volatile StatefulRedisConnection<String, byte[]> connection;
     private volatile AsyncProxyManager<String> proxies;
@@ -168,9 +195,11 @@ public final class RedisBucketStore implements BucketStore {
         CompletableFuture<ConsumptionProbe> future = null;
         try {
             AsyncProxyManager<String> manager = connect(deadline);
+            Long known = versions.get(plan);
+            long version = known != null ? known : register(plan, deadline);
             String redisKey = prefix + plan.name() + ":" + key;
             future = bucketProxies.get(redisKey, k -> manager.builder()
-                    .withImplicitConfigurationReplacement(plan.limits().version(), TokensInheritanceStrategy.ADDITIVE)
+                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
                     .withOptimization(Optimizations.batching())
                     .build(k, plan.limits().asyncConfiguration()))
                     .tryConsumeAndReturnRemaining(1);
@@ -204,6 +233,16 @@ public final class RedisBucketStore implements BucketStore {
             breaker.onFailure(rootMessage(e));
             throw new BucketStoreUnavailableException(rootMessage(e), e);
         }
+    }
+
+    /** Registers the limits of {@code plan} in Redis and keeps their version (see the class doc). */
+    private long register(Plan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+        RedisFuture<Long> registered = connection.async().eval(REGISTER_LIMITS, ScriptOutputType.INTEGER,
+                new String[] {prefix + plan.name() + "#limits"}, plan.limits().toString().getBytes(StandardCharsets.UTF_8));
+        long counter = registered.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long version = FIRST_VERSION + counter;
+        versions.put(plan, version);
+        return version;
     }
 
     private static String rootMessage(Throwable e) {
