@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * when uncontended, more when two nodes race for one bucket).
  *
  * <ul>
- *   <li>Keys are {@code <prefix><plan>:<client key>}; client keys are client ids, IPs or short or
+ *   <li>Keys are {@code <prefix><plan>:<client key>} (the filter ends the prefix with its
+ *       namespace); client keys are client ids, IPs or short or
  *       hashed header values, never an API key.</li>
  *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
  *       nothing behind.</li>

@@ -76,7 +76,7 @@ class RedisSharedLimitIT {
         assertEquals(50, statuses.count(200), statuses::toString);
         assertEquals(110, statuses.count(429), statuses::toString);
         List<String> keys = redis.keys(PREFIX).stream().filter(k -> !k.endsWith("#limits")).toList();
-        assertEquals(List.of(PREFIX + "default:client:alice"), keys);
+        assertEquals(List.of(PREFIX + "rate-limit:default:client:alice"), keys, "the filter name is the namespace");
         for (String key : keys) {
             assertFalse(key.contains("alice-key"), "no raw API key in Redis keys: " + key);
         }
