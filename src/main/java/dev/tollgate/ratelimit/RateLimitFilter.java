@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * the plan's first limit), {@code X-Throttle-Remaining: 0} and {@code X-Throttle-Reset} (Unix
  * seconds when a token is next available). Allowed requests carry the same {@code X-Throttle-*}
  * headers, {@code X-Throttle-Reset} then being when the bucket is full again. Optionally the IETF
- * {@code RateLimit-Policy} / {@code RateLimit} headers.
+ * {@code RateLimit-Policy} / {@code RateLimit} headers; {@code RateLimit} names the policy item of
+ * the limit that decided (the fewest tokens left; on a 429, the one that rejected).
  *
  * <p>Who is counted ({@code key-by}):
  * <ul>
@@ -217,7 +218,7 @@ public final class RateLimitFilter implements Filter {
         }
         if (ietfHeaders) {
             resp.setHeader("RateLimit-Policy", decision.plan().policyHeader());
-            resp.setHeader("RateLimit", "\"" + decision.plan().name() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
+            resp.setHeader("RateLimit", "\"" + decision.policyItem() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
         }
         if (decision.allowed()) {
             chain.doFilter(request, response);

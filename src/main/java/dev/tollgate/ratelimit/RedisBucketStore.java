@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
@@ -188,12 +189,12 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     @Override
-    public ConsumptionProbe tryConsume(String key, Plan plan) {
+    public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
         if (!breaker.allowRequest()) {
             throw new BucketStoreUnavailableException("circuit open", null);
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        CompletableFuture<ConsumptionProbe> future = null;
+        CompletableFuture<VerboseResult<ConsumptionProbe>> future = null;
         try {
             AsyncProxyManager<String> manager = connect(deadline);
             Long known = versions.get(plan);
@@ -203,8 +204,8 @@ public final class RedisBucketStore implements BucketStore {
                     .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
                     .withOptimization(Optimizations.batching())
                     .build(k, plan.limits().asyncConfiguration()))
-                    .tryConsumeAndReturnRemaining(1);
-            ConsumptionProbe probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    .asVerbose().tryConsumeAndReturnRemaining(1);
+            VerboseResult<ConsumptionProbe> probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             breaker.onSuccess();
             return probe;
         } catch (InterruptedException e) {

@@ -104,6 +104,7 @@ class RedisLimitChangeIT {
             RateLimitDecision first = take(upgraded, "client:rolling");
             assertTrue(first.allowed());
             assertEquals(4, first.remaining(), "the 8 left cut to 5/1h, one taken");
+            assertEquals("default-1h", first.policyItem(), "the deciding limit, named from the bucket's state in Redis");
             for (int remaining = 3; remaining >= 0; remaining--) {
                 assertEquals(remaining, take(old, "client:rolling").remaining(), "the old node counts under the new limits too");
             }
