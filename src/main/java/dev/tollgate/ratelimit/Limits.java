@@ -6,6 +6,7 @@ import io.github.bucket4j.ConfigurationBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -30,6 +31,17 @@ public final class Limits {
 
     /** One limit: {@code capacity} requests per {@code period}. */
     public record Limit(long capacity, Duration period, boolean interval) {
+        /** Holds the rules of {@link #parse} for limits made in code too. */
+        public Limit {
+            Objects.requireNonNull(period, "period");
+            if (capacity < 1 || capacity > MAX_CAPACITY) {
+                throw new IllegalArgumentException("limit capacity [" + capacity + "] must be a whole number from 1 to " + MAX_CAPACITY);
+            }
+            if (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofMillis(MAX_PERIOD_MILLIS)) > 0) {
+                throw new IllegalArgumentException("limit period [" + period + "] must be from 1ms to 366d");
+            }
+        }
+
         @Override
         public String toString() {
             return capacity + "/" + format(period) + (interval ? " interval" : "");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,16 @@ class LimitsFuzzTest {
         for (String text : List.of("1/366d", "1/8784h", "1/527040m", "1/31622400s", "1/31622400000ms")) {
             assertEquals("1/366d", Limits.parse(text).toString(), text);
         }
+    }
+
+    @Test
+    void shouldRefuseHugePeriodsMadeInCode() {
+        for (Duration period : List.of(Duration.ofDays(367), Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(-1), Duration.ZERO)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Limits.of(List.of(new Limits.Limit(1, period, false))), period::toString);
+            assertFalse(e.getMessage().isBlank());
+        }
+        assertEquals("5/366d", Limits.of(List.of(new Limits.Limit(5, Duration.ofDays(366), false))).toString());
     }
 
     @Test
