@@ -213,7 +213,9 @@ public final class RedisBucketStore implements BucketStore {
             breaker.onFailure("interrupted");
             throw new BucketStoreUnavailableException("interrupted", e);
         } catch (TimeoutException e) {
-            future.cancel(true);
+            if (future != null) {
+                future.cancel(true);
+            }
             breaker.onFailure("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
             throw new BucketStoreUnavailableException("timeout", e);
         } catch (ExecutionException e) {
@@ -241,7 +243,13 @@ public final class RedisBucketStore implements BucketStore {
     private long register(Plan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
         RedisFuture<Long> registered = connection.async().eval(REGISTER_LIMITS, ScriptOutputType.INTEGER,
                 new String[] {prefix + plan.name() + "#limits"}, plan.limits().toString().getBytes(StandardCharsets.UTF_8));
-        long counter = registered.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long counter;
+        try {
+            counter = registered.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            registered.cancel(true);
+            throw e;
+        }
         long version = FIRST_VERSION + counter;
         versions.put(plan, version);
         return version;
