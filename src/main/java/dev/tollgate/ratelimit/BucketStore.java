@@ -1,17 +1,19 @@
 package dev.tollgate.ratelimit;
 
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
 
 /**
  * Where the buckets live: one per client key and plan. {@link #tryConsume} takes one token
  * atomically and reports what the headers need, in one call, so a request never queries its
- * bucket twice. The local store keeps buckets in this JVM; a shared store (Redis) lets several
+ * bucket twice: the probe, and the bucket's state after it (each limit's tokens, to name the
+ * limit that decided). The local store keeps buckets in this JVM; a shared store (Redis) lets several
  * nodes enforce one limit.
  */
 public interface BucketStore extends AutoCloseable {
 
     /** Takes one token from the bucket of {@code key} under {@code plan}, creating it full if new. */
-    ConsumptionProbe tryConsume(String key, Plan plan);
+    VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan);
 
     /** Releases what the store holds (connections, threads). */
     @Override

@@ -1,6 +1,7 @@
 package dev.tollgate.ratelimit;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,21 +9,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops requests from waiting on a store that just failed: after a failure the circuit is open and
  * every request gets the outage behaviour at once; after {@code probeInterval} one request at a
- * time is let through as a probe, and a success closes the circuit. Logs once when the store goes
- * away and once when it is back, never per request.
+ * time is let through as a probe, and a success closes the circuit. A probe whose outcome is never
+ * reported (it died with an {@link Error}, say) does not hold the store away for ever: one
+ * interval after it started, the next probe may go. Logs once when the store goes away and once
+ * when it is back, never per request.
  */
 final class CircuitBreaker {
 
     private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
-    private static final int CLOSED = 0;
-    private static final int OPEN = 1;
-    private static final int PROBING = 2;
 
     private final String name;
     private final long probeIntervalNanos;
     private final LongSupplier nanoTime;
-    private final AtomicInteger state = new AtomicInteger(CLOSED);
-    private volatile long openedAt;
+    private final AtomicBoolean open = new AtomicBoolean();
+    /** When the circuit last failed or last let a probe through: the next probe waits an interval from it. */
+    private final AtomicLong lastAttempt = new AtomicLong();
+    /** When the store last failed: only a request started after it can show that the store is back. */
+    private volatile long lastFailure;
 
     CircuitBreaker(String name, long probeIntervalNanos, LongSupplier nanoTime) {
         this.name = name;
@@ -32,26 +35,35 @@ final class CircuitBreaker {
 
     /** Whether this request may use the store: always when closed; when open, one probe per interval. */
     boolean allowRequest() {
-        int s = state.get();
-        if (s == CLOSED) {
+        if (!open.get()) {
             return true;
         }
-        return s == OPEN && nanoTime.getAsLong() - openedAt >= probeIntervalNanos && state.compareAndSet(OPEN, PROBING);
+        long last = lastAttempt.get();
+        long now = nanoTime.getAsLong();
+        return now - last >= probeIntervalNanos && lastAttempt.compareAndSet(last, now);
+    }
+
+    /** The clock's time now: what a request passes to {@link #onSuccess(long)} as its start. */
+    long now() {
+        return nanoTime.getAsLong();
     }
 
     /**
-     * Only the probe's success closes the circuit: a request that was sent before the store failed
-     * may still succeed after it, and must not close the circuit (and log "back") during an outage.
+     * A request that started at {@code startedNanos} succeeded. Only a request that started after
+     * the last failure closes the circuit: one sent before the store failed may still succeed after
+     * it, and must not close the circuit (and log "back") in the middle of an outage.
      */
-    void onSuccess() {
-        if (state.get() == PROBING && state.compareAndSet(PROBING, CLOSED)) {
+    void onSuccess(long startedNanos) {
+        if (open.get() && startedNanos - lastFailure >= 0 && open.compareAndSet(true, false)) {
             LOG.warn("{} answers again; limiting through it resumes", name);
         }
     }
 
     void onFailure(String what) {
-        openedAt = nanoTime.getAsLong();
-        if (state.getAndSet(OPEN) == CLOSED) {
+        long now = nanoTime.getAsLong();
+        lastFailure = now;
+        lastAttempt.set(now);
+        if (!open.getAndSet(true)) {
             LOG.warn("{} unavailable ({}); using the outage behaviour until it answers, probing every {} ms",
                     name, what, probeIntervalNanos / 1_000_000);
         }
@@ -59,11 +71,13 @@ final class CircuitBreaker {
 
     /** Opens the circuit without a log line (the caller has logged why). */
     void startOpen() {
-        openedAt = nanoTime.getAsLong();
-        state.set(OPEN);
+        long now = nanoTime.getAsLong();
+        lastFailure = now;
+        lastAttempt.set(now);
+        open.set(true);
     }
 
     boolean isOpen() {
-        return state.get() != CLOSED;
+        return open.get();
     }
 }

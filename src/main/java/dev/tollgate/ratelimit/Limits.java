@@ -6,6 +6,7 @@ import io.github.bucket4j.ConfigurationBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  * One or several limits that apply at once, in a compact syntax: {@code 100/1m, 5000/1d} allows 100
  * requests a minute and 5000 a day. Each limit is {@code <capacity>/<period>}, the period a
  * positive number and a unit ({@code ms}, {@code s}, {@code m}, {@code h}, {@code d}; a bare unit
- * means 1 of it: {@code 60/m}).
+ * means 1 of it: {@code 60/m}); capacities from 1 to 1000000000, periods up to 366 days.
  *
  * <p>Refill is greedy by default: tokens come back continuously ({@code 100/1m} gives one back every
  * 600 ms), so a client can never burst more than the capacity in any window. A limit followed by
@@ -26,9 +27,21 @@ public final class Limits {
 
     private static final Pattern LIMIT = Pattern.compile("(-?\\d+)\\s*/\\s*(\\d*)\\s*(ms|s|m|h|d)(?:\\s+(interval|greedy))?");
     private static final long MAX_CAPACITY = 1_000_000_000L;
+    private static final long MAX_PERIOD_MILLIS = Duration.ofDays(366).toMillis();
 
     /** One limit: {@code capacity} requests per {@code period}. */
     public record Limit(long capacity, Duration period, boolean interval) {
+        /** Holds the rules of {@link #parse} for limits made in code too. */
+        public Limit {
+            Objects.requireNonNull(period, "period");
+            if (capacity < 1 || capacity > MAX_CAPACITY) {
+                throw new IllegalArgumentException("limit capacity [" + capacity + "] must be a whole number from 1 to " + MAX_CAPACITY);
+            }
+            if (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofMillis(MAX_PERIOD_MILLIS)) > 0) {
+                throw new IllegalArgumentException("limit period [" + period + "] must be from 1ms to 366d");
+            }
+        }
+
         @Override
         public String toString() {
             return capacity + "/" + format(period) + (interval ? " interval" : "");
@@ -44,7 +57,8 @@ public final class Limits {
         ConfigurationBuilder builder = BucketConfiguration.builder();
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
-            String id = "l" + i;
+            // Named by period (unique in a plan): a changed configuration carries each limit's tokens over by it.
+            String id = format(limit.period());
             builder.addLimit(limit.interval()
                     ? Bandwidth.builder().capacity(limit.capacity()).refillIntervally(limit.capacity(), limit.period()).id(id).build()
                     : Bandwidth.builder().capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()).id(id).build());
@@ -75,16 +89,18 @@ public final class Limits {
             if (amount < 1) {
                 throw new IllegalArgumentException("limit [" + item + "]: period must be positive");
             }
-            Duration period = switch (m.group(3)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
+            // Checked in the unit before a Duration is made: a huge amount would overflow it.
+            long unitMillis = switch (m.group(3)) {
+                case "ms" -> 1L;
+                case "s" -> 1000L;
+                case "m" -> 60_000L;
+                case "h" -> 3_600_000L;
+                default -> 86_400_000L;
             };
-            if (period.compareTo(Duration.ofDays(366)) > 0) {
+            if (amount > MAX_PERIOD_MILLIS / unitMillis) {
                 throw new IllegalArgumentException("limit [" + item + "]: period must be at most 366d");
             }
+            Duration period = Duration.ofMillis(amount * unitMillis);
             for (Limit other : limits) {
                 if (other.period().equals(period)) {
                     throw new IllegalArgumentException("limit [" + item + "]: two limits with the same period " + format(period));
@@ -153,14 +169,6 @@ public final class Limits {
     /** The configuration for bucket4j's asynchronous proxies, made once. */
     Supplier<CompletableFuture<BucketConfiguration>> asyncConfiguration() {
         return asyncConfiguration;
-    }
-
-    /**
-     * A number that changes when the limits change, for bucket4j's implicit configuration
-     * replacement in shared stores (stable across JVMs: it is derived from {@link #toString()}).
-     */
-    public long version() {
-        return toString().hashCode() & 0x7FFFFFFFL;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Duration;
 
@@ -50,11 +51,11 @@ public final class LocalBucketStore implements BucketStore {
     }
 
     @Override
-    public ConsumptionProbe tryConsume(String key, Plan plan) {
+    public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
         // The plan is part of the key: a client whose plan changes starts a bucket of the new plan.
         String bucketKey = plan.name() + '|' + key;
         Bucket bucket = buckets.get(bucketKey, k -> newBucket(plan));
-        return bucket.tryConsumeAndReturnRemaining(1);
+        return bucket.asVerbose().tryConsumeAndReturnRemaining(1);
     }
 
     private Bucket newBucket(Plan plan) {

@@ -1,5 +1,9 @@
 package dev.tollgate.ratelimit;
 
+import io.github.bucket4j.Bandwidth;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -15,20 +19,25 @@ public final class Plan {
     private final Limits limits;
     private final String limitHeader;
     private final String policyHeader;
+    /** Policy item names by bucket4j limit id (the period, e.g. {@code 1m}), made once. */
+    private final Map<String, String> policyItems;
 
     private Plan(String name, Limits limits) {
         this.name = name;
         this.limits = limits;
         this.limitHeader = Long.toString(limits.first().capacity());
         StringBuilder policy = new StringBuilder();
+        Map<String, String> items = new HashMap<>();
         for (Limits.Limit limit : limits.limits()) {
             if (policy.length() > 0) {
                 policy.append(", ");
             }
+            items.put(Limits.format(limit.period()), name + '-' + Limits.format(limit.period()));
             policy.append('"').append(name).append('-').append(Limits.format(limit.period())).append("\";q=")
                     .append(limit.capacity()).append(";w=").append(Math.max(1, limit.period().toSeconds()));
         }
         this.policyHeader = policy.toString();
+        this.policyItems = Map.copyOf(items);
     }
 
     /** A plan called {@code name} ({@code [A-Za-z0-9_-]}, at most 64) with {@code limits}. */
@@ -56,6 +65,19 @@ public final class Plan {
     /** {@code RateLimit-Policy}: one item per limit. */
     String policyHeader() {
         return policyHeader;
+    }
+
+    /**
+     * The {@code RateLimit-Policy} item name of {@code limit}, e.g. {@code gold-1m}. A limit that is
+     * not this plan's (a node with other limits wrote the bucket in Redis) is named the same way.
+     */
+    String policyItem(Bandwidth limit) {
+        String id = limit.getId();
+        String item = id == null ? null : policyItems.get(id);
+        if (item != null) {
+            return item;
+        }
+        return name + '-' + (id != null ? id : Limits.format(Duration.ofNanos(limit.getRefillPeriodNanos())));
     }
 
     @Override

@@ -13,13 +13,16 @@ package dev.tollgate.ratelimit;
  * @param resetAfterSeconds  the same moment as seconds from now, rounded up (for {@code RateLimit: t=})
  * @param counted            false when the store was unavailable and the outage behaviour
  *                           {@code allow} or {@code reject} decided without counting (no header values then)
+ * @param policyItem         the {@code RateLimit-Policy} item of the limit that decided, e.g. {@code default-1m}:
+ *                           the one with the fewest tokens left, the one that rejected on a rejection;
+ *                           {@code null} when not counted
  */
 public record RateLimitDecision(boolean allowed, Plan plan, long remaining, long retryAfterSeconds,
-        long resetEpochSeconds, long resetAfterSeconds, boolean counted) {
+        long resetEpochSeconds, long resetAfterSeconds, boolean counted, String policyItem) {
 
     /** The outage behaviour's decision: let through ({@code allow}) or 503 ({@code reject}), retry after {@code retryAfterSeconds}. */
     static RateLimitDecision uncounted(boolean allowed, Plan plan, long retryAfterSeconds) {
-        return new RateLimitDecision(allowed, plan, 0, allowed ? 0 : retryAfterSeconds, 0, 0, false);
+        return new RateLimitDecision(allowed, plan, 0, allowed ? 0 : retryAfterSeconds, 0, 0, false, null);
     }
 
     /** {@code X-Throttle-Limit}: the capacity of the plan's first limit. */

@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * the plan's first limit), {@code X-Throttle-Remaining: 0} and {@code X-Throttle-Reset} (Unix
  * seconds when a token is next available). Allowed requests carry the same {@code X-Throttle-*}
  * headers, {@code X-Throttle-Reset} then being when the bucket is full again. Optionally the IETF
- * {@code RateLimit-Policy} / {@code RateLimit} headers.
+ * {@code RateLimit-Policy} / {@code RateLimit} headers; {@code RateLimit} names the policy item of
+ * the limit that decided (the fewest tokens left; on a 429, the one that rejected).
  *
  * <p>Who is counted ({@code key-by}):
  * <ul>
@@ -62,18 +64,24 @@ import org.slf4j.LoggerFactory;
  * {@code trusted-proxies}, {@code max-clients} (default 100000), {@code throttle-headers}
  * (default true), {@code ietf-headers} (default false), {@code skip-paths} (an extension pattern
  * such as {@code *.css} only for requests mapped by extension or to the default servlet),
- * {@code skip-methods} (default OPTIONS). Map it after the error and API-key filters.
+ * {@code skip-methods} (default OPTIONS), {@code namespace} (default: the filter name). Map it
+ * after the error and API-key filters.
+ *
+ * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
+ * a general one on {@code /*} does not share their counts: locally each instance has its own
+ * store, and in Redis the keys carry the {@code namespace}.
  */
 public final class RateLimitFilter implements Filter {
 
     static final Set<String> PARAMS = Set.of("limits", "plans", "client-plans", "key-by", "trusted-proxies",
             "max-clients", "throttle-headers", "ietf-headers", "skip-paths", "skip-methods",
-            "store", "redis-uri", "redis-key-prefix", "redis-timeout", "redis-probe-interval", "on-store-failure");
+            "store", "redis-uri", "redis-key-prefix", "redis-timeout", "redis-probe-interval", "on-store-failure", "namespace");
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final ApiError RATE_LIMITED = ApiError.of(429, ErrorCodes.RATE_LIMITED, "Rate limit exceeded");
     private static final ApiError UNAVAILABLE = ApiError.of(503, ErrorCodes.LIMITER_UNAVAILABLE, "Service unavailable");
     private static final HexFormat HEX = HexFormat.of();
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private enum KeyBy { AUTO, CLIENT, IP, HEADER }
 
@@ -145,13 +153,33 @@ public final class RateLimitFilter implements Filter {
         String storeKind = params.choice("store", "local", Set.of("local", "redis"));
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
                 params.choice("on-store-failure", "local", Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
-        BucketStore store = storeKind.equals("redis") ? redisStore(params) : LocalBucketStore.create(plans, maxClients);
+        String namespace = params.raw("namespace") == null ? namespaceOf(config.getFilterName()) : params.string("namespace", null);
+        if (!NAMESPACE.matcher(namespace).matches()) {
+            throw params.invalid("namespace", namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
+        }
+        // Each filter instance has its own store: local buckets are apart already, Redis keys get the namespace.
+        BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients);
         int probeMillis = params.integer("redis-probe-interval", 1000, 100, 60_000);
         limiter = RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
                 .outageRetryAfterSeconds((probeMillis + 999) / 1000).build();
     }
 
-    private static BucketStore redisStore(InitParams params) throws ServletException {
+    /**
+     * The default namespace: the filter name when it is 1-64 of {@code [A-Za-z0-9_.-]}, else its
+     * allowed characters (others as {@code _}) and a short hash of the whole name, so that two
+     * names never share one.
+     */
+    static String namespaceOf(String filterName) {
+        String name = filterName == null ? "" : filterName;
+        if (NAMESPACE.matcher(name).matches()) {
+            return name;
+        }
+        String safe = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return safe.substring(0, Math.min(safe.length(), 55)) + "-"
+                + HEX.formatHex(dev.tollgate.apikey.ApiKeys.sha256(name), 0, 4);
+    }
+
+    private static BucketStore redisStore(InitParams params, String namespace) throws ServletException {
         String uri = params.raw("redis-uri");
         if (uri == null) {
             throw new ServletException("RateLimitFilter: init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
@@ -160,7 +188,7 @@ public final class RateLimitFilter implements Filter {
         int timeoutMillis = params.integer("redis-timeout", 100, 1, 60_000);
         int probeMillis = params.integer("redis-probe-interval", 1000, 100, 60_000);
         try {
-            return RedisStores.create(uri, prefix, timeoutMillis, probeMillis);
+            return RedisStores.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis);
         } catch (IllegalArgumentException e) {
             throw params.invalid("redis-uri", RedisStores.mask(uri), e.getMessage());
         } catch (LinkageError e) {
@@ -200,7 +228,7 @@ public final class RateLimitFilter implements Filter {
         }
         if (ietfHeaders) {
             resp.setHeader("RateLimit-Policy", decision.plan().policyHeader());
-            resp.setHeader("RateLimit", "\"" + decision.plan().name() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
+            resp.setHeader("RateLimit", "\"" + decision.policyItem() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
         }
         if (decision.allowed()) {
             chain.doFilter(request, response);

@@ -1,6 +1,9 @@
 package dev.tollgate.ratelimit;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -59,7 +62,7 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Takes one request of {@code clientKey} under {@code plan}. */
     public RateLimitDecision tryConsume(String clientKey, Plan plan) {
-        ConsumptionProbe probe;
+        VerboseResult<ConsumptionProbe> probe;
         try {
             probe = store.tryConsume(clientKey, plan);
         } catch (BucketStoreUnavailableException e) {
@@ -75,16 +78,40 @@ public final class RateLimiter implements AutoCloseable {
         return decide(probe, plan, clock.millis());
     }
 
-    /** The decision and header values that {@code probe} carries, at {@code nowMillis}. */
-    static RateLimitDecision decide(ConsumptionProbe probe, Plan plan, long nowMillis) {
+    /** The decision and header values that {@code result} carries, at {@code nowMillis}. */
+    static RateLimitDecision decide(VerboseResult<ConsumptionProbe> result, Plan plan, long nowMillis) {
+        ConsumptionProbe probe = result.getValue();
+        String item = plan.policyItem(decidingLimit(result.getState(), result.getConfiguration().getBandwidths()));
         if (probe.isConsumed()) {
             long resetAfter = ceilSeconds(probe.getNanosToWaitForReset());
             return new RateLimitDecision(true, plan, probe.getRemainingTokens(), 0,
-                    ceilEpochSeconds(nowMillis, probe.getNanosToWaitForReset()), resetAfter, true);
+                    ceilEpochSeconds(nowMillis, probe.getNanosToWaitForReset()), resetAfter, true, item);
         }
         long wait = probe.getNanosToWaitForRefill();
         long retryAfter = Math.max(1, ceilSeconds(wait));
-        return new RateLimitDecision(false, plan, 0, retryAfter, ceilEpochSeconds(nowMillis, wait), retryAfter, true);
+        return new RateLimitDecision(false, plan, 0, retryAfter, ceilEpochSeconds(nowMillis, wait), retryAfter, true, item);
+    }
+
+    /**
+     * The limit that decided, from the bucket's state after the consumption: the one with the
+     * fewest tokens left (on a rejection, one with none: the one that rejected); on a tie, the one
+     * whose tokens come back slowest (longest period per token), then the first written.
+     */
+    static Bandwidth decidingLimit(BucketState state, Bandwidth[] limits) {
+        int best = 0;
+        long bestTokens = state.getCurrentSize(0);
+        for (int i = 1; i < limits.length; i++) {
+            long tokens = state.getCurrentSize(i);
+            if (tokens < bestTokens || (tokens == bestTokens && nanosPerToken(limits[i]) > nanosPerToken(limits[best]))) {
+                best = i;
+                bestTokens = tokens;
+            }
+        }
+        return limits[best];
+    }
+
+    private static double nanosPerToken(Bandwidth limit) {
+        return (double) limit.getRefillPeriodNanos() / limit.getRefillTokens();
     }
 
     static long ceilSeconds(long nanos) {

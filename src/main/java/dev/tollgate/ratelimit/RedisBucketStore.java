@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
@@ -11,7 +12,9 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -21,9 +24,12 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,17 +42,24 @@ import org.slf4j.LoggerFactory;
  * when uncontended, more when two nodes race for one bucket).
  *
  * <ul>
- *   <li>Keys are {@code <prefix><plan>:<client key>}; client keys are client ids, IPs or short or
+ *   <li>Keys are {@code <prefix><plan>:<client key>} (the filter ends the prefix with its
+ *       namespace); client keys are client ids, IPs or short or
  *       hashed header values, never an API key.</li>
  *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
  *       nothing behind.</li>
- *   <li>Each bucket carries the version of its plan's limits: after a redeploy with new limits,
- *       bucket4j replaces the stored configuration at once (tokens carried over additively).</li>
+ *   <li>Each bucket carries the version of its plan's limits, and bucket4j moves a bucket to a
+ *       higher version at its next request (tokens carried over additively, per period). Versions
+ *       come from Redis, not from the limits: the first time a node uses a plan it registers the
+ *       plan's limits in {@code <prefix><plan>#limits}; limits that differ from the ones
+ *       registered last get the next version. So the limits started last win, on every node at
+ *       once, whether they are tighter or looser, and a rollback is a change like any other.</li>
  *   <li>Concurrent requests for one bucket on this node are batched into one compare-and-swap
  *       (bucket4j's batching optimization on a proxy kept per key), instead of racing each other.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
- *       whether Redis is back. Failures surface as {@link BucketStoreUnavailableException}.</li>
+ *       whether Redis is back. Any failure, an {@link Error} too, opens the circuit; failures
+ *       surface as {@link BucketStoreUnavailableException} (a {@link VirtualMachineError} is
+ *       rethrown as it is).</li>
  *   <li>{@link #close()} closes the connection and stops Lettuce's threads, so a redeployed WAR
  *       leaves nothing running.</li>
  * </ul>
@@ -57,6 +70,22 @@ public final class RedisBucketStore implements BucketStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBucketStore.class);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    /**
+     * Versions start above 2^31: older releases stored a hash of the limits (below 2^31) as the
+     * version, and a bucket only moves to a higher one.
+     */
+    private static final long FIRST_VERSION = 1L << 31;
+    /**
+     * Registers limits (ARGV[1]) in the hash KEYS[1] and returns their version: the version of the
+     * limits registered last if they are the same, else the next one.
+     */
+    private static final String REGISTER_LIMITS = "local latest = redis.call('HGET', KEYS[1], 'limits')\n"
+            + "local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')\n"
+            + "if latest ~= ARGV[1] then\n"
+            + "  version = version + 1\n"
+            + "  redis.call('HSET', KEYS[1], 'limits', ARGV[1], 'version', tostring(version))\n"
+            + "end\n"
+            + "return version\n";
 
     private final String prefix;
     private final long timeoutNanos;
@@ -65,6 +94,8 @@ public final class RedisBucketStore implements BucketStore {
     private final RedisClient client;
     private final RedisURI uri;
     private final CircuitBreaker breaker;
+    /** The configuration version of each plan, registered in Redis on the plan's first use. */
+    private final Map<Plan, Long> versions = new ConcurrentHashMap<>();
     private final Object connectLock = new Object();
     private volatile StatefulRedisConnection<String, byte[]> connection;
     private volatile AsyncProxyManager<String> proxies;
@@ -166,29 +197,34 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     @Override
-    public ConsumptionProbe tryConsume(String key, Plan plan) {
+    public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
+        long started = breaker.now();
         if (!breaker.allowRequest()) {
             throw new BucketStoreUnavailableException("circuit open", null);
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        CompletableFuture<ConsumptionProbe> future = null;
+        CompletableFuture<VerboseResult<ConsumptionProbe>> future = null;
         try {
             AsyncProxyManager<String> manager = connect(deadline);
+            Long known = versions.get(plan);
+            long version = known != null ? known : register(plan, deadline);
             String redisKey = prefix + plan.name() + ":" + key;
             future = bucketProxies.get(redisKey, k -> manager.builder()
-                    .withImplicitConfigurationReplacement(plan.limits().version(), TokensInheritanceStrategy.ADDITIVE)
+                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
                     .withOptimization(Optimizations.batching())
                     .build(k, plan.limits().asyncConfiguration()))
-                    .tryConsumeAndReturnRemaining(1);
-            ConsumptionProbe probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            breaker.onSuccess();
+                    .asVerbose().tryConsumeAndReturnRemaining(1);
+            VerboseResult<ConsumptionProbe> probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            breaker.onSuccess(started);
             return probe;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             breaker.onFailure("interrupted");
             throw new BucketStoreUnavailableException("interrupted", e);
         } catch (TimeoutException e) {
-            future.cancel(true);
+            if (future != null) {
+                future.cancel(true);
+            }
             breaker.onFailure("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
             throw new BucketStoreUnavailableException("timeout", e);
         } catch (ExecutionException e) {
@@ -200,7 +236,32 @@ public final class RedisBucketStore implements BucketStore {
         } catch (RuntimeException e) {
             breaker.onFailure(rootMessage(e));
             throw new BucketStoreUnavailableException(rootMessage(e), e);
+        } catch (VirtualMachineError e) {
+            // The JVM itself is in trouble: the breaker still hears of it, the error goes on.
+            breaker.onFailure(rootMessage(e));
+            throw e;
+        } catch (Error e) {
+            // A LinkageError from a missing or mismatched class, say: the store is unusable, not
+            // the request; the outage behaviour answers and the breaker probes again later.
+            breaker.onFailure(rootMessage(e));
+            throw new BucketStoreUnavailableException(rootMessage(e), e);
         }
+    }
+
+    /** Registers the limits of {@code plan} in Redis and keeps their version (see the class doc). */
+    private long register(Plan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+        RedisFuture<Long> registered = connection.async().eval(REGISTER_LIMITS, ScriptOutputType.INTEGER,
+                new String[] {prefix + plan.name() + "#limits"}, plan.limits().toString().getBytes(StandardCharsets.UTF_8));
+        long counter;
+        try {
+            counter = registered.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            registered.cancel(true);
+            throw e;
+        }
+        long version = FIRST_VERSION + counter;
+        versions.put(plan, version);
+        return version;
     }
 
     private static String rootMessage(Throwable e) {

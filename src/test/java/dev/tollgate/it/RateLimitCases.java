@@ -66,8 +66,9 @@ abstract class RateLimitCases extends ContainerCases {
         Http.Response r = getFrom("127.0.0.9", "/open/x");
         assertEquals(200, r.status());
         assertEquals("\"default-1m\";q=3;w=60, \"default-1d\";q=100;w=86400", r.header("RateLimit-Policy"));
-        // t: until the bucket is full, i.e. the token of 100/1d is back (86400 s / 100).
-        assertEquals("\"default\";r=2;t=864", r.header("RateLimit"));
+        // The item with the fewest tokens left is 3/1m; t: until the bucket is full, i.e. the token
+        // of 100/1d is back (86400 s / 100).
+        assertEquals("\"default-1m\";r=2;t=864", r.header("RateLimit"));
     }
 
     @Test

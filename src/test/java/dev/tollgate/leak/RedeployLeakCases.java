@@ -86,7 +86,7 @@ abstract class RedeployLeakCases {
                 loaders.add(new WeakReference<>(host.deploy(war)));
                 Http.Response ok = Http.get(port, "/app/api/hello", "X-API-KEY: " + KEY);
                 assertEquals(200, ok.status(), () -> "round " + loaders.size() + ": " + ok);
-                assertEquals("10", ok.header("X-Throttle-Limit"), ok::toString);
+                assertEquals("100000", ok.header("X-Throttle-Limit"), ok::toString);
                 Http.Response missing = Http.get(port, "/app/api/hello");
                 assertEquals(401, missing.status(), missing::toString);
                 host.undeploy();
@@ -179,7 +179,7 @@ abstract class RedeployLeakCases {
                   </filter>
                   <filter>
                     <filter-name>rate-limit</filter-name><filter-class>dev.tollgate.ratelimit.RateLimitFilter</filter-class>
-                    <init-param><param-name>limits</param-name><param-value>10/1s</param-value></init-param>
+                    <init-param><param-name>limits</param-name><param-value>100000/1h</param-value></init-param>
                     <init-param><param-name>store</param-name><param-value>redis</param-value></init-param>
                     <init-param><param-name>redis-uri</param-name><param-value>%s</param-value></init-param>
                     <init-param><param-name>redis-timeout</param-name><param-value>1000</param-value></init-param>

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyNamespaceIT extends NamespaceCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class TomcatIetfHeaderIT extends IetfHeaderCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.tomcat();
+    }
+}
