@@ -39,7 +39,10 @@ import org.slf4j.MDC;
  *       {@code jakarta.servlet.error.*} attributes, like {@link ErrorPageServlet} does.</li>
  * </ul>
  * A committed response is never written to: the exception is logged and rethrown. A client that
- * went away gets no body and is logged at DEBUG. HEAD gets the headers without the body.
+ * went away gets no body and is logged at DEBUG: a failure raised by writing this response (or
+ * the container's client-abort type), never judged by its message; a "Connection reset" from the
+ * application's own database or HTTP client is a 500 like any other. HEAD gets the headers without
+ * the body.
  *
  * <p>Init-params:
  * <ul>
@@ -97,11 +100,12 @@ public final class ErrorRenderingFilter implements Filter {
             renderErrorDispatch(renderer, mapper, req, resp);
             return;
         }
-        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(resp);
+        BodyStreams.Response out = new BodyStreams.Response(resp);
+        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(out);
         try {
             chain.doFilter(req, wrapped);
         } catch (Throwable thrown) {
-            handle(req, resp, thrown);
+            handle(req, resp, thrown, out);
             return;
         }
         if (wrapped.hasError()) {
@@ -114,12 +118,12 @@ public final class ErrorRenderingFilter implements Filter {
         }
     }
 
-    private void handle(HttpServletRequest req, HttpServletResponse resp, Throwable thrown)
+    private void handle(HttpServletRequest req, HttpServletResponse resp, Throwable thrown, BodyStreams.Response out)
             throws IOException, ServletException {
         if (thrown instanceof VirtualMachineError && !(thrown instanceof StackOverflowError)) {
             throw (VirtualMachineError) thrown;
         }
-        if (ExceptionMapper.isClientAbort(thrown)) {
+        if (mapper.clientFault(thrown, out) == ExceptionMapper.ClientFault.GONE) {
             LOG.debug("Client went away during {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
                     RequestIds.get(req));
             return;

@@ -4,7 +4,6 @@ import dev.tollgate.config.InitParams;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +15,10 @@ import java.util.Set;
  * superclass) wins, walking {@code ServletException} root causes and cause chains from the
  * outside in, up to a depth limit; everything else is a 500. Mapped errors use the configured or
  * the status's generic message, never the exception's own.
+ *
+ * <p>It also tells whether a failure means the client went away ({@link #clientFault}), by where
+ * it came from, never by its message: it was raised by writing this response, or it is a
+ * container's client-abort type.
  */
 final class ExceptionMapper {
 
@@ -25,6 +28,23 @@ final class ExceptionMapper {
     static final int DEFAULT_DEPTH = 10;
 
     private static final String JACKSON_PARSE = "com.fasterxml.jackson.core.JsonProcessingException";
+    /** What a failure says about the client. */
+    enum ClientFault {
+        /** Not the client's: map the failure as usual. */
+        NONE,
+        /** The client went away: nothing to answer. */
+        GONE
+    }
+
+    /**
+     * The containers' own failure types, by class or interface name, and what each says. Jetty 12
+     * reports a request it cannot parse (an early EOF included) with types that are also
+     * {@code EofException}s but are {@code HttpException}s: no client that went away.
+     */
+    private static final Map<String, ClientFault> CONTAINER_TYPES = Map.of(
+            "org.apache.catalina.connector.ClientAbortException", ClientFault.GONE,
+            "org.eclipse.jetty.io.EofException", ClientFault.GONE,
+            "org.eclipse.jetty.http.HttpException", ClientFault.NONE);
 
     private record Mapping(ApiError error) {
     }
@@ -121,11 +141,50 @@ final class ExceptionMapper {
             if (mapping.isPresent()) {
                 return mapping.get().error();
             }
-            Throwable next = current instanceof ServletException se && se.getRootCause() != null
-                    ? se.getRootCause() : current.getCause();
-            current = next == current ? null : next;
+            current = next(current);
         }
         return ApiError.of(500);
+    }
+
+    private static Throwable next(Throwable current) {
+        Throwable next = current instanceof ServletException se && se.getRootCause() != null
+                ? se.getRootCause() : current.getCause();
+        return next == current ? null : next;
+    }
+
+    /**
+     * What {@code thrown} says about the client: a failure raised by writing {@code response} or a
+     * container's client-abort type, anywhere along the cause chain, is {@link ClientFault#GONE}.
+     */
+    ClientFault clientFault(Throwable thrown, BodyStreams.Response response) {
+        Throwable current = thrown;
+        for (int depth = 0; current != null && depth < maxDepth; depth++) {
+            if (response.isWriteFailure(current)) {
+                return ClientFault.GONE;
+            }
+            if (containerFault(current) == ClientFault.GONE) {
+                return ClientFault.GONE;
+            }
+            current = next(current);
+        }
+        return ClientFault.NONE;
+    }
+
+    /**
+     * What the container's own type of {@code thrown} says, looking at its class, then its
+     * interfaces, then its superclasses' in turn; {@code null} when it is no container type.
+     */
+    private static ClientFault containerFault(Throwable thrown) {
+        for (Class<?> c = thrown.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            ClientFault fault = CONTAINER_TYPES.get(c.getName());
+            for (int i = 0; fault == null && i < c.getInterfaces().length; i++) {
+                fault = CONTAINER_TYPES.get(c.getInterfaces()[i].getName());
+            }
+            if (fault != null) {
+                return fault;
+            }
+        }
+        return null;
     }
 
     /** The error of an ERROR dispatch, from the container's {@code jakarta.servlet.error.*} attributes. */
@@ -142,21 +201,18 @@ final class ExceptionMapper {
         return ApiError.of(404);
     }
 
-    /** Whether {@code thrown} says the client went away (Tomcat's ClientAbortException, Jetty's EofException, a reset). */
+    /**
+     * Whether {@code thrown} is a container's own type for a client that went away (Tomcat's
+     * {@code ClientAbortException}, Jetty's {@code EofException}), anywhere in the cause chain.
+     * Never judged by a message: a "Connection reset" from the application's database is a 500.
+     */
     static boolean isClientAbort(Throwable thrown) {
         Throwable current = thrown;
         for (int depth = 0; current != null && depth < DEFAULT_DEPTH; depth++) {
-            String name = current.getClass().getSimpleName();
-            if (name.equals("ClientAbortException") || name.equals("EofException")) {
+            if (containerFault(current) == ClientFault.GONE) {
                 return true;
             }
-            if (current instanceof IOException) {
-                String message = current.getMessage();
-                if (message != null && (message.contains("Broken pipe") || message.contains("Connection reset"))) {
-                    return true;
-                }
-            }
-            current = current.getCause() == current ? null : current.getCause();
+            current = next(current);
         }
         return false;
     }

@@ -12,6 +12,7 @@ import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
@@ -80,13 +81,33 @@ class ExceptionMapperTest {
     }
 
     @Test
-    void shouldRecogniseClientAborts() {
-        assertTrue(ExceptionMapper.isClientAbort(new ServletException(new IOException("Broken pipe"))));
-        assertTrue(ExceptionMapper.isClientAbort(new ClientAbortException()));
+    void shouldRecogniseClientAbortsByTheContainersTypesOnly() {
+        assertTrue(ExceptionMapper.isClientAbort(new ServletException(new org.apache.catalina.connector.ClientAbortException())));
+        assertTrue(ExceptionMapper.isClientAbort(new org.eclipse.jetty.io.EofException()));
+        assertFalse(ExceptionMapper.isClientAbort(new ClientAbortException()), "named like Tomcat's, but not Tomcat's");
+        assertFalse(ExceptionMapper.isClientAbort(new SocketException("Connection reset")));
+        assertFalse(ExceptionMapper.isClientAbort(new ServletException(new IOException("Broken pipe"))));
         assertFalse(ExceptionMapper.isClientAbort(new IOException("disk full")));
+        assertFalse(ExceptionMapper.isClientAbort(new BadMessageEof()), "Jetty's bad request, though an EofException");
     }
 
-    /** Named like Tomcat's, which is recognised by its simple name. */
+    /** Like Jetty 12's early EOF while parsing a request: an EofException that is a 400 HttpException. */
+    private static final class BadMessageEof extends org.eclipse.jetty.io.EofException
+            implements org.eclipse.jetty.http.HttpException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int getCode() {
+            return 400;
+        }
+
+        @Override
+        public String getReason() {
+            return "Early EOF";
+        }
+    }
+
+    /** Named like Tomcat's, from some other library. */
     private static final class ClientAbortException extends IOException {
         private static final long serialVersionUID = 1L;
     }

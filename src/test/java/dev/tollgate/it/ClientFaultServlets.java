@@ -1,0 +1,76 @@
+package dev.tollgate.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.SocketException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** The application of {@code src/test/webapps/client-faults}: failures that are the client's, and look-alikes that are not. */
+public final class ClientFaultServlets {
+
+    private ClientFaultServlets() {
+    }
+
+    /** Outermost filter: records each request's path once every filter below it is done with it. */
+    public static final class Finished implements Filter {
+        public static final BlockingQueue<String> PATHS = new LinkedBlockingQueue<>();
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                PATHS.add(((HttpServletRequest) request).getRequestURI());
+            }
+        }
+    }
+
+    /** Fails as a JDBC driver or an HTTP client does when its backend drops the connection. */
+    public static final class BackendReset extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+            String message = req.getParameter("msg") == null ? "Connection reset" : req.getParameter("msg");
+            SocketException reset = new SocketException(message);
+            if (req.getParameter("wrap") != null) {
+                throw new ServletException("query failed", reset);
+            }
+            throw reset;
+        }
+    }
+
+    /** Streams a body far larger than any socket buffer; says in {@link #OUTCOMES} how it ended. */
+    public static final class Stream extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        public static final BlockingQueue<String> OUTCOMES = new LinkedBlockingQueue<>();
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("application/octet-stream");
+            byte[] chunk = new byte[64 * 1024];
+            ServletOutputStream out = resp.getOutputStream();
+            try {
+                for (int i = 0; i < 4096; i++) {
+                    out.write(chunk);
+                    out.flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                OUTCOMES.add("failed: " + e);
+                throw e;
+            }
+            OUTCOMES.add("completed");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class TomcatClientFaultIT extends ClientFaultCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.tomcat();
+    }
+}
