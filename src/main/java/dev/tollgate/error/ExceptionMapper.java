@@ -16,9 +16,10 @@ import java.util.Set;
  * outside in, up to a depth limit; everything else is a 500. Mapped errors use the configured or
  * the status's generic message, never the exception's own.
  *
- * <p>It also tells whether a failure means the client went away ({@link #clientFault}), by where
- * it came from, never by its message: it was raised by writing this response, or it is a
- * container's client-abort type.
+ * <p>It also tells the client's failures from the server's ({@link #clientFault}), by where a
+ * failure came from, never by its message: a failure raised by reading this request's body, or a
+ * container's bad-request type, is a bad request; one raised by writing this response, or a
+ * container's client-abort type, means the client went away.
  */
 final class ExceptionMapper {
 
@@ -33,18 +34,23 @@ final class ExceptionMapper {
         /** Not the client's: map the failure as usual. */
         NONE,
         /** The client went away: nothing to answer. */
-        GONE
+        GONE,
+        /** The request (its body) could not be read: 400. */
+        BAD_REQUEST
     }
 
     /**
-     * The containers' own failure types, by class or interface name, and what each says. Jetty 12
-     * reports a request it cannot parse (an early EOF included) with types that are also
-     * {@code EofException}s but are {@code HttpException}s: no client that went away.
+     * The containers' own failure types, by class or interface name, and what each says. Tomcat's
+     * {@code ClientAbortException} is a {@code BadRequestException}; Jetty 12 reports a request it
+     * cannot parse (an early EOF included) with types that are also {@code EofException}s but are
+     * {@code HttpException}s, as its {@code BadMessageException} is.
      */
     private static final Map<String, ClientFault> CONTAINER_TYPES = Map.of(
             "org.apache.catalina.connector.ClientAbortException", ClientFault.GONE,
+            "org.apache.coyote.BadRequestException", ClientFault.BAD_REQUEST,
             "org.eclipse.jetty.io.EofException", ClientFault.GONE,
-            "org.eclipse.jetty.http.HttpException", ClientFault.NONE);
+            "org.eclipse.jetty.http.HttpException", ClientFault.BAD_REQUEST,
+            "org.eclipse.jetty.http.BadMessageException", ClientFault.BAD_REQUEST);
 
     private record Mapping(ApiError error) {
     }
@@ -153,17 +159,23 @@ final class ExceptionMapper {
     }
 
     /**
-     * What {@code thrown} says about the client: a failure raised by writing {@code response} or a
-     * container's client-abort type, anywhere along the cause chain, is {@link ClientFault#GONE}.
+     * What {@code thrown} says about the client: a failure raised by reading the body of
+     * {@code request} or a container's bad-request type is {@link ClientFault#BAD_REQUEST}; one
+     * raised by writing {@code response} or a container's client-abort type is
+     * {@link ClientFault#GONE}. Looks along the cause chain, the outermost answer winning.
      */
-    ClientFault clientFault(Throwable thrown, BodyStreams.Response response) {
+    ClientFault clientFault(Throwable thrown, BodyStreams.Request request, BodyStreams.Response response) {
         Throwable current = thrown;
         for (int depth = 0; current != null && depth < maxDepth; depth++) {
+            if (request.isReadFailure(current)) {
+                return ClientFault.BAD_REQUEST;
+            }
             if (response.isWriteFailure(current)) {
                 return ClientFault.GONE;
             }
-            if (containerFault(current) == ClientFault.GONE) {
-                return ClientFault.GONE;
+            ClientFault fault = containerFault(current);
+            if (fault != null && fault != ClientFault.NONE) {
+                return fault;
             }
             current = next(current);
         }
@@ -190,10 +202,16 @@ final class ExceptionMapper {
     /** The error of an ERROR dispatch, from the container's {@code jakarta.servlet.error.*} attributes. */
     ApiError fromErrorAttributes(ServletRequest request) {
         Object thrown = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
-        if (thrown instanceof Throwable t) {
-            return map(t);
-        }
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        if (thrown instanceof Throwable t) {
+            ApiError mapped = map(t);
+            // A container that answers 4xx for an exception (Tomcat for a request body it could
+            // not read) has judged it the client's: an unmapped exception does not make it a 500.
+            if (mapped.status() == 500 && status instanceof Integer code && code >= 400 && code <= 499) {
+                return ApiError.of(code);
+            }
+            return mapped;
+        }
         if (status instanceof Integer code && code >= 400 && code <= 599) {
             return ApiError.of(code);
         }

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.testing.Fakes;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
@@ -61,6 +64,37 @@ class ExceptionMapperTest {
         assertEquals(ErrorCodes.MALFORMED_JSON, error.code());
         assertEquals("Malformed JSON", error.message());
         assertEquals(500, mapper(Map.of()).map(new IOException("disk")).status());
+    }
+
+    @Test
+    void shouldTellBadRequestsFromDepartedClientsByTheContainersTypes() throws ServletException {
+        ExceptionMapper m = mapper(Map.of());
+        BodyStreams.Request request = new BodyStreams.Request(Fakes.request("POST", "/upload", Map.of()));
+        BodyStreams.Response response = new BodyStreams.Response(Fakes.response(new java.util.HashMap<>()));
+        assertEquals(ExceptionMapper.ClientFault.BAD_REQUEST,
+                m.clientFault(new ServletException(new org.apache.coyote.BadRequestException()), request, response));
+        assertEquals(ExceptionMapper.ClientFault.BAD_REQUEST, m.clientFault(new BadMessageEof(), request, response));
+        assertEquals(ExceptionMapper.ClientFault.BAD_REQUEST,
+                m.clientFault(new org.eclipse.jetty.http.HttpException.RuntimeException(400), request, response));
+        assertEquals(ExceptionMapper.ClientFault.GONE,
+                m.clientFault(new org.apache.catalina.connector.ClientAbortException(), request, response));
+        assertEquals(ExceptionMapper.ClientFault.GONE, m.clientFault(new org.eclipse.jetty.io.EofException(), request, response));
+        assertEquals(ExceptionMapper.ClientFault.NONE, m.clientFault(new SocketException("Connection reset"), request, response));
+        assertEquals(ExceptionMapper.ClientFault.NONE, m.clientFault(new EOFException("backend closed"), request, response));
+    }
+
+    @Test
+    void shouldTakeTheContainersClientStatusForAnUnmappedExceptionOnAnErrorPage() throws ServletException {
+        ExceptionMapper m = mapper(Map.of("exception-mappings", "java.util.NoSuchElementException=404"));
+        HttpServletRequest page = Fakes.request("GET", "/upload", Map.of());
+        page.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new EOFException("cut short"));
+        page.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 400);
+        assertEquals(400, m.fromErrorAttributes(page).status());
+        page.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 500);
+        assertEquals(500, m.fromErrorAttributes(page).status());
+        page.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 400);
+        page.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new NoSuchElementException());
+        assertEquals(404, m.fromErrorAttributes(page).status(), "a mapping still wins");
     }
 
     @Test

@@ -9,7 +9,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.error.ErrorRenderingFilter;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which failures are the client's and which are the server's, over HTTP on one real container
- * deploying {@code src/test/webapps/client-faults}: a client that leaves is never a logged server
- * error; a backend's connection reset always is.
+ * deploying {@code src/test/webapps/client-faults}: a client that leaves or sends a broken body is
+ * never a logged server error; a backend's connection reset always is.
  */
 abstract class ClientFaultCases extends ContainerCases {
 
@@ -36,6 +39,7 @@ abstract class ClientFaultCases extends ContainerCases {
     void clearSignals() {
         ClientFaultServlets.Finished.PATHS.clear();
         ClientFaultServlets.Stream.OUTCOMES.clear();
+        ClientFaultServlets.ReadBody.STARTED.clear();
     }
 
     /** Checks the default (IGNY8) error body and its headers; returns the body. */
@@ -107,5 +111,140 @@ abstract class ClientFaultCases extends ContainerCases {
             awaitFinished("/stream");
             assertEquals(List.of(), aboveDebug(log), log::text);
         }
+    }
+
+    @Test
+    void shouldAnswer400ForAMalformedChunkedBody() throws Exception {
+        List<String> bodies = List.of(
+                "5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n",
+                "5\r\nhelloXX0\r\n\r\n");
+        for (String body : bodies) {
+            for (String path : List.of("/read-body", "/read-body?reader=1")) {
+                try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+                    String request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                            + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + body;
+                    Http.Response r = exchange(request, false);
+                    assertNotNull(r, "no answer to a client that is still there");
+                    assertEquals("Bad request", assertErrorShape(r, 400).get("error").asText());
+                    awaitFinished("/read-body");
+                    assertNoErrorWithStack(log);
+                    assertFalse(log.text().contains("committed"), log::text);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldLogNothingAboveDebugWhenTheClientLeavesMidRequestBody() throws Exception {
+        try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                socket.getOutputStream().write(("POST /read-body HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Length: 100000\r\n\r\n" + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                assertNotNull(ClientFaultServlets.ReadBody.STARTED.poll(20, TimeUnit.SECONDS), "the servlet never read");
+                socket.setSoLinger(true, 0);
+            }
+            awaitFinished("/read-body");
+            assertEquals(List.of(), aboveDebug(log), log::text);
+        }
+    }
+
+    @Test
+    void shouldAnswer400ForABodyCutShortByAClientStillListening() throws Exception {
+        for (String path : List.of("/read-body", "/read-body?reader=1", "/json/body")) {
+            try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+                String request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                        + "{\"email\": \"a@b";
+                Http.Response r = exchange(request, true);
+                assertNotNull(r, "no answer to a client that only half-closed");
+                assertErrorShape(r, 400);
+                awaitFinished(path.replaceFirst("\\?.*", ""));
+                assertNoErrorWithStack(log);
+                assertFalse(log.text().contains("committed"), log::text);
+            }
+        }
+    }
+
+    private static void assertNoErrorWithStack(LogCapture log) {
+        assertEquals(List.of(), errors(log).stream().filter(e -> e.getThrowableProxy() != null)
+                .map(ILoggingEvent::getFormattedMessage).toList(), log::text);
+    }
+
+    /**
+     * Sends {@code request} over a raw socket, half-closing the connection after it if
+     * {@code halfClose}, and reads the answer; {@code null} if the container closed the
+     * connection without one.
+     */
+    private Http.Response exchange(String request, boolean halfClose) throws IOException {
+        byte[] received;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(15_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            if (halfClose) {
+                socket.shutdownOutput();
+            }
+            received = readAll(socket.getInputStream());
+        }
+        if (received.length == 0) {
+            return null;
+        }
+        return parse(received);
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                all.write(buffer, 0, n);
+            }
+            return all.toByteArray();
+        } catch (java.net.SocketException reset) {
+            // The container may reset a connection whose request it gave up on: what arrived is the answer.
+            return all.toByteArray();
+        }
+    }
+
+    /** Parses one received HTTP/1.1 response (Content-Length or chunked body). */
+    private static Http.Response parse(byte[] received) throws IOException {
+        InputStream in = new ByteArrayInputStream(received);
+        String head = new String(received, StandardCharsets.ISO_8859_1);
+        int end = head.indexOf("\r\n\r\n");
+        assertTrue(end > 0, head);
+        String[] lines = head.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        java.util.Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+                    .add(lines[i].substring(colon + 1).trim());
+        }
+        in.skipNBytes(end + 4);
+        byte[] rest = in.readAllBytes();
+        byte[] body;
+        if (headers.containsKey("Transfer-Encoding")) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            String text = new String(rest, StandardCharsets.ISO_8859_1);
+            int at = 0;
+            while (true) {
+                int eol = text.indexOf("\r\n", at);
+                int size = Integer.parseInt(text.substring(at, eol).split(";")[0].trim(), 16);
+                if (size == 0) {
+                    break;
+                }
+                out.write(rest, eol + 2, size);
+                at = eol + 2 + size + 2;
+            }
+            body = out.toByteArray();
+        } else {
+            int length = Integer.parseInt(headers.get("Content-Length").get(0));
+            body = java.util.Arrays.copyOf(rest, length);
+        }
+        return new Http.Response(status, headers, body);
     }
 }

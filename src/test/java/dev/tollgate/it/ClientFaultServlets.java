@@ -73,4 +73,40 @@ public final class ClientFaultServlets {
             OUTCOMES.add("completed");
         }
     }
+
+    /** Reads the whole body ({@code ?reader} through the reader) and says how much arrived. */
+    public static final class ReadBody extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        /** One entry each time the servlet starts reading. */
+        public static final BlockingQueue<String> STARTED = new LinkedBlockingQueue<>();
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            STARTED.add(req.getRequestURI());
+            long length;
+            if (req.getParameter("reader") != null) {
+                length = req.getReader().transferTo(java.io.Writer.nullWriter());
+            } else {
+                length = req.getInputStream().readAllBytes().length;
+            }
+            resp.setContentType("text/plain");
+            resp.getWriter().write("read " + length);
+        }
+    }
+
+    /** Parses the request body with Jackson ({@code ?reader} through the reader). */
+    public static final class JsonBody extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            ObjectMapper json = new ObjectMapper();
+            if (req.getParameter("reader") != null) {
+                json.readTree(req.getReader());
+            } else {
+                json.readTree(req.getInputStream());
+            }
+            resp.setStatus(204);
+        }
+    }
 }
