@@ -56,6 +56,11 @@ final class BodyStreams {
             return thrown != null && thrown == readFailure;
         }
 
+        /** Whether {@code source} (say a JSON parser's input) is this request's body stream or reader. */
+        boolean isBody(Object source) {
+            return source != null && (source == input || source == reader);
+        }
+
         IOException recordRead(IOException failure) {
             readFailure = failure;
             return failure;

@@ -27,7 +27,8 @@ import org.slf4j.MDC;
  *   <li>{@link ApiException}: its status, message and field errors.</li>
  *   <li>Other exceptions: the nearest mapping of {@code exception-mappings}, following
  *       {@code ServletException} root causes and cause chains up to {@code max-cause-depth};
- *       Jackson's parse and mapping exceptions are 400 "Malformed JSON"; anything else is 500
+ *       Jackson's parse and mapping exceptions are 400 "Malformed JSON" when their parser read the
+ *       request body (the input stream or reader this filter hands down); anything else is 500
  *       "Internal server error". A 5xx body never carries the exception's message, class or stack;
  *       the stack is logged once at ERROR with the request id.</li>
  *   <li>{@code sendError(sc)} and {@code sendError(sc, msg)} below the filter: recorded by a
@@ -135,7 +136,7 @@ public final class ErrorRenderingFilter implements Filter {
             renderBadRequest(req, resp, thrown);
             return;
         }
-        ApiError error = mapper.map(thrown);
+        ApiError error = mapper.map(thrown, body::isBody);
         if (resp.isCommitted()) {
             LOG.error("Exception after the response was committed; nothing rendered: {} {} (request_id={})",
                     req.getMethod(), req.getRequestURI(), RequestIds.get(req), thrown);

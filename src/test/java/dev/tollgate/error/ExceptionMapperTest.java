@@ -7,15 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
@@ -57,13 +61,43 @@ class ExceptionMapperTest {
     }
 
     @Test
-    void shouldMapJacksonErrorsToMalformedJsonByDefault() throws ServletException {
-        JsonParseException parse = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
-        ApiError error = mapper(Map.of()).map(new UncheckedIOException(parse));
+    void shouldMapJacksonErrorsToMalformedJsonOnlyWhenTheyReadTheRequestBody() throws ServletException {
+        InputStream body = new ByteArrayInputStream("{x".getBytes(StandardCharsets.UTF_8));
+        JsonParseException parse = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree(body));
+        ApiError error = mapper(Map.of()).map(new UncheckedIOException(parse), source -> source == body);
         assertEquals(400, error.status());
         assertEquals(ErrorCodes.MALFORMED_JSON, error.code());
         assertEquals("Malformed JSON", error.message());
+        assertEquals(500, mapper(Map.of()).map(parse, source -> false).status(), "another stream than the body");
+        assertEquals(500, mapper(Map.of()).map(parse).status(), "no request body known");
         assertEquals(500, mapper(Map.of()).map(new IOException("disk")).status());
+    }
+
+    @Test
+    void shouldMapJacksonErrorsOutsideTheRequestBodyTo500() throws ServletException {
+        InputStream body = new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8));
+        JsonParseException backend = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
+        assertEquals(500, mapper(Map.of()).map(backend, source -> source == body).status());
+        InvalidDefinitionException bean = assertThrows(InvalidDefinitionException.class,
+                () -> new ObjectMapper().writeValueAsString(new Object()));
+        assertEquals(500, mapper(Map.of()).map(bean, source -> true).status());
+        InvalidDefinitionException creator = assertThrows(InvalidDefinitionException.class,
+                () -> new ObjectMapper().readValue(body, Abstract.class));
+        assertEquals(500, mapper(Map.of()).map(creator, source -> source == body).status(),
+                "a type Jackson cannot build is a server bug, even when it reads the body");
+    }
+
+    /** Jackson cannot create it: an abstract type with no concrete type mapped. */
+    interface Abstract {
+    }
+
+    @Test
+    void shouldLetAnExplicitJacksonMappingApplyEverywhere() throws ServletException {
+        JsonParseException backend = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
+        ExceptionMapper m = mapper(Map.of("exception-mappings", "com.fasterxml.jackson.core.JsonProcessingException=422"));
+        assertEquals(422, m.map(backend).status());
+        ExceptionMapper above = mapper(Map.of("exception-mappings", "java.io.IOException=503"));
+        assertEquals(503, above.map(backend).status(), "not the body's JSON: the mapping above Jackson's type applies");
     }
 
     @Test

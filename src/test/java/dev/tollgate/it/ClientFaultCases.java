@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Which failures are the client's and which are the server's, over HTTP on one real container
  * deploying {@code src/test/webapps/client-faults}: a client that leaves or sends a broken body is
- * never a logged server error; a backend's connection reset always is.
+ * never a logged server error; a backend's reset or bad JSON, or a serialisation bug, always is.
  */
 abstract class ClientFaultCases extends ContainerCases {
 
@@ -164,6 +164,40 @@ abstract class ClientFaultCases extends ContainerCases {
                 assertNoErrorWithStack(log);
                 assertFalse(log.text().contains("committed"), log::text);
             }
+        }
+    }
+
+    @Test
+    void shouldAnswer400ForMalformedJsonInTheRequestBody() throws Exception {
+        for (String path : List.of("/json/body", "/json/body?reader=1")) {
+            try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+                Http.Response r = Http.send(port, "POST", path, "{\"email\": ", "Content-Type: application/json");
+                assertEquals("Malformed JSON", assertErrorShape(r, 400).get("error").asText());
+                assertEquals(204, Http.send(port, "POST", path, "{\"email\": \"a@b.c\"}").status());
+                awaitFinished("/json/body");
+                assertEquals(List.of(), errors(log), log::text);
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswer500AndLogErrorForMalformedJsonFromABackend() throws Exception {
+        try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+            Http.Response r = Http.send(port, "POST", "/json/backend", "{\"valid\": true}", "Content-Type: application/json");
+            assertEquals("Internal server error", assertErrorShape(r, 500).get("error").asText());
+            awaitFinished("/json/backend");
+            assertEquals(1, errors(log).size(), log::text);
+        }
+    }
+
+    @Test
+    void shouldAnswer500AndLogErrorWhenSerialisingTheResponseFails() throws Exception {
+        try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+            Http.Response r = Http.get(port, "/json/serialize");
+            assertEquals("Internal server error", assertErrorShape(r, 500).get("error").asText());
+            assertFalse(r.body().contains("Opaque"), r::body);
+            awaitFinished("/json/serialize");
+            assertEquals(1, errors(log).size(), log::text);
         }
     }
 

@@ -109,4 +109,32 @@ public final class ClientFaultServlets {
             resp.setStatus(204);
         }
     }
+
+    /** Parses a backend's answer that is not JSON: the server's failure, not the client's. */
+    public static final class JsonBackend extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String backendAnswer = "{\"stock\": <html>Bad gateway</html>";
+            new ObjectMapper().readTree(backendAnswer);
+            resp.setStatus(204);
+        }
+    }
+
+    /** Serialises a bean Jackson cannot serialise into the response: a server bug. */
+    public static final class JsonSerialize extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String body = new ObjectMapper().writeValueAsString(new Opaque());
+            resp.setContentType("application/json");
+            resp.getWriter().write(body);
+        }
+    }
+
+    /** No properties: Jackson refuses to serialise it (FAIL_ON_EMPTY_BEANS). */
+    public static final class Opaque {
+    }
 }
