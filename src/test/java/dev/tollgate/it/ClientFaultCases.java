@@ -113,11 +113,17 @@ abstract class ClientFaultCases extends ContainerCases {
         }
     }
 
+    /** Chunked bodies over limits of the container's own; none by default (Jetty 12 sets none). */
+    List<String> overLimitChunkedBodies() {
+        return List.of();
+    }
+
     @Test
     void shouldAnswer400ForAMalformedChunkedBody() throws Exception {
-        List<String> bodies = List.of(
+        List<String> bodies = new java.util.ArrayList<>(List.of(
                 "5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n",
-                "5\r\nhelloXX0\r\n\r\n");
+                "5\r\nhelloXX0\r\n\r\n"));
+        bodies.addAll(overLimitChunkedBodies());
         for (String body : bodies) {
             for (String path : List.of("/read-body", "/read-body?reader=1")) {
                 try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
