@@ -35,6 +35,7 @@ final class ExceptionMapper {
     private static final String JACKSON_PARSER = "com.fasterxml.jackson.core.JsonParser";
     private static final String JACKSON_BAD_DEFINITION = "com.fasterxml.jackson.databind.exc.InvalidDefinitionException";
     private static final ApiError MALFORMED_JSON = ApiError.of(400, ErrorCodes.MALFORMED_JSON, "Malformed JSON");
+
     /** What a failure says about the client. */
     enum ClientFault {
         /** Not the client's: map the failure as usual. */
@@ -271,7 +272,7 @@ final class ExceptionMapper {
                 return ClientFault.GONE;
             }
             ClientFault fault = containerFault(current);
-            if (fault != null && fault != ClientFault.NONE) {
+            if (fault != null) {
                 return fault;
             }
             current = next(current);
