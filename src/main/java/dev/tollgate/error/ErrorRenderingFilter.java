@@ -27,7 +27,8 @@ import org.slf4j.MDC;
  *   <li>{@link ApiException}: its status, message and field errors.</li>
  *   <li>Other exceptions: the nearest mapping of {@code exception-mappings}, following
  *       {@code ServletException} root causes and cause chains up to {@code max-cause-depth};
- *       Jackson's parse and mapping exceptions are 400 "Malformed JSON"; anything else is 500
+ *       Jackson's parse and mapping exceptions are 400 "Malformed JSON" when their parser read the
+ *       request body (the input stream or reader this filter hands down); anything else is 500
  *       "Internal server error". A 5xx body never carries the exception's message, class or stack;
  *       the stack is logged once at ERROR with the request id.</li>
  *   <li>{@code sendError(sc)} and {@code sendError(sc, msg)} below the filter: recorded by a
@@ -43,8 +44,12 @@ import org.slf4j.MDC;
  *   <li>An ERROR dispatch (when the filter is mapped for ERROR): rendered from the container's
  *       {@code jakarta.servlet.error.*} attributes, like {@link ErrorPageServlet} does.</li>
  * </ul>
- * A committed response is never written to: the exception is logged and rethrown. A client that
- * went away gets no body and is logged at DEBUG. HEAD gets the headers without the body.
+ * A committed response is never written to: the exception is logged and rethrown. Failures are
+ * told apart by where they came from, never by their message: one raised by reading the request
+ * body (or the container's bad-request type) is 400 "Bad request", logged at DEBUG without a
+ * stack; one raised by writing this response (or the container's client-abort type) means the
+ * client went away: no body, DEBUG. A "Connection reset" from the application's own database or
+ * HTTP client is a 500 like any other. HEAD gets the headers without the body.
  *
  * <p>Init-params:
  * <ul>
@@ -102,11 +107,13 @@ public final class ErrorRenderingFilter implements Filter {
             renderErrorDispatch(renderer, mapper, req, resp);
             return;
         }
-        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(resp);
+        BodyStreams.Request body = new BodyStreams.Request(req);
+        BodyStreams.Response out = new BodyStreams.Response(resp);
+        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(out);
         try {
-            chain.doFilter(req, wrapped);
+            chain.doFilter(body, wrapped);
         } catch (Throwable thrown) {
-            handle(req, resp, thrown);
+            handle(req, resp, thrown, body, out);
             if (req.isAsyncStarted()) {
                 // Thrown after startAsync: nobody will complete the cycle; without this it hangs until the timeout.
                 req.getAsyncContext().complete();
@@ -129,17 +136,22 @@ public final class ErrorRenderingFilter implements Filter {
         }
     }
 
-    private void handle(HttpServletRequest req, HttpServletResponse resp, Throwable thrown)
-            throws IOException, ServletException {
+    private void handle(HttpServletRequest req, HttpServletResponse resp, Throwable thrown, BodyStreams.Request body,
+            BodyStreams.Response out) throws IOException, ServletException {
         if (thrown instanceof VirtualMachineError && !(thrown instanceof StackOverflowError)) {
             throw (VirtualMachineError) thrown;
         }
-        if (ExceptionMapper.isClientAbort(thrown)) {
+        ExceptionMapper.ClientFault fault = mapper.clientFault(thrown, body, out);
+        if (fault == ExceptionMapper.ClientFault.GONE) {
             LOG.debug("Client went away during {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
                     RequestIds.get(req));
             return;
         }
-        ApiError error = mapper.map(thrown);
+        if (fault == ExceptionMapper.ClientFault.BAD_REQUEST) {
+            renderBadRequest(req, resp, thrown);
+            return;
+        }
+        ApiError error = mapper.map(thrown, body::isBody);
         if (resp.isCommitted()) {
             LOG.error("Exception after the response was committed; nothing rendered: {} {} (request_id={})",
                     req.getMethod(), req.getRequestURI(), RequestIds.get(req), thrown);
@@ -153,6 +165,22 @@ public final class ErrorRenderingFilter implements Filter {
                     req.getMethod(), req.getRequestURI(), requestId);
         }
         renderer.render(req, resp, error);
+    }
+
+    /**
+     * The request could not be read: the client's fault, logged at DEBUG without a stack. Tomcat
+     * has then already answered 400 itself (its response reads as committed though nothing was
+     * sent), and shows the error page; otherwise the 400 is rendered here.
+     */
+    private void renderBadRequest(HttpServletRequest req, HttpServletResponse resp, Throwable thrown) {
+        LOG.debug("Request unreadable ({}): {} {} (request_id={})", thrown.getClass().getName(), req.getMethod(),
+                req.getRequestURI(), RequestIds.get(req));
+        try {
+            renderer.render(req, resp, ApiError.of(400));
+        } catch (IOException e) {
+            LOG.debug("Client went away during {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
+                    RequestIds.get(req));
+        }
     }
 
     private void renderSendError(HttpServletRequest req, HttpServletResponse resp, int status, String message)

@@ -7,11 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.testing.Fakes;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
@@ -53,13 +61,74 @@ class ExceptionMapperTest {
     }
 
     @Test
-    void shouldMapJacksonErrorsToMalformedJsonByDefault() throws ServletException {
-        JsonParseException parse = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
-        ApiError error = mapper(Map.of()).map(new UncheckedIOException(parse));
+    void shouldMapJacksonErrorsToMalformedJsonOnlyWhenTheyReadTheRequestBody() throws ServletException {
+        InputStream body = new ByteArrayInputStream("{x".getBytes(StandardCharsets.UTF_8));
+        JsonParseException parse = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree(body));
+        ApiError error = mapper(Map.of()).map(new UncheckedIOException(parse), source -> source == body);
         assertEquals(400, error.status());
         assertEquals(ErrorCodes.MALFORMED_JSON, error.code());
         assertEquals("Malformed JSON", error.message());
+        assertEquals(500, mapper(Map.of()).map(parse, source -> false).status(), "another stream than the body");
+        assertEquals(500, mapper(Map.of()).map(parse).status(), "no request body known");
         assertEquals(500, mapper(Map.of()).map(new IOException("disk")).status());
+    }
+
+    @Test
+    void shouldMapJacksonErrorsOutsideTheRequestBodyTo500() throws ServletException {
+        InputStream body = new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8));
+        JsonParseException backend = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
+        assertEquals(500, mapper(Map.of()).map(backend, source -> source == body).status());
+        InvalidDefinitionException bean = assertThrows(InvalidDefinitionException.class,
+                () -> new ObjectMapper().writeValueAsString(new Object()));
+        assertEquals(500, mapper(Map.of()).map(bean, source -> true).status());
+        InvalidDefinitionException creator = assertThrows(InvalidDefinitionException.class,
+                () -> new ObjectMapper().readValue(body, Abstract.class));
+        assertEquals(500, mapper(Map.of()).map(creator, source -> source == body).status(),
+                "a type Jackson cannot build is a server bug, even when it reads the body");
+    }
+
+    /** Jackson cannot create it: an abstract type with no concrete type mapped. */
+    interface Abstract {
+    }
+
+    @Test
+    void shouldLetAnExplicitJacksonMappingApplyEverywhere() throws ServletException {
+        JsonParseException backend = assertThrows(JsonParseException.class, () -> new ObjectMapper().readTree("{x"));
+        ExceptionMapper m = mapper(Map.of("exception-mappings", "com.fasterxml.jackson.core.JsonProcessingException=422"));
+        assertEquals(422, m.map(backend).status());
+        ExceptionMapper above = mapper(Map.of("exception-mappings", "java.io.IOException=503"));
+        assertEquals(503, above.map(backend).status(), "not the body's JSON: the mapping above Jackson's type applies");
+    }
+
+    @Test
+    void shouldTellBadRequestsFromDepartedClientsByTheContainersTypes() throws ServletException {
+        ExceptionMapper m = mapper(Map.of());
+        BodyStreams.Request request = new BodyStreams.Request(Fakes.request("POST", "/upload", Map.of()));
+        BodyStreams.Response response = new BodyStreams.Response(Fakes.response(new java.util.HashMap<>()));
+        assertEquals(ExceptionMapper.ClientFault.BAD_REQUEST,
+                m.clientFault(new ServletException(new org.apache.coyote.BadRequestException()), request, response));
+        assertEquals(ExceptionMapper.ClientFault.BAD_REQUEST, m.clientFault(new BadMessageEof(), request, response));
+        assertEquals(ExceptionMapper.ClientFault.BAD_REQUEST,
+                m.clientFault(new org.eclipse.jetty.http.HttpException.RuntimeException(400), request, response));
+        assertEquals(ExceptionMapper.ClientFault.GONE,
+                m.clientFault(new org.apache.catalina.connector.ClientAbortException(), request, response));
+        assertEquals(ExceptionMapper.ClientFault.GONE, m.clientFault(new org.eclipse.jetty.io.EofException(), request, response));
+        assertEquals(ExceptionMapper.ClientFault.NONE, m.clientFault(new SocketException("Connection reset"), request, response));
+        assertEquals(ExceptionMapper.ClientFault.NONE, m.clientFault(new EOFException("backend closed"), request, response));
+    }
+
+    @Test
+    void shouldTakeTheContainersClientStatusForAnUnmappedExceptionOnAnErrorPage() throws ServletException {
+        ExceptionMapper m = mapper(Map.of("exception-mappings", "java.util.NoSuchElementException=404"));
+        HttpServletRequest page = Fakes.request("GET", "/upload", Map.of());
+        page.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new EOFException("cut short"));
+        page.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 400);
+        assertEquals(400, m.fromErrorAttributes(page).status());
+        page.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 500);
+        assertEquals(500, m.fromErrorAttributes(page).status());
+        page.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 400);
+        page.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new NoSuchElementException());
+        assertEquals(404, m.fromErrorAttributes(page).status(), "a mapping still wins");
     }
 
     @Test
@@ -80,13 +149,33 @@ class ExceptionMapperTest {
     }
 
     @Test
-    void shouldRecogniseClientAborts() {
-        assertTrue(ExceptionMapper.isClientAbort(new ServletException(new IOException("Broken pipe"))));
-        assertTrue(ExceptionMapper.isClientAbort(new ClientAbortException()));
+    void shouldRecogniseClientAbortsByTheContainersTypesOnly() {
+        assertTrue(ExceptionMapper.isClientAbort(new ServletException(new org.apache.catalina.connector.ClientAbortException())));
+        assertTrue(ExceptionMapper.isClientAbort(new org.eclipse.jetty.io.EofException()));
+        assertFalse(ExceptionMapper.isClientAbort(new ClientAbortException()), "named like Tomcat's, but not Tomcat's");
+        assertFalse(ExceptionMapper.isClientAbort(new SocketException("Connection reset")));
+        assertFalse(ExceptionMapper.isClientAbort(new ServletException(new IOException("Broken pipe"))));
         assertFalse(ExceptionMapper.isClientAbort(new IOException("disk full")));
+        assertFalse(ExceptionMapper.isClientAbort(new BadMessageEof()), "Jetty's bad request, though an EofException");
     }
 
-    /** Named like Tomcat's, which is recognised by its simple name. */
+    /** Like Jetty 12's early EOF while parsing a request: an EofException that is a 400 HttpException. */
+    private static final class BadMessageEof extends org.eclipse.jetty.io.EofException
+            implements org.eclipse.jetty.http.HttpException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int getCode() {
+            return 400;
+        }
+
+        @Override
+        public String getReason() {
+            return "Early EOF";
+        }
+    }
+
+    /** Named like Tomcat's, from some other library. */
     private static final class ClientAbortException extends IOException {
         private static final long serialVersionUID = 1L;
     }
