@@ -113,7 +113,8 @@ public final class RedisBucketStore implements BucketStore {
         this.prefix = prefix;
         this.timeoutNanos = timeout.toNanos();
         this.uri = uri;
-        this.breaker = new CircuitBreaker("Redis at " + describe(uri), probeInterval.toNanos(), System::nanoTime);
+        // The key prefix tells apart the stores of several rate-limit filters in the log.
+        this.breaker = new CircuitBreaker("Redis at " + describe(uri) + " (keys " + prefix + ")", probeInterval.toNanos(), System::nanoTime);
         // Lettuce's reconnect delay grows to 30 s while Redis is away, so after a long outage the
         // connection would come back long after Redis does; capped at half a probe interval, the
         // connection is back by the next probe.
