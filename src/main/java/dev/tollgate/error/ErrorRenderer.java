@@ -1,6 +1,7 @@
 package dev.tollgate.error;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.requestid.RequestIds;
 import jakarta.servlet.DispatcherType;
@@ -45,7 +46,12 @@ public final class ErrorRenderer {
     private static final Set<String> BODY_HEADERS = Set.of("content-type", "content-length", "content-encoding",
             "content-disposition", "content-range", "etag", "last-modified", "transfer-encoding");
     private static final Object LOCK = new Object();
-    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Jackson's default buffer pool lives in a ThreadLocal of each thread that renders; on a
+     * container's threads those buffers (Jackson's classes, loaded with this web application) would
+     * keep its class loader alive after a redeploy. A pool of the factory's own has no such tie.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();
 
     private final ErrorFormat format;
     private final Clock clock;

@@ -24,6 +24,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -135,6 +137,8 @@ public final class RedisBucketStore implements BucketStore {
             LOG.warn("Redis at {} unavailable at startup ({}); using the outage behaviour until it answers",
                     describe(uri), e.getMessage());
             breaker.startOpen();
+        } finally {
+            releaseNettyThreadLocals();
         }
     }
 
@@ -199,6 +203,26 @@ public final class RedisBucketStore implements BucketStore {
 
     @Override
     public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
+        try {
+            return consume(key, plan);
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
+    /**
+     * Netty keeps per-thread state (its {@code InternalThreadLocalMap}, in a plain ThreadLocal) on
+     * any thread that writes to a channel. On a container's request or deploy thread that state is
+     * of this web application's classes and would keep its class loader alive after a redeploy, so
+     * it is dropped after each call (a few tens of nanoseconds when there is nothing to drop).
+     */
+    private static void releaseNettyThreadLocals() {
+        if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
+            FastThreadLocal.removeAll();
+        }
+    }
+
+    private VerboseResult<ConsumptionProbe> consume(String key, Plan plan) {
         long started = breaker.now();
         if (!breaker.allowRequest()) {
             throw new BucketStoreUnavailableException("circuit open", null);
@@ -280,12 +304,16 @@ public final class RedisBucketStore implements BucketStore {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, byte[]> open = connection;
-        if (open != null) {
-            open.close();
+        try {
+            StatefulRedisConnection<String, byte[]> open = connection;
+            if (open != null) {
+                open.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            threads.awaitEnded(2, TimeUnit.SECONDS);
+        } finally {
+            releaseNettyThreadLocals();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        threads.awaitEnded(2, TimeUnit.SECONDS);
     }
 }

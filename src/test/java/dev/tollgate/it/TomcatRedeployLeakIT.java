@@ -1,4 +1,4 @@
-package dev.tollgate.leak;
+package dev.tollgate.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

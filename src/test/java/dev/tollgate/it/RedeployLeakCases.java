@@ -1,11 +1,9 @@
-package dev.tollgate.leak;
+package dev.tollgate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.error.ErrorRenderingFilter;
-import dev.tollgate.it.Http;
-import dev.tollgate.it.RedisServerProcess;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class RedeployLeakCases {
 
-    static final int ROUNDS = 50;
+    static final int ROUNDS = Integer.getInteger("tollgate.test.redeploys", 50);
     static final String KEY = "tg_redeploy-key";
     /** Threads that Tollgate or its libraries start. */
     static final Pattern OURS = Pattern.compile("(?i).*(tollgate|lettuce|netty|nioEventLoop|epoll|globalEventExecutor"
@@ -58,6 +56,10 @@ abstract class RedeployLeakCases {
      */
     static final Pattern NAMES_OURS = Pattern.compile("(?i)tollgate|lettuce|netty|reactor|bucket4j|caffeine|benmanes|jackson"
             + "|find leaks");
+
+    /** The libraries Tollgate needs, by jar name, as a WAR built with Maven holds them. */
+    static final Pattern LIBRARIES = Pattern.compile("bucket4j|caffeine|lettuce-core|netty-|reactor-core|reactive-streams"
+            + "|jackson-|jspecify|error_prone_annotations");
 
     abstract Host newHost();
 
@@ -104,7 +106,8 @@ abstract class RedeployLeakCases {
                 System.gc();
                 return loaders.stream().filter(ref -> ref.get() != null).count();
             }, n -> n == 0);
-            assertEquals(0, alive, () -> alive + " of " + ROUNDS + " web application class loaders not collected");
+            assertEquals(0, alive, () -> alive + " of " + ROUNDS + " web application class loaders not collected; leak warnings "
+                    + host.leakWarnings() + "; threads " + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
             List<String> ourLeaks = host.leakWarnings().stream().filter(w -> NAMES_OURS.matcher(w).find()).toList();
             assertEquals(List.of(), ourLeaks);
         } finally {
@@ -145,29 +148,26 @@ abstract class RedeployLeakCases {
      */
     static Path war(String redisUri) throws IOException {
         Path war = Files.createTempDirectory("tollgate-redeploy");
-        Path classes = Path.of(ErrorRenderingFilter.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         Path webInf = Files.createDirectories(war.resolve("WEB-INF"));
-        try (Stream<Path> files = Files.walk(classes)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = webInf.resolve("classes").resolve(classes.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
         Path lib = Files.createDirectories(webInf.resolve("lib"));
-        String classpath = Files.readString(Path.of("target/servlet-api-level/main.classpath")).strip();
-        for (String jar : classpath.split(java.io.File.pathSeparator)) {
-            Path source = Path.of(jar);
-            if (!source.getFileName().toString().startsWith("slf4j-")) {
-                Files.copy(source, lib.resolve(source.getFileName()));
+        // Tollgate: the build's classes, or the jar under test (the javax run).
+        Path tollgate = Path.of(ErrorRenderingFilter.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        if (Files.isDirectory(tollgate)) {
+            copyTree(tollgate, webInf.resolve("classes"));
+        } else {
+            Files.copy(tollgate, lib.resolve(tollgate.getFileName()));
+        }
+        // Its libraries, from the test class path; the logging API stays shared with the container.
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            String name = jar.getFileName().toString();
+            if (name.endsWith(".jar") && LIBRARIES.matcher(name).lookingAt()) {
+                Files.copy(jar, lib.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
         Path keys = war.resolve("keys.txt");
         Files.writeString(keys, "redeploy-client " + sha256Hex(KEY) + "\n");
-        Files.writeString(webInf.resolve("web.xml"), """
+        String webXml = """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="5.0" metadata-complete="true">
                   <filter><filter-name>request-id</filter-name><filter-class>dev.tollgate.requestid.RequestIdFilter</filter-class></filter>
@@ -191,8 +191,23 @@ abstract class RedeployLeakCases {
                   <servlet><servlet-name>hello</servlet-name><servlet-class>%s</servlet-class></servlet>
                   <servlet-mapping><servlet-name>hello</servlet-name><url-pattern>/api/*</url-pattern></servlet-mapping>
                 </web-app>
-                """.formatted(keys, redisUri, Hello.class.getName()));
+                """.formatted(keys, redisUri, Hello.class.getName());
+        Files.writeString(webInf.resolve("web.xml"),
+                "javax".equals(System.getProperty("tollgate.servlet")) ? EmbeddedContainer.toJavaEe8(webXml) : webXml);
         return war;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
     }
 
     private static String sha256Hex(String text) {
