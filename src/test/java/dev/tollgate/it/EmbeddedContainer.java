@@ -172,18 +172,7 @@ public interface EmbeddedContainer {
             connector.setProperty("maxHttpHeaderSize", String.valueOf(LARGE_HEADERS));
             tomcat.setConnector(connector);
 
-            StandardContext context = new StandardContext();
-            context.setName("");
-            context.setPath("");
-            context.setDocBase(webappDir.toString());
-            context.setParentClassLoader(EmbeddedContainer.class.getClassLoader());
-            StandardJarScanner scanner = new StandardJarScanner();
-            scanner.setScanClassPath(false);
-            scanner.setScanManifest(false);
-            context.setJarScanner(scanner);
-            ContextConfig config = new ContextConfig();
-            config.setDefaultWebXml(Constants.NoDefaultWebXml);
-            context.addLifecycleListener(config);
+            StandardContext context = context("", webappDir);
             tomcat.getHost().addChild(context);
             if (hardened) {
                 // server.xml: <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false"/>
@@ -198,6 +187,26 @@ public interface EmbeddedContainer {
             }
             port = connector.getLocalPort();
             return port;
+        }
+
+        /**
+         * A context at {@code path} serving {@code webappDir} from its web.xml alone (no default
+         * web.xml, no class path scan); its parent class loader is the test class path's.
+         */
+        static StandardContext context(String path, Path webappDir) {
+            StandardContext context = new StandardContext();
+            context.setName(path);
+            context.setPath(path);
+            context.setDocBase(webappDir.toString());
+            context.setParentClassLoader(EmbeddedContainer.class.getClassLoader());
+            StandardJarScanner scanner = new StandardJarScanner();
+            scanner.setScanClassPath(false);
+            scanner.setScanManifest(false);
+            context.setJarScanner(scanner);
+            ContextConfig config = new ContextConfig();
+            config.setDefaultWebXml(Constants.NoDefaultWebXml);
+            context.addLifecycleListener(config);
+            return context;
         }
 
         @Override

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class NamespaceCases extends ContainerCases {
 
-    private static final String PREFIX = "tollgate-fix-a-namespaces:";
+    private static final String PREFIX = "tollgate-test-namespaces:";
 
     private RedisTestSupport redis;
 

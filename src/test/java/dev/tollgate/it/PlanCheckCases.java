@@ -47,7 +47,7 @@ abstract class PlanCheckCases extends ContainerCases {
 
     /** Deploys {@code webapp}, asserts that it does not start, returns what the two filters logged. */
     private String failedStartLog(String webapp, String keysText) throws Exception {
-        Path keys = Files.createTempFile("tollgate-fix-b-keys", ".txt");
+        Path keys = Files.createTempFile("tollgate-plan-keys", ".txt");
         try (LogCapture keyLog = new LogCapture(ApiKeyFilter.class); LogCapture limitLog = new LogCapture(RateLimitFilter.class)) {
             assertThrows(Exception.class, () -> startWith(webapp, keysText, keys).close(), webapp + " must not start");
             String log = keyLog.text() + limitLog.text();
@@ -75,7 +75,7 @@ abstract class PlanCheckCases extends ContainerCases {
 
     @Test
     void shouldStartWhenEveryPlanIsDefined() throws Exception {
-        Path keys = Files.createTempFile("tollgate-fix-b-keys", ".txt");
+        Path keys = Files.createTempFile("tollgate-plan-keys", ".txt");
         try {
             for (String webapp : new String[] {"plans-limiter-first", "plans-keys-first"}) {
                 EmbeddedContainer container = startWith(webapp, keysFile(KEY, "gold"), keys);

@@ -14,39 +14,19 @@ import dev.tollgate.ratelimit.RedisBucketStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The Redis store against the real Redis server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RedisBucketStoreIT {
+class RedisBucketStoreIT extends RealRedisCases {
 
     private static final Duration TIMEOUT = Duration.ofMillis(100);
     private static final Duration PROBE = Duration.ofMillis(300);
 
-    private RedisTestSupport redis;
-    private final String prefix = "tollgate-test-" + UUID.randomUUID() + ":";
-
-    @BeforeAll
-    void connect() {
-        redis = RedisTestSupport.connect();
-    }
-
-    @AfterAll
-    void cleanUp() {
-        if (redis != null) {
-            redis.deleteKeys(prefix);
-            redis.close();
-        }
-    }
 
     private RedisBucketStore store(String uri) {
         return RedisBucketStore.create(uri, prefix, TIMEOUT, PROBE);

@@ -11,37 +11,17 @@ import dev.tollgate.ratelimit.RateLimiter;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
 import dev.tollgate.ratelimit.RedisBucketStore;
 import java.time.Duration;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Redeploys with changed limits, and two nodes running different limits at once, against the real
  * Redis: each "node" is a {@link RedisBucketStore} of its own on one prefix.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RedisLimitChangeIT {
+class RedisLimitChangeIT extends RealRedisCases {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration PROBE = Duration.ofMillis(200);
 
-    private RedisTestSupport redis;
-    private final String prefix = "tollgate-fix-a-limits-" + UUID.randomUUID() + ":";
-
-    @BeforeAll
-    void connect() {
-        redis = RedisTestSupport.connect();
-    }
-
-    @AfterAll
-    void cleanUp() {
-        if (redis != null) {
-            redis.deleteKeys(prefix);
-            redis.close();
-        }
-    }
 
     /** A node with {@code limits}: its own Redis store, answering 503 when Redis fails. */
     private RateLimiter node(String limits) {

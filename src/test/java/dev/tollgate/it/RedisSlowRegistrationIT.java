@@ -68,7 +68,7 @@ class RedisSlowRegistrationIT {
     @Test
     void shouldAnswerWithTheOutageBehaviourWhenRegisteringTheLimitsTimesOut() throws Exception {
         Plans plans = Plans.of(Limits.parse("3/1h"));
-        RedisBucketStore store = RedisBucketStore.create(uri, "tollgate-fix-a-slow:", Duration.ofMillis(200), Duration.ofMillis(100));
+        RedisBucketStore store = RedisBucketStore.create(uri, "tollgate-test-slow:", Duration.ofMillis(200), Duration.ofMillis(100));
         RedisClient admin = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> adminConnection = admin.connect();
              RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {

@@ -15,37 +15,17 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Redis store against the real Redis when bucket4j's proxy fails with an {@link Error}: the
  * proxy of one bucket is swapped for one that throws, as a broken classpath would.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RedisStoreErrorIT {
+class RedisStoreErrorIT extends RealRedisCases {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration PROBE = Duration.ofMillis(200);
 
-    private RedisTestSupport redis;
-    private final String prefix = "tollgate-fix-a-error-" + UUID.randomUUID() + ":";
-
-    @BeforeAll
-    void connect() {
-        redis = RedisTestSupport.connect();
-    }
-
-    @AfterAll
-    void cleanUp() {
-        if (redis != null) {
-            redis.deleteKeys(prefix);
-            redis.close();
-        }
-    }
 
     @Test
     void shouldOpenTheCircuitWhenTheStoreFailsWithAnError() throws Exception {

@@ -13,10 +13,7 @@ import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.core.StandardHost;
-import org.apache.catalina.startup.Constants;
-import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.scan.StandardJarScanner;
 
 class TomcatRedeployLeakIT extends RedeployLeakCases {
 
@@ -74,18 +71,7 @@ class TomcatRedeployLeakIT extends RedeployLeakCases {
 
         @Override
         public ClassLoader deploy(Path war) throws Exception {
-            context = new StandardContext();
-            context.setName("/app");
-            context.setPath("/app");
-            context.setDocBase(war.toString());
-            context.setParentClassLoader(TomcatRedeployLeakIT.class.getClassLoader());
-            StandardJarScanner scanner = new StandardJarScanner();
-            scanner.setScanClassPath(false);
-            scanner.setScanManifest(false);
-            context.setJarScanner(scanner);
-            ContextConfig config = new ContextConfig();
-            config.setDefaultWebXml(Constants.NoDefaultWebXml);
-            context.addLifecycleListener(config);
+            context = EmbeddedContainer.TomcatContainer.context("/app", war);
             tomcat.getHost().addChild(context);
             if (context.getState() != LifecycleState.STARTED) {
                 throw new IllegalStateException("Tomcat did not start the web application: " + context.getState());
