@@ -1,5 +1,6 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
@@ -47,8 +48,9 @@ import org.slf4j.MDC;
  * {@code Bearer} challenge when bearer tokens are accepted). On success the client id is the
  * request attribute {@value #CLIENT_ID_ATTRIBUTE}, {@code getRemoteUser()} and
  * {@code getUserPrincipal()}, and the MDC key {@code client_id}; the key's entry (with its
- * rate-limit plan) is the attribute {@value #KEY_ATTRIBUTE}. Keys, hashes and parts of keys are
- * never logged.
+ * rate-limit plan) is the attribute {@value #KEY_ATTRIBUTE}; the {@link ClientIdentity} (client id,
+ * plan, method {@value #IDENTITY_METHOD}) is what the rate-limit filter counts. Keys, hashes and
+ * parts of keys are never logged.
  *
  * <p>Init-params:
  * <ul>
@@ -94,6 +96,8 @@ public final class ApiKeyFilter implements Filter {
     public static final String KEY_ATTRIBUTE = "dev.tollgate.api_key";
     /** The MDC key of the client id. */
     public static final String MDC_KEY = "client_id";
+    /** {@link ClientIdentity#method()} of an accepted request. */
+    public static final String IDENTITY_METHOD = "api-key";
     /** {@code getAuthType()} of an accepted request. */
     public static final String AUTH_TYPE = "API_KEY";
 
@@ -306,6 +310,7 @@ public final class ApiKeyFilter implements Filter {
         req.setAttribute(acceptedAttribute, entry);
         req.setAttribute(KEY_ATTRIBUTE, entry);
         req.setAttribute(CLIENT_ID_ATTRIBUTE, entry.clientId());
+        ClientIdentity.set(req, entry.identity());
         proceed(req, resp, chain, entry);
     }
 

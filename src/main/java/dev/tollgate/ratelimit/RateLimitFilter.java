@@ -1,7 +1,6 @@
 package dev.tollgate.ratelimit;
 
-import dev.tollgate.apikey.ApiKeyEntry;
-import dev.tollgate.apikey.ApiKeyFilter;
+import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
@@ -17,6 +16,9 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -43,9 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who is counted ({@code key-by}):
  * <ul>
- *   <li>{@code auto} (default): the API-key client when the {@link ApiKeyFilter} accepted the
- *       request, else the client IP;</li>
- *   <li>{@code client}: the API-key client; requests without one are counted per IP;</li>
+ *   <li>{@code auto} (default): the client of the request's {@link ClientIdentity} (set by the
+ *       {@code ApiKeyFilter} or the application's own authentication), else the client IP;</li>
+ *   <li>{@code client}: the same: the identity's client; requests without one are counted per IP;</li>
  *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
  *       one of {@code trusted-proxies} (see {@link ClientIpResolver});</li>
  *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
@@ -54,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *       proxies that set it, and the header is believed only on requests from them (others are
  *       counted per IP, on the default plan).</li>
  * </ul>
- * The plan: the {@code plan} of the client's API key, else its entry in {@code client-plans}, else
- * the default plan made of {@code limits}. With {@code plans}, startup fails when an API key of the
+ * The plan: the identity's plan (a plan not defined here is logged once and the default plan used),
+ * else the client's entry in {@code client-plans}, else the default plan made of {@code limits}. With {@code plans}, startup fails when an API key of the
  * application names a plan not defined here, whichever filter starts first (see
  * {@link dev.tollgate.config.PlanRegistry}); without {@code plans}, {@code limits} apply to every
  * client.
@@ -176,7 +178,7 @@ public final class RateLimitFilter implements Filter {
         }
         String safe = name.replaceAll("[^A-Za-z0-9_.-]", "_");
         return safe.substring(0, Math.min(safe.length(), 55)) + "-"
-                + HEX.formatHex(dev.tollgate.apikey.ApiKeys.sha256(name), 0, 4);
+                + HEX.formatHex(sha256(name), 0, 4);
     }
 
     private static BucketStore redisStore(InitParams params, String namespace) throws ServletException {
@@ -207,9 +209,9 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        ApiKeyEntry entry = req.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE) instanceof ApiKeyEntry e ? e : null;
-        String key = clientKey(req, entry);
-        RateLimitDecision decision = limiter.tryConsume(key, planOf(entry, key));
+        ClientIdentity identity = ClientIdentity.of(req);
+        String key = clientKey(req, identity);
+        RateLimitDecision decision = limiter.tryConsume(key, planOf(identity, key));
         if (!decision.counted()) {
             if (decision.allowed()) {
                 chain.doFilter(request, response);
@@ -241,11 +243,11 @@ public final class RateLimitFilter implements Filter {
     }
 
     /** The bucket key: {@code client:<id>}, {@code ip:<address>} or {@code header:<value>}. */
-    String clientKey(HttpServletRequest req, ApiKeyEntry entry) {
+    String clientKey(HttpServletRequest req, ClientIdentity identity) {
         switch (keyBy) {
             case AUTO, CLIENT -> {
-                if (entry != null) {
-                    return "client:" + entry.clientId();
+                if (identity != null) {
+                    return "client:" + identity.clientId();
                 }
             }
             case HEADER -> {
@@ -275,22 +277,22 @@ public final class RateLimitFilter implements Filter {
         if (value.length() <= 64 && value.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._:@-".indexOf(c) >= 0))) {
             return value;
         }
-        return "#" + HEX.formatHex(dev.tollgate.apikey.ApiKeys.sha256(value), 0, 16);
+        return "#" + HEX.formatHex(sha256(value), 0, 16);
     }
 
-    private Plan planOf(ApiKeyEntry entry, String key) {
-        if (entry != null && entry.plan() != null) {
-            Plan plan = plans.byName(entry.plan());
+    private Plan planOf(ClientIdentity identity, String key) {
+        if (identity != null && identity.plan() != null) {
+            Plan plan = plans.byName(identity.plan());
             if (plan != null) {
                 return plan;
             }
-            if (warnedPlans.add(entry.plan())) {
-                LOG.warn("API key of client {} names plan [{}], which is not defined; using the default plan",
-                        entry.clientId(), entry.plan());
+            if (warnedPlans.add(identity.plan())) {
+                LOG.warn("Client {} ({}) names plan [{}], which is not defined; using the default plan",
+                        identity.clientId(), identity.method(), identity.plan());
             }
         }
-        if (entry != null) {
-            Plan plan = plans.byClient(entry.clientId());
+        if (identity != null) {
+            Plan plan = plans.byClient(identity.clientId());
             if (plan != null) {
                 return plan;
             }
@@ -301,6 +303,14 @@ public final class RateLimitFilter implements Filter {
             }
         }
         return plans.defaultPlan();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java platform has SHA-256", e);
+        }
     }
 
     @Override
