@@ -126,7 +126,6 @@ public final class ApiKeyFilter implements Filter {
     private boolean hideCredentials;
     private boolean skipPreflight = true;
     private PathPatterns skipPaths = PathPatterns.NONE;
-    private List<String> challenges;
     private Clock clock = Clock.systemUTC();
     private ErrorRenderer renderer;
     private ApiError missing;
@@ -255,17 +254,20 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
+    /** The rejections, with their challenges, made once. */
     private void prepare(String realm) {
-        List<String> c = new ArrayList<>();
-        c.add("ApiKey realm=\"" + realm + "\", header=\"" + headers.get(0) + "\"");
-        if (bearer) {
-            c.add("Bearer realm=\"" + realm + "\"");
-        }
-        challenges = List.copyOf(c);
-        missing = ApiError.of(401, ErrorCodes.MISSING_API_KEY, "Authentication required");
-        invalid = ApiError.of(401, ErrorCodes.INVALID_API_KEY, "Invalid API key");
-        expired = ApiError.of(401, ErrorCodes.EXPIRED_API_KEY, "API key expired");
+        missing = challenged(ApiError.builder(401).code(ErrorCodes.MISSING_API_KEY).message("Authentication required"), realm);
+        invalid = challenged(ApiError.builder(401).code(ErrorCodes.INVALID_API_KEY).message("Invalid API key"), realm);
+        expired = challenged(ApiError.builder(401).code(ErrorCodes.EXPIRED_API_KEY).message("API key expired"), realm);
         denied = ApiError.of(403, ErrorCodes.ACCESS_DENIED, "Permission denied");
+    }
+
+    private ApiError challenged(ApiError.Builder error, String realm) {
+        error.header("WWW-Authenticate", "ApiKey realm=\"" + realm + "\", header=\"" + headers.get(0) + "\"");
+        if (bearer) {
+            error.header("WWW-Authenticate", "Bearer realm=\"" + realm + "\"");
+        }
+        return error.build();
     }
 
     @Override
@@ -289,22 +291,22 @@ public final class ApiKeyFilter implements Filter {
         }
         String key = presentedKey(req);
         if (key == null) {
-            reject(req, resp, missing, true);
+            reject(req, resp, missing);
             return;
         }
         ApiKeyEntry entry = key == AMBIGUOUS || !ApiKeys.isPlausible(key) ? null : store.find(hash(key));
         if (entry == null) {
-            reject(req, resp, invalid, true);
+            reject(req, resp, invalid);
             return;
         }
         // Only keys with an expiry need the time.
         if (entry.expiresAt() != null && entry.isExpired(clock.instant())) {
-            reject(req, resp, expired, true);
+            reject(req, resp, expired);
             return;
         }
         if (!entry.allowsMethod(req.getMethod()) || !entry.allowsPath(path)) {
             LOG.debug("Key of client {} not allowed {} {}", entry.clientId(), req.getMethod(), path);
-            reject(req, resp, denied, false);
+            reject(req, resp, denied);
             return;
         }
         req.setAttribute(acceptedAttribute, entry);
@@ -330,14 +332,8 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
-    private void reject(HttpServletRequest req, HttpServletResponse resp, ApiError error, boolean challenge)
-            throws IOException {
+    private void reject(HttpServletRequest req, HttpServletResponse resp, ApiError error) throws IOException {
         LOG.debug("Rejected {} {}: {}", req.getMethod(), req.getRequestURI(), error.code());
-        if (challenge) {
-            for (String c : challenges) {
-                resp.addHeader("WWW-Authenticate", c);
-            }
-        }
         if (!renderer.render(req, resp, error)) {
             LOG.warn("Could not answer {}: response already committed", error.code());
         }

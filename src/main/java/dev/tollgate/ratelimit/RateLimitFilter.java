@@ -5,7 +5,6 @@ import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
-import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -80,8 +79,6 @@ public final class RateLimitFilter implements Filter {
             "store", "redis-uri", "redis-key-prefix", "redis-timeout", "redis-probe-interval", "on-store-failure", "namespace");
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
-    private static final ApiError RATE_LIMITED = ApiError.of(429, ErrorCodes.RATE_LIMITED, "Rate limit exceeded");
-    private static final ApiError UNAVAILABLE = ApiError.of(503, ErrorCodes.LIMITER_UNAVAILABLE, "Service unavailable");
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -92,8 +89,7 @@ public final class RateLimitFilter implements Filter {
     private KeyBy keyBy = KeyBy.AUTO;
     private String keyHeader;
     private ClientIpResolver ipResolver = ClientIpResolver.DIRECT;
-    private boolean throttleHeaders = true;
-    private boolean ietfHeaders;
+    private RateLimitHeaders headers;
     private PathPatterns skipPaths = PathPatterns.NONE;
     private Set<String> skipMethods = Set.of("OPTIONS");
     private ErrorRenderer renderer;
@@ -145,8 +141,7 @@ public final class RateLimitFilter implements Filter {
         ipResolver = params.parse("trusted-proxies", "", text -> ClientIpResolver.trusting(List.of(text.split("[,\\s]+")).stream()
                 .filter(s -> !s.isEmpty()).toList()));
         int maxClients = params.integer("max-clients", LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
-        throttleHeaders = params.bool("throttle-headers", true);
-        ietfHeaders = params.bool("ietf-headers", false);
+        headers = new RateLimitHeaders(params.bool("throttle-headers", true), params.bool("ietf-headers", false));
         skipPaths = params.parse("skip-paths", "", PathPatterns::parse);
         List<String> methods = params.list("skip-methods");
         skipMethods = params.raw("skip-methods") == null ? Set.of("OPTIONS")
@@ -212,33 +207,16 @@ public final class RateLimitFilter implements Filter {
         ClientIdentity identity = ClientIdentity.of(req);
         String key = clientKey(req, identity);
         RateLimitDecision decision = limiter.tryConsume(key, planOf(identity, key));
-        if (!decision.counted()) {
-            if (decision.allowed()) {
-                chain.doFilter(request, response);
-                return;
-            }
-            resp.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-            if (!renderer.render(req, resp, UNAVAILABLE)) {
-                LOG.warn("Could not answer 503: response already committed");
-            }
-            return;
-        }
-        if (throttleHeaders || !decision.allowed()) {
-            resp.setHeader("X-Throttle-Limit", decision.limitHeader());
-            resp.setHeader("X-Throttle-Remaining", Long.toString(decision.remaining()));
-            resp.setHeader("X-Throttle-Reset", Long.toString(decision.resetEpochSeconds()));
-        }
-        if (ietfHeaders) {
-            resp.setHeader("RateLimit-Policy", decision.plan().policyHeader());
-            resp.setHeader("RateLimit", "\"" + decision.policyItem() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
-        }
         if (decision.allowed()) {
+            if (decision.counted()) {
+                headers.allowed(resp, decision);
+            }
             chain.doFilter(request, response);
             return;
         }
-        resp.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-        if (!renderer.render(req, resp, RATE_LIMITED)) {
-            LOG.warn("Could not answer 429: response already committed");
+        ApiError rejection = headers.rejection(decision);
+        if (!renderer.render(req, resp, rejection)) {
+            LOG.warn("Could not answer {}: response already committed", rejection.status());
         }
     }
 
