@@ -154,8 +154,9 @@ public final class ApiError {
         }
 
         /**
-         * Adds a response header of this error: {@code Retry-After}, {@code WWW-Authenticate}
-         * (once per challenge). Names are compared as given, so use one spelling per header.
+         * Adds a response header of this error, such as a challenge or a retry time; a header with
+         * several values is added once per value. Names are compared as given, so use one
+         * spelling per header.
          *
          * @throws IllegalArgumentException if the name is not an HTTP token or the value has a
          *     control character
