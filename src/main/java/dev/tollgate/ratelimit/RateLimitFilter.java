@@ -15,17 +15,11 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,21 +73,15 @@ public final class RateLimitFilter implements Filter {
             "store", "redis-uri", "redis-key-prefix", "redis-timeout", "redis-probe-interval", "on-store-failure", "namespace");
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
-    private static final HexFormat HEX = HexFormat.of();
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
-    private enum KeyBy { AUTO, CLIENT, IP, HEADER }
 
     private RateLimiter limiter;
     private Plans plans;
-    private KeyBy keyBy = KeyBy.AUTO;
-    private String keyHeader;
-    private ClientIpResolver ipResolver = ClientIpResolver.DIRECT;
+    private ClientKeys clients;
     private RateLimitHeaders headers;
     private PathPatterns skipPaths = PathPatterns.NONE;
     private Set<String> skipMethods = Set.of("OPTIONS");
     private ErrorRenderer renderer;
-    private final Set<String> warnedPlans = ConcurrentHashMap.newKeySet();
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -124,22 +112,14 @@ public final class RateLimitFilter implements Filter {
                 throw new ServletException(message);
             }
         }
-        String keyByText = params.string("key-by", "auto");
-        switch (keyByText.toLowerCase(Locale.ROOT)) {
-            case "auto" -> keyBy = KeyBy.AUTO;
-            case "client" -> keyBy = KeyBy.CLIENT;
-            case "ip" -> keyBy = KeyBy.IP;
-            default -> {
-                if (keyByText.regionMatches(true, 0, "header:", 0, 7) && keyByText.substring(7).strip().matches("[A-Za-z0-9-]+")) {
-                    keyBy = KeyBy.HEADER;
-                    keyHeader = keyByText.substring(7).strip();
-                } else {
-                    throw params.invalid("key-by", keyByText, "must be auto, client, ip or header:<Header-Name>");
-                }
-            }
+        String keyBy = params.string("key-by", "auto");
+        ClientIpResolver ipResolver = params.parse("trusted-proxies", "", text -> ClientIpResolver.trusting(
+                List.of(text.split("[,\\s]+")).stream().filter(s -> !s.isEmpty()).toList()));
+        try {
+            clients = ClientKeys.of(keyBy, ipResolver, plans);
+        } catch (IllegalArgumentException e) {
+            throw params.invalid("key-by", keyBy, e.getMessage());
         }
-        ipResolver = params.parse("trusted-proxies", "", text -> ClientIpResolver.trusting(List.of(text.split("[,\\s]+")).stream()
-                .filter(s -> !s.isEmpty()).toList()));
         int maxClients = params.integer("max-clients", LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
         headers = new RateLimitHeaders(params.bool("throttle-headers", true), params.bool("ietf-headers", false));
         skipPaths = params.parse("skip-paths", "", PathPatterns::parse);
@@ -173,7 +153,7 @@ public final class RateLimitFilter implements Filter {
         }
         String safe = name.replaceAll("[^A-Za-z0-9_.-]", "_");
         return safe.substring(0, Math.min(safe.length(), 55)) + "-"
-                + HEX.formatHex(sha256(name), 0, 4);
+                + ClientKeys.hexHash(name, 4);
     }
 
     private static BucketStore redisStore(InitParams params, String namespace) throws ServletException {
@@ -205,8 +185,8 @@ public final class RateLimitFilter implements Filter {
             return;
         }
         ClientIdentity identity = ClientIdentity.of(req);
-        String key = clientKey(req, identity);
-        RateLimitDecision decision = limiter.tryConsume(key, planOf(identity, key));
+        String key = clients.key(req, identity);
+        RateLimitDecision decision = limiter.tryConsume(key, clients.plan(identity, key));
         if (decision.allowed()) {
             if (decision.counted()) {
                 headers.allowed(resp, decision);
@@ -217,77 +197,6 @@ public final class RateLimitFilter implements Filter {
         ApiError rejection = headers.rejection(decision);
         if (!renderer.render(req, resp, rejection)) {
             LOG.warn("Could not answer {}: response already committed", rejection.status());
-        }
-    }
-
-    /** The bucket key: {@code client:<id>}, {@code ip:<address>} or {@code header:<value>}. */
-    String clientKey(HttpServletRequest req, ClientIdentity identity) {
-        switch (keyBy) {
-            case AUTO, CLIENT -> {
-                if (identity != null) {
-                    return "client:" + identity.clientId();
-                }
-            }
-            case HEADER -> {
-                // Any client can set the header: with trusted-proxies, only theirs is believed.
-                String value = ipResolver == ClientIpResolver.DIRECT || ipResolver.trusts(req.getRemoteAddr())
-                        ? req.getHeader(keyHeader) : null;
-                if (value != null && !value.isBlank()) {
-                    return "header:" + headerKey(value.strip());
-                }
-            }
-            default -> {
-                // Counted by IP below.
-            }
-        }
-        return "ip:" + clientIp(req);
-    }
-
-    private String clientIp(HttpServletRequest req) {
-        if (ipResolver == ClientIpResolver.DIRECT) {
-            return ipResolver.resolve(req.getRemoteAddr(), null);
-        }
-        return ipResolver.resolve(req.getRemoteAddr(), Collections.list(req.getHeaders("X-Forwarded-For")));
-    }
-
-    /** Short safe values as they are; anything else (it may be a credential) as a hash. */
-    static String headerKey(String value) {
-        if (value.length() <= 64 && value.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._:@-".indexOf(c) >= 0))) {
-            return value;
-        }
-        return "#" + HEX.formatHex(sha256(value), 0, 16);
-    }
-
-    private Plan planOf(ClientIdentity identity, String key) {
-        if (identity != null && identity.plan() != null) {
-            Plan plan = plans.byName(identity.plan());
-            if (plan != null) {
-                return plan;
-            }
-            if (warnedPlans.add(identity.plan())) {
-                LOG.warn("Client {} ({}) names plan [{}], which is not defined; using the default plan",
-                        identity.clientId(), identity.method(), identity.plan());
-            }
-        }
-        if (identity != null) {
-            Plan plan = plans.byClient(identity.clientId());
-            if (plan != null) {
-                return plan;
-            }
-        } else if (keyBy == KeyBy.HEADER && key.startsWith("header:")) {
-            Plan plan = plans.byClient(key.substring(7));
-            if (plan != null) {
-                return plan;
-            }
-        }
-        return plans.defaultPlan();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java platform has SHA-256", e);
         }
     }
 
