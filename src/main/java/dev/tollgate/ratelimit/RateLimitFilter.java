@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Limits how often each client may call, with bucket4j token buckets: several limits at once
- * ({@code 100/1m, 5000/1d}) and per-client plans. A thin adapter over {@link RateLimiter}.
+ * ({@code 100/1m, 5000/1d}) and per-client plans. A thin adapter over plain objects: who is counted, the limiter, the headers.
  *
  * <p>Over the limit: 429 {@code rate_limited} "Rate limit exceeded" through the application's error
  * format, with {@code Retry-After} (seconds, rounded up), {@code X-Throttle-Limit} (the capacity of
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *       {@code ApiKeyFilter} or the application's own authentication), else the client IP;</li>
  *   <li>{@code client}: the same: the identity's client; requests without one are counted per IP;</li>
  *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
- *       one of {@code trusted-proxies} (see {@link ClientIpResolver});</li>
+ *       one of {@code trusted-proxies} (walked from the right, skipping the trusted proxies);</li>
  *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
  *       counted per IP, never in one bucket shared by all. Any client can set a header, and so
  *       drain another tenant's bucket or claim its plan: set {@code trusted-proxies} to the
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * The plan: the identity's plan (a plan not defined here is logged once and the default plan used),
  * else the client's entry in {@code client-plans}, else the default plan made of {@code limits}. With {@code plans}, startup fails when an API key of the
  * application names a plan not defined here, whichever filter starts first (see
- * {@link dev.tollgate.config.PlanRegistry}); without {@code plans}, {@code limits} apply to every
+ * the README); without {@code plans}, {@code limits} apply to every
  * client.
  *
  * <p>Init-params: {@code limits} (required), {@code plans}, {@code client-plans}, {@code key-by},
