@@ -68,7 +68,7 @@ public final class ErrorRenderer {
 
     /** The default (IGNY8) format. */
     public static ErrorFormat defaultFormat() {
-        return new Igny8Format(JSON);
+        return new SuccessFlagFormat(JSON);
     }
 
     /**
