@@ -108,6 +108,7 @@ public final class FakeHttp {
                             case "getQueryString" -> query;
                             case "getRemoteAddr" -> remoteAddr;
                             case "getDispatcherType" -> dispatcherType;
+                            case "isAsyncStarted" -> false;
                             case "getHeader" -> {
                                 List<String> values = headers.get(((String) args[0]).toLowerCase(Locale.ROOT));
                                 yield values == null ? null : values.get(0);
