@@ -28,6 +28,7 @@ public final class ApiKeyEntry {
     private final List<String> pathPrefixes;
     private final String plan;
     private final ClientIdentity identity;
+    private final KeyCheck.Verdict accepted;
 
     private ApiKeyEntry(Builder b) {
         this.clientId = b.clientId;
@@ -37,6 +38,7 @@ public final class ApiKeyEntry {
         this.pathPrefixes = b.pathPrefixes;
         this.plan = b.plan;
         this.identity = ClientIdentity.of(clientId, plan, ApiKeyFilter.IDENTITY_METHOD);
+        this.accepted = new KeyCheck.Verdict(this, null);
     }
 
     /** An entry for {@code clientId} whose key hashes to {@code sha256}. */
@@ -70,6 +72,11 @@ public final class ApiKeyEntry {
     /** The rate-limit plan of the client, or {@code null} for the default plan. */
     public String plan() {
         return plan;
+    }
+
+    /** The verdict that accepts this key, made once so that accepting allocates nothing. */
+    KeyCheck.Verdict accepted() {
+        return accepted;
     }
 
     /** The identity that an accepted key gives its request, made once. */

@@ -82,6 +82,6 @@ final class KeyCheck {
             LOG.debug("Key of client {} not allowed {} {}", entry.clientId(), request.getMethod(), path);
             return denied;
         }
-        return new Verdict(entry, null);
+        return entry.accepted();
     }
 }
