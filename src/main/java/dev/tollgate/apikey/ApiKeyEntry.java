@@ -1,5 +1,6 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.ClientIdentity;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -26,6 +27,8 @@ public final class ApiKeyEntry {
     private final Set<String> methods;
     private final List<String> pathPrefixes;
     private final String plan;
+    private final ClientIdentity identity;
+    private final KeyCheck.Verdict accepted;
 
     private ApiKeyEntry(Builder b) {
         this.clientId = b.clientId;
@@ -34,6 +37,8 @@ public final class ApiKeyEntry {
         this.methods = b.methods;
         this.pathPrefixes = b.pathPrefixes;
         this.plan = b.plan;
+        this.identity = ClientIdentity.of(clientId, plan, ApiKeyFilter.IDENTITY_METHOD);
+        this.accepted = new KeyCheck.Verdict(this, null);
     }
 
     /** An entry for {@code clientId} whose key hashes to {@code sha256}. */
@@ -67,6 +72,16 @@ public final class ApiKeyEntry {
     /** The rate-limit plan of the client, or {@code null} for the default plan. */
     public String plan() {
         return plan;
+    }
+
+    /** The verdict that accepts this key, made once so that accepting allocates nothing. */
+    KeyCheck.Verdict accepted() {
+        return accepted;
+    }
+
+    /** The identity that an accepted key gives its request, made once. */
+    ClientIdentity identity() {
+        return identity;
     }
 
     public boolean isExpired(Instant now) {

@@ -1,10 +1,10 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
-import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -16,17 +16,15 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -47,8 +45,9 @@ import org.slf4j.MDC;
  * {@code Bearer} challenge when bearer tokens are accepted). On success the client id is the
  * request attribute {@value #CLIENT_ID_ATTRIBUTE}, {@code getRemoteUser()} and
  * {@code getUserPrincipal()}, and the MDC key {@code client_id}; the key's entry (with its
- * rate-limit plan) is the attribute {@value #KEY_ATTRIBUTE}. Keys, hashes and parts of keys are
- * never logged.
+ * rate-limit plan) is the attribute {@value #KEY_ATTRIBUTE}; the {@link ClientIdentity} (client id,
+ * plan, method {@value #IDENTITY_METHOD}) is what the rate-limit filter counts. Keys, hashes and
+ * parts of keys are never logged.
  *
  * <p>Init-params:
  * <ul>
@@ -77,7 +76,17 @@ import org.slf4j.MDC;
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
  * </ul>
  * Map it after the request id and error filters and before the rate-limit filter, which then
- * counts requests per client. Startup fails when a key names a plan that a rate-limit filter with
+ * counts requests per client:
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>api-key</filter-name>
+ *   <filter-class>dev.tollgate.apikey.ApiKeyFilter</filter-class>
+ *   <init-param><param-name>keys-file</param-name><param-value>/etc/myapp/keys.txt</param-value></init-param>
+ * </filter>
+ * <filter-mapping><filter-name>api-key</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
+ * }</pre>
+ * In code: {@code ApiKeyFilter.builder(store).bearer(true).skipPaths("/health").build()}, whose
+ * values are checked by the same rules as the init-params. Startup fails when a key names a plan that a rate-limit filter with
  * named plans does not define (whichever starts first); a keys-file reload that does is refused.
  *
  * <p>Several key filters (partner keys on {@code /*}, admin keys on {@code /admin/*}) each check
@@ -94,42 +103,41 @@ public final class ApiKeyFilter implements Filter {
     public static final String KEY_ATTRIBUTE = "dev.tollgate.api_key";
     /** The MDC key of the client id. */
     public static final String MDC_KEY = "client_id";
+    /** {@link ClientIdentity#method()} of an accepted request. */
+    public static final String IDENTITY_METHOD = "api-key";
     /** {@code getAuthType()} of an accepted request. */
     public static final String AUTH_TYPE = "API_KEY";
 
-    static final String ENV_KEYS_FILE = "TOLLGATE_KEYS_FILE";
-    static final String PROPERTY_KEYS_FILE = "tollgate.keys-file";
-    static final Set<String> PARAMS = Set.of("keys-file", "keys", "reload-interval", "headers", "bearer",
-            "query-param", "hide-credentials", "skip-preflight", "skip-paths", "realm");
+    static final String NAME = "ApiKeyFilter";
+    static final String KEYS_FILE = "keys-file";
+    static final String KEYS = "keys";
+    static final String RELOAD_INTERVAL = "reload-interval";
+    static final String HEADERS = "headers";
+    static final String BEARER = "bearer";
+    static final String QUERY_PARAM = "query-param";
+    static final String HIDE_CREDENTIALS = "hide-credentials";
+    static final String SKIP_PREFLIGHT = "skip-preflight";
+    static final String SKIP_PATHS = "skip-paths";
+    static final String REALM = "realm";
+    static final Set<String> PARAMS = Set.of(KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
+            HIDE_CREDENTIALS, SKIP_PREFLIGHT, SKIP_PATHS, REALM);
+
+    static final String DEFAULT_HEADER = "X-API-KEY";
+    static final int DEFAULT_RELOAD_SECONDS = 5;
+    static final String DEFAULT_REALM = "api";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
     private static final AtomicLong INSTANCES = new AtomicLong();
-    private static final MessageDigest SHA256;
 
-    static {
-        try {
-            SHA256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private ApiKeyStore store;
+    private Builder configured;
     private FileApiKeyStore ownedStore;
-    private List<String> headers = List.of("X-API-KEY");
-    private boolean bearer;
-    private String queryParam;
-    private boolean hideCredentials;
-    private boolean skipPreflight = true;
+    private ApiKeyStore store;
+    private KeyCheck check;
     private PathPatterns skipPaths = PathPatterns.NONE;
-    private List<String> challenges;
-    private Clock clock = Clock.systemUTC();
+    private List<String> hiddenHeaders;
+    private boolean hideAuthorization;
+    private String hiddenParameter;
     private ErrorRenderer renderer;
-    private ApiError missing;
-    private ApiError invalid;
-    private ApiError expired;
-    private ApiError denied;
-    private boolean configuredInCode;
     /** Request attribute that only this instance sets: the entry it accepted. */
     private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
 
@@ -137,17 +145,9 @@ public final class ApiKeyFilter implements Filter {
     public ApiKeyFilter() {
     }
 
-    private ApiKeyFilter(Builder b) {
-        this.store = b.store;
-        this.headers = b.headers;
-        this.bearer = b.bearer;
-        this.queryParam = b.queryParam;
-        this.hideCredentials = b.hideCredentials;
-        this.skipPreflight = b.skipPreflight;
-        this.skipPaths = PathPatterns.parse(b.skipPaths);
-        this.clock = b.clock;
-        this.configuredInCode = true;
-        prepare(b.realm);
+    private ApiKeyFilter(Builder configured) {
+        this.configured = configured;
+        apply(configured);
     }
 
     /** A filter configured in code, checking keys in {@code store}. */
@@ -157,26 +157,8 @@ public final class ApiKeyFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        if (!configuredInCode) {
-            InitParams params = InitParams.of(config, "ApiKeyFilter", PARAMS);
-            int reloadSeconds = params.integer("reload-interval", 5, 0, 86_400);
-            store = openStore(params, Duration.ofSeconds(reloadSeconds));
-            headers = params.list("headers").isEmpty() ? List.of("X-API-KEY") : params.list("headers");
-            for (String header : headers) {
-                if (!header.matches("[A-Za-z0-9-]+")) {
-                    throw params.invalid("headers", params.raw("headers"), "header name [" + header + "] must be letters, digits and -");
-                }
-            }
-            bearer = params.bool("bearer", false);
-            queryParam = params.raw("query-param");
-            hideCredentials = params.bool("hide-credentials", false);
-            skipPreflight = params.bool("skip-preflight", true);
-            skipPaths = params.parse("skip-paths", "", PathPatterns::parse);
-            String realm = params.string("realm", "api");
-            if (!realm.matches("[A-Za-z0-9 ._-]+")) {
-                throw params.invalid("realm", realm, "must be letters, digits, space, '.', '_' or '-'");
-            }
-            prepare(realm);
+        if (configured == null) {
+            apply(fromParams(InitParams.of(config, NAME, PARAMS)));
         }
         renderer = ErrorRenderer.forContext(config.getServletContext());
         publishPlans(config);
@@ -185,9 +167,47 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
+    /** The init-params as a builder: each value goes through the builder's own check. */
+    private Builder fromParams(InitParams params) throws ServletException {
+        int reloadSeconds = params.integer(RELOAD_INTERVAL, DEFAULT_RELOAD_SECONDS, 0, 86_400);
+        Builder b = new Builder(openStore(params, Duration.ofSeconds(reloadSeconds)));
+        List<String> headers = params.list(HEADERS);
+        set(params, HEADERS, value -> b.headers(headers.toArray(String[]::new)));
+        b.bearer(params.bool(BEARER, false));
+        set(params, QUERY_PARAM, b::queryParam);
+        b.hideCredentials(params.bool(HIDE_CREDENTIALS, false));
+        b.skipPreflight(params.bool(SKIP_PREFLIGHT, true));
+        set(params, SKIP_PATHS, b::skipPaths);
+        set(params, REALM, b::realm);
+        return b;
+    }
+
+    /** Gives a present param to {@code setter}; its {@link IllegalArgumentException} names the rule. */
+    private static void set(InitParams params, String name, Consumer<String> setter) throws ServletException {
+        String value = params.raw(name);
+        if (value != null) {
+            try {
+                setter.accept(value);
+            } catch (IllegalArgumentException e) {
+                throw params.invalid(name, value, e.getMessage());
+            }
+        }
+    }
+
+    /** Everything doFilter needs, made once from checked values. */
+    private void apply(Builder b) {
+        store = b.store;
+        KeyExtractor extractor = new KeyExtractor(b.headers, b.bearer, b.queryParam, b.skipPreflight);
+        check = new KeyCheck(extractor, b.store, b.clock, b.realm, b.headers.get(0), b.bearer);
+        skipPaths = b.skipPaths;
+        hiddenHeaders = b.hideCredentials ? b.headers : null;
+        hideAuthorization = b.hideCredentials && b.bearer;
+        hiddenParameter = b.hideCredentials ? b.queryParam : null;
+    }
+
     /** Every plan a key names must be defined by the rate-limit filters, whichever starts first. */
     private void publishPlans(FilterConfig config) throws ServletException {
-        String owner = "ApiKeyFilter [" + config.getFilterName() + "]";
+        String owner = NAME + " [" + config.getFilterName() + "]";
         PlanRegistry registry = PlanRegistry.forContext(config.getServletContext());
         try {
             registry.publishReferences(owner, store.plansByClient());
@@ -207,38 +227,28 @@ public final class ApiKeyFilter implements Filter {
     }
 
     private ApiKeyStore openStore(InitParams params, Duration reload) throws ServletException {
-        String fileParam = params.raw("keys-file");
-        String file = fileParam;
-        String fileSource = "keys-file";
-        if (file == null && System.getenv(ENV_KEYS_FILE) != null && !System.getenv(ENV_KEYS_FILE).isBlank()) {
-            file = System.getenv(ENV_KEYS_FILE).strip();
-            fileSource = "environment variable " + ENV_KEYS_FILE;
-        }
-        if (file == null && System.getProperty(PROPERTY_KEYS_FILE) != null && !System.getProperty(PROPERTY_KEYS_FILE).isBlank()) {
-            file = System.getProperty(PROPERTY_KEYS_FILE).strip();
-            fileSource = "system property " + PROPERTY_KEYS_FILE;
-        }
+        FileApiKeyStore.Location file = FileApiKeyStore.locate(params.raw(KEYS_FILE), System::getenv, System::getProperty);
         List<ApiKeyEntry> inline = inlineKeys(params);
         if (file == null) {
             if (inline.isEmpty()) {
-                throw new ServletException("ApiKeyFilter: no keys configured; set init-param [keys-file] (or the "
-                        + ENV_KEYS_FILE + " environment variable or the " + PROPERTY_KEYS_FILE
+                throw new ServletException(NAME + ": no keys configured; set init-param [keys-file] (or the "
+                        + FileApiKeyStore.ENV_KEYS_FILE + " environment variable or the " + FileApiKeyStore.PROPERTY_KEYS_FILE
                         + " system property) or init-param [keys]");
             }
             return ApiKeyStore.of(inline);
         }
         try {
             // The reload thread starts at the end of init(), so a later bad param leaves none behind.
-            ownedStore = FileApiKeyStore.load(Path.of(file), reload, inline);
+            ownedStore = FileApiKeyStore.load(Path.of(file.path()), reload, inline);
         } catch (IllegalArgumentException e) {
-            throw new ServletException("ApiKeyFilter: keys file from " + fileSource + " is invalid: " + e.getMessage());
+            throw new ServletException(NAME + ": keys file from " + file.source() + " is invalid: " + e.getMessage());
         }
         return ownedStore;
     }
 
     /** The entries of the {@code keys} param, whose value (hashes, or a key pasted by mistake) no message shows. */
     private static List<ApiKeyEntry> inlineKeys(InitParams params) throws ServletException {
-        String value = params.raw("keys");
+        String value = params.raw(KEYS);
         if (value == null) {
             return List.of();
         }
@@ -247,21 +257,8 @@ public final class ApiKeyFilter implements Filter {
             KeyTable.of(entries);
             return entries;
         } catch (IllegalArgumentException e) {
-            throw params.invalid("keys", "(hidden)", e.getMessage());
+            throw params.invalid(KEYS, "(hidden)", e.getMessage());
         }
-    }
-
-    private void prepare(String realm) {
-        List<String> c = new ArrayList<>();
-        c.add("ApiKey realm=\"" + realm + "\", header=\"" + headers.get(0) + "\"");
-        if (bearer) {
-            c.add("Bearer realm=\"" + realm + "\"");
-        }
-        challenges = List.copyOf(c);
-        missing = ApiError.of(401, ErrorCodes.MISSING_API_KEY, "Authentication required");
-        invalid = ApiError.of(401, ErrorCodes.INVALID_API_KEY, "Invalid API key");
-        expired = ApiError.of(401, ErrorCodes.EXPIRED_API_KEY, "API key expired");
-        denied = ApiError.of(403, ErrorCodes.ACCESS_DENIED, "Permission denied");
     }
 
     @Override
@@ -272,41 +269,45 @@ public final class ApiKeyFilter implements Filter {
             return;
         }
         String path = PathPatterns.pathOf(req);
-        if ((skipPreflight && isPreflight(req)) || skipPaths.matches(req, path)) {
+        if (skipPaths.matches(req, path)) {
             chain.doFilter(request, response);
             return;
         }
+        ApiKeyEntry entry = acceptedBefore(req);
+        if (entry == null) {
+            KeyCheck.Verdict verdict = check.check(req, path);
+            if (verdict.rejection() != null) {
+                reject(req, resp, verdict.rejection());
+                return;
+            }
+            if (verdict.accepted() == null) {
+                chain.doFilter(request, response);
+                return;
+            }
+            entry = accept(req, verdict.accepted());
+        }
+        proceed(req, resp, chain, entry);
+    }
+
+    /**
+     * On an {@code ASYNC} or {@code ERROR} dispatch of a request this filter accepted, the entry
+     * of the last accepting filter; another key filter's acceptance never counts.
+     */
+    private ApiKeyEntry acceptedBefore(HttpServletRequest req) {
         DispatcherType dispatch = req.getDispatcherType();
         if ((dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR)
                 && req.getAttribute(acceptedAttribute) instanceof ApiKeyEntry accepted) {
-            // This filter accepted the request before; another key filter's acceptance never counts.
-            proceed(req, resp, chain, req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry last ? last : accepted);
-            return;
+            return req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry last ? last : accepted;
         }
-        String key = presentedKey(req);
-        if (key == null) {
-            reject(req, resp, missing, true);
-            return;
-        }
-        ApiKeyEntry entry = key == AMBIGUOUS || !ApiKeys.isPlausible(key) ? null : store.find(hash(key));
-        if (entry == null) {
-            reject(req, resp, invalid, true);
-            return;
-        }
-        // Only keys with an expiry need the time.
-        if (entry.expiresAt() != null && entry.isExpired(clock.instant())) {
-            reject(req, resp, expired, true);
-            return;
-        }
-        if (!entry.allowsMethod(req.getMethod()) || !entry.allowsPath(path)) {
-            LOG.debug("Key of client {} not allowed {} {}", entry.clientId(), req.getMethod(), path);
-            reject(req, resp, denied, false);
-            return;
-        }
+        return null;
+    }
+
+    private ApiKeyEntry accept(HttpServletRequest req, ApiKeyEntry entry) {
         req.setAttribute(acceptedAttribute, entry);
         req.setAttribute(KEY_ATTRIBUTE, entry);
         req.setAttribute(CLIENT_ID_ATTRIBUTE, entry.clientId());
-        proceed(req, resp, chain, entry);
+        ClientIdentity.set(req, entry.identity());
+        return entry;
     }
 
     private void proceed(HttpServletRequest req, HttpServletResponse resp, FilterChain chain, ApiKeyEntry entry)
@@ -314,8 +315,7 @@ public final class ApiKeyFilter implements Filter {
         String previous = MDC.get(MDC_KEY);
         MDC.put(MDC_KEY, entry.clientId());
         try {
-            chain.doFilter(new AuthenticatedRequest(req, entry.clientId(), hideCredentials ? headers : null,
-                    hideCredentials && bearer, hideCredentials ? queryParam : null), resp);
+            chain.doFilter(new AuthenticatedRequest(req, entry.clientId(), hiddenHeaders, hideAuthorization, hiddenParameter), resp);
         } finally {
             if (previous == null) {
                 MDC.remove(MDC_KEY);
@@ -325,96 +325,11 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
-    private void reject(HttpServletRequest req, HttpServletResponse resp, ApiError error, boolean challenge)
-            throws IOException {
+    private void reject(HttpServletRequest req, HttpServletResponse resp, ApiError error) throws IOException {
         LOG.debug("Rejected {} {}: {}", req.getMethod(), req.getRequestURI(), error.code());
-        if (challenge) {
-            for (String c : challenges) {
-                resp.addHeader("WWW-Authenticate", c);
-            }
-        }
         if (!renderer.render(req, resp, error)) {
             LOG.warn("Could not answer {}: response already committed", error.code());
         }
-    }
-
-    /** Marks a request that presented more than one key. */
-    private static final String AMBIGUOUS = new String("ambiguous");
-
-    /** The one key presented, {@code null} if none (or only empty ones), {@link #AMBIGUOUS} if several. */
-    private String presentedKey(HttpServletRequest request) {
-        // An earlier key filter's hide-credentials hides the key from the application, not from this filter.
-        HttpServletRequest req = AuthenticatedRequest.unwrap(request);
-        String found = null;
-        int count = 0;
-        for (String header : headers) {
-            Enumeration<String> values = req.getHeaders(header);
-            while (values != null && values.hasMoreElements()) {
-                String value = values.nextElement().strip();
-                if (!value.isEmpty()) {
-                    found = value;
-                    count++;
-                }
-            }
-        }
-        if (bearer) {
-            Enumeration<String> values = req.getHeaders("Authorization");
-            while (values != null && values.hasMoreElements()) {
-                String value = values.nextElement().strip();
-                if (value.regionMatches(true, 0, "Bearer ", 0, 7) && !value.substring(7).isBlank()) {
-                    found = value.substring(7).strip();
-                    count++;
-                }
-            }
-        }
-        if (queryParam != null) {
-            for (String value : queryValues(req.getQueryString(), queryParam)) {
-                if (!value.isEmpty()) {
-                    found = value;
-                    count++;
-                }
-            }
-        }
-        return count > 1 ? AMBIGUOUS : found;
-    }
-
-    /** Values of {@code name} in the query string only (never the body, which getParameter would read). */
-    static List<String> queryValues(String query, String name) {
-        if (query == null || query.isEmpty()) {
-            return List.of();
-        }
-        List<String> values = new ArrayList<>(1);
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (decode(key).equals(name)) {
-                values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
-            }
-        }
-        return values;
-    }
-
-    static String decode(String text) {
-        try {
-            return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return "";
-        }
-    }
-
-    private static byte[] hash(String key) {
-        MessageDigest digest;
-        try {
-            digest = (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            return ApiKeys.sha256(key);
-        }
-        return digest.digest(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static boolean isPreflight(HttpServletRequest req) {
-        return "OPTIONS".equals(req.getMethod()) && req.getHeader("Origin") != null
-                && req.getHeader("Access-Control-Request-Method") != null;
     }
 
     @Override
@@ -424,23 +339,38 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
-    /** Configures an {@link ApiKeyFilter} in code; the defaults are those of the init-params. */
+    /**
+     * Configures an {@link ApiKeyFilter} in code; the defaults are those of the init-params, and
+     * each value is checked by the rule of its init-param ({@link IllegalArgumentException}).
+     */
     public static final class Builder {
+        private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]+");
+        private static final Pattern REALM_TEXT = Pattern.compile("[A-Za-z0-9 ._-]+");
+
         private final ApiKeyStore store;
-        private List<String> headers = List.of("X-API-KEY");
+        private List<String> headers = List.of(DEFAULT_HEADER);
         private boolean bearer;
         private String queryParam;
         private boolean hideCredentials;
         private boolean skipPreflight = true;
-        private String skipPaths = "";
-        private String realm = "api";
+        private PathPatterns skipPaths = PathPatterns.NONE;
+        private String realm = DEFAULT_REALM;
         private Clock clock = Clock.systemUTC();
 
         Builder(ApiKeyStore store) {
-            this.store = java.util.Objects.requireNonNull(store, "store");
+            this.store = Objects.requireNonNull(store, "store");
         }
 
+        /** The header(s) that carry the key: letters, digits and {@code -}; at least one. */
         public Builder headers(String... names) {
+            if (names.length == 0) {
+                throw new IllegalArgumentException("at least one key header is needed");
+            }
+            for (String header : names) {
+                if (header == null || !HEADER_NAME.matcher(header).matches()) {
+                    throw new IllegalArgumentException("header name [" + header + "] must be letters, digits and -");
+                }
+            }
             this.headers = List.of(names);
             return this;
         }
@@ -450,7 +380,11 @@ public final class ApiKeyFilter implements Filter {
             return this;
         }
 
+        /** Also accept the key in this query parameter; {@code null} for none. */
         public Builder queryParam(String name) {
+            if (name != null && name.isBlank()) {
+                throw new IllegalArgumentException("query parameter name must not be blank");
+            }
             this.queryParam = name;
             return this;
         }
@@ -467,27 +401,27 @@ public final class ApiKeyFilter implements Filter {
 
         /** Url-patterns that need no key, comma-separated: {@code /health, /public/*}. */
         public Builder skipPaths(String patterns) {
-            this.skipPaths = patterns;
+            this.skipPaths = PathPatterns.parse(patterns);
             return this;
         }
 
+        /** The realm of the challenge: letters, digits, space, {@code .}, {@code _} or {@code -}. */
         public Builder realm(String realm) {
+            if (realm == null || !REALM_TEXT.matcher(realm).matches()) {
+                throw new IllegalArgumentException("must be letters, digits, space, '.', '_' or '-'");
+            }
             this.realm = realm;
             return this;
         }
 
         /** The clock that decides expiry. */
         public Builder clock(Clock clock) {
-            this.clock = clock;
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         public ApiKeyFilter build() {
-            if (headers.isEmpty()) {
-                throw new IllegalArgumentException("at least one key header is needed");
-            }
             return new ApiKeyFilter(this);
         }
     }
-
 }

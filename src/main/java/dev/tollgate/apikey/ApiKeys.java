@@ -20,14 +20,26 @@ public final class ApiKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
+    /** Cloned for each hash: cheaper than a provider lookup per request. */
+    private static final MessageDigest SHA256 = newSha256();
 
     private ApiKeys() {
     }
 
-    /** SHA-256 of the key's UTF-8 bytes. */
+    /** SHA-256 of the key's UTF-8 bytes: the one hashing path of keys, in files and on requests. */
     public static byte[] sha256(String key) {
+        MessageDigest digest;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            digest = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = newSha256();
+        }
+        return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every Java platform has SHA-256", e);
         }

@@ -169,7 +169,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
         List<String> rest = new ArrayList<>();
         for (String pair : query.split("&", -1)) {
             int eq = pair.indexOf('=');
-            if (!ApiKeyFilter.decode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+            if (!KeyExtractor.decode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
                 rest.add(pair);
             }
         }

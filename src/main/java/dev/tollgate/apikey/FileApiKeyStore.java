@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
 
+    /** The environment variable naming the keys file when no {@code keys-file} init-param does. */
+    static final String ENV_KEYS_FILE = "TOLLGATE_KEYS_FILE";
+    /** The system property naming the keys file when neither the init-param nor the environment does. */
+    static final String PROPERTY_KEYS_FILE = "tollgate.keys-file";
+
     private static final Logger LOG = LoggerFactory.getLogger(FileApiKeyStore.class);
 
     private final Path file;
@@ -52,6 +58,30 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
     /** The reload thread, once the executor has made it. */
     private volatile Thread reloadThread;
     private volatile Consumer<Map<String, String>> reloadCheck;
+
+    /** Where the keys file is (as written: a bad path fails where it is opened), and what named it (for messages): {@code keys-file}, the variable or the property. */
+    record Location(String path, String source) {
+    }
+
+    /**
+     * Finds the keys file: the {@code keys-file} init-param ({@code param}), else the environment
+     * variable {@value #ENV_KEYS_FILE}, else the system property {@value #PROPERTY_KEYS_FILE}; blank
+     * values count as absent. {@code null} when none names one.
+     */
+    static Location locate(String param, UnaryOperator<String> environment, UnaryOperator<String> properties) {
+        if (param != null && !param.isBlank()) {
+            return new Location(param.strip(), "keys-file");
+        }
+        String fromEnvironment = environment.apply(ENV_KEYS_FILE);
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return new Location(fromEnvironment.strip(), "environment variable " + ENV_KEYS_FILE);
+        }
+        String fromProperty = properties.apply(PROPERTY_KEYS_FILE);
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            return new Location(fromProperty.strip(), "system property " + PROPERTY_KEYS_FILE);
+        }
+        return null;
+    }
 
     /** The keys in force and how many of them came from the file. */
     private record Keys(KeyTable table, int fromFile) {

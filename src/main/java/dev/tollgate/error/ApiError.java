@@ -1,19 +1,29 @@
 package dev.tollgate.error;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The neutral error value every rejection becomes before a format writes it: HTTP status, stable
- * code, public message, field errors, and (filled in by the renderer) the request id, method,
- * path and time. It knows nothing of JSON. Immutable; build with {@link #builder(int)}.
+ * code, public message, field errors, the response headers that belong to the rejection (a
+ * challenge, a retry time), and (filled in by the renderer) the request id, method, path and time.
+ * It knows nothing of JSON. Immutable; build with {@link #builder(int)}.
  */
 public final class ApiError {
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
     private final int status;
     private final String code;
     private final String message;
     private final FieldErrors fieldErrors;
+    private final Map<String, List<String>> headers;
     private final String requestId;
     private final String method;
     private final String path;
@@ -24,6 +34,7 @@ public final class ApiError {
         this.code = b.code != null ? b.code : ErrorCodes.forStatus(b.status);
         this.message = b.message != null ? b.message : ErrorCodes.messageForStatus(b.status);
         this.fieldErrors = b.fieldErrors;
+        this.headers = b.headers();
         this.requestId = b.requestId;
         this.method = b.method;
         this.path = b.path;
@@ -61,6 +72,15 @@ public final class ApiError {
         return fieldErrors;
     }
 
+    /**
+     * The response headers that belong to this error, by name (as first added) with their values
+     * in order: the renderer sets them on the error response, replacing headers of the same name.
+     * Empty for most errors; unmodifiable.
+     */
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
     /** The request id, or {@code null} before the renderer fills it in. */
     public String requestId() {
         return requestId;
@@ -83,6 +103,7 @@ public final class ApiError {
 
     public Builder toBuilder() {
         Builder b = new Builder(status).code(code).message(message).fieldErrors(fieldErrors);
+        b.sharedHeaders = headers;
         b.requestId = requestId;
         b.method = method;
         b.path = path;
@@ -92,7 +113,8 @@ public final class ApiError {
 
     @Override
     public String toString() {
-        return "ApiError[" + status + " " + code + " \"" + message + "\" " + fieldErrors + " request_id=" + requestId + "]";
+        return "ApiError[" + status + " " + code + " \"" + message + "\" " + fieldErrors
+                + (headers.isEmpty() ? "" : " headers=" + headers.keySet()) + " request_id=" + requestId + "]";
     }
 
     /** Builds an {@link ApiError}; code and message default from the status. */
@@ -101,6 +123,9 @@ public final class ApiError {
         private String code;
         private String message;
         private FieldErrors fieldErrors = FieldErrors.none();
+        /** Headers taken over unchanged from an error (no copy), until {@link #header} adds one. */
+        private Map<String, List<String>> sharedHeaders = Map.of();
+        private LinkedHashMap<String, List<String>> addedHeaders;
         private String requestId;
         private String method;
         private String path;
@@ -126,6 +151,40 @@ public final class ApiError {
         public Builder fieldErrors(FieldErrors fieldErrors) {
             this.fieldErrors = Objects.requireNonNull(fieldErrors, "fieldErrors");
             return this;
+        }
+
+        /**
+         * Adds a response header of this error, such as a challenge or a retry time; a header with
+         * several values is added once per value. Names are compared as given, so use one
+         * spelling per header.
+         *
+         * @throws IllegalArgumentException if the name is not an HTTP token or the value has a
+         *     control character
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("header name [" + name + "] must be an HTTP token");
+            }
+            if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                throw new IllegalArgumentException("value of header [" + name + "] must have no control characters");
+            }
+            if (addedHeaders == null) {
+                addedHeaders = new LinkedHashMap<>();
+                sharedHeaders.forEach((n, values) -> addedHeaders.put(n, new ArrayList<>(values)));
+            }
+            addedHeaders.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+            return this;
+        }
+
+        private Map<String, List<String>> headers() {
+            if (addedHeaders == null) {
+                return sharedHeaders;
+            }
+            LinkedHashMap<String, List<String>> copy = new LinkedHashMap<>();
+            addedHeaders.forEach((n, values) -> copy.put(n, List.copyOf(values)));
+            return Collections.unmodifiableMap(copy);
         }
 
         public Builder requestId(String requestId) {

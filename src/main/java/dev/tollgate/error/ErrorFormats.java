@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 final class ErrorFormats {
 
     static final String STATUS_OVERRIDES_PARAM = "tollgate.status-overrides";
-    static final List<String> BUILT_IN = List.of(Igny8Format.NAME, ProblemFormat.NAME, NetPulseFormat.NAME,
-            NetilionFormat.NAME, OzForensicsFormat.NAME);
+    static final List<String> BUILT_IN = List.of(SuccessFlagFormat.NAME, ProblemFormat.NAME, CodeMessageDataFormat.NAME,
+            ErrorListFormat.NAME, ErrorCodeMessageFormat.NAME);
     static final Set<String> CONTEXT_PARAMS = Set.of(ErrorRenderer.FORMAT_PARAM, STATUS_OVERRIDES_PARAM,
             ProblemFormat.TYPE_BASE_PARAM, ProblemFormat.HELP_PARAM);
 
@@ -26,7 +26,7 @@ final class ErrorFormats {
 
     /** The format chosen by the context-params, wrapped with the status overrides if any. */
     static ErrorFormat fromContext(InitParams params, ClassLoader loader, JsonFactory json) throws ServletException {
-        ErrorFormat format = params.parse(ErrorRenderer.FORMAT_PARAM, Igny8Format.NAME, name -> byName(name, loader, json,
+        ErrorFormat format = params.parse(ErrorRenderer.FORMAT_PARAM, SuccessFlagFormat.NAME, name -> byName(name, loader, json,
                 params.raw(ProblemFormat.TYPE_BASE_PARAM), params.raw(ProblemFormat.HELP_PARAM)));
         Map<String, Integer> overrides = params.parse(STATUS_OVERRIDES_PARAM, "", ErrorFormats::parseOverrides);
         return overrides.isEmpty() ? format : new Overridden(format, overrides);
@@ -38,16 +38,16 @@ final class ErrorFormats {
      */
     static ErrorFormat byName(String name, ClassLoader loader, JsonFactory json, String typeBase, String helpUrl) {
         switch (name) {
-            case Igny8Format.NAME:
-                return new Igny8Format(json);
+            case SuccessFlagFormat.NAME:
+                return new SuccessFlagFormat(json);
             case ProblemFormat.NAME:
                 return new ProblemFormat(json, typeBase, helpUrl);
-            case NetPulseFormat.NAME:
-                return new NetPulseFormat(json);
-            case NetilionFormat.NAME:
-                return new NetilionFormat(json);
-            case OzForensicsFormat.NAME:
-                return new OzForensicsFormat(json);
+            case CodeMessageDataFormat.NAME:
+                return new CodeMessageDataFormat(json);
+            case ErrorListFormat.NAME:
+                return new ErrorListFormat(json);
+            case ErrorCodeMessageFormat.NAME:
+                return new ErrorCodeMessageFormat(json);
             default:
                 break;
         }

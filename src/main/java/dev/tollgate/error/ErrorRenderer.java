@@ -30,7 +30,8 @@ import java.util.Set;
  *
  * <p>Rendering resets the response (dropping a half-written body and the writer/stream choice) and
  * puts back every header that was set before, with all its values: security headers, CORS,
- * cookies, {@code X-Request-ID}, {@code Retry-After}, {@code WWW-Authenticate} and the rest. Only
+ * cookies, {@code X-Request-ID} and the rest; then sets the error's own {@link ApiError#headers()},
+ * each replacing a header of that name. Only
  * the headers that described the abandoned body are dropped: {@code Content-Type},
  * {@code Content-Length}, {@code Content-Encoding}, {@code Content-Disposition},
  * {@code Content-Range}, {@code ETag}, {@code Last-Modified} and {@code Transfer-Encoding}.
@@ -73,7 +74,7 @@ public final class ErrorRenderer {
 
     /** The default (IGNY8) format. */
     public static ErrorFormat defaultFormat() {
-        return new Igny8Format(JSON);
+        return new SuccessFlagFormat(JSON);
     }
 
     /**
@@ -139,6 +140,7 @@ public final class ErrorRenderer {
         response.setStatus(rendered.status());
         response.setContentType(format.contentType());
         response.setHeader("Cache-Control", "no-store");
+        setHeaders(response, error);
         response.setContentLength(body.length);
         if (!"HEAD".equals(request.getMethod())) {
             response.getOutputStream().write(body);
@@ -170,15 +172,27 @@ public final class ErrorRenderer {
     }
 
     private static ApiError rebuildWithStatus(ApiError error, int status) {
-        return ApiError.builder(status)
+        ApiError.Builder b = ApiError.builder(status)
                 .code(error.code())
                 .message(error.message())
                 .fieldErrors(error.fieldErrors())
                 .requestId(error.requestId())
                 .method(error.method())
                 .path(error.path())
-                .timestamp(error.timestamp())
-                .build();
+                .timestamp(error.timestamp());
+        error.headers().forEach((name, values) -> values.forEach(value -> b.header(name, value)));
+        return b.build();
+    }
+
+    /** The error's own headers, each replacing a header of the same name. */
+    private static void setHeaders(HttpServletResponse response, ApiError error) {
+        for (Map.Entry<String, List<String>> header : error.headers().entrySet()) {
+            List<String> values = header.getValue();
+            response.setHeader(header.getKey(), values.get(0));
+            for (int i = 1; i < values.size(); i++) {
+                response.addHeader(header.getKey(), values.get(i));
+            }
+        }
     }
 
     /** Every header but the body's, by name as first set, with all its values in order. */

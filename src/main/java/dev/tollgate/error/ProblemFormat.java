@@ -12,11 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Problem details (RFC 9457, which replaced RFC 7807; the OpenAtlas seed), as
+ * Problem details (RFC 9457, which replaced RFC 7807; OpenAtlas answers this way), as
  * {@code application/problem+json}: {@code type} ({@code about:blank}, or the configured base URI
  * plus the neutral code), {@code title} (the status's reason phrase), {@code status} (always the
  * HTTP status), {@code detail} (the public message), {@code instance} (the path the client asked for, also on the error page),
- * {@code timestamp} (an HTTP-date, as in the seed), {@code help} (only when a help URL is
+ * {@code timestamp} (an HTTP-date, as OpenAtlas writes it), {@code help} (only when a help URL is
  * configured), and the extension members {@code code}, {@code request_id} and, for field errors,
  * {@code errors}: {@code [{"pointer": "#/email", "detail": "...", "code": "required"}]} as in RFC
  * 9457's own example. Statuses are the neutral ones.

@@ -10,7 +10,7 @@ import io.github.bucket4j.VerboseResult;
  * limit that decided). The local store keeps buckets in this JVM; a shared store (Redis) lets several
  * nodes enforce one limit.
  */
-public interface BucketStore extends AutoCloseable {
+interface BucketStore extends AutoCloseable {
 
     /** Takes one token from the bucket of {@code key} under {@code plan}, creating it full if new. */
     VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan);

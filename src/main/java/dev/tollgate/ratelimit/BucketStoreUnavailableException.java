@@ -1,7 +1,7 @@
 package dev.tollgate.ratelimit;
 
 /** A shared store could not answer in time (or its circuit is open); the limiter's outage behaviour applies. */
-public final class BucketStoreUnavailableException extends RuntimeException {
+final class BucketStoreUnavailableException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

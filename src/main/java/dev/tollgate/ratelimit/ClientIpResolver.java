@@ -19,7 +19,7 @@ import java.util.List;
  * IPv4 tail); an IPv6 zone id ({@code %eth0}) is ignored. Never through the system resolver, so a
  * hostile header cannot cause a DNS or {@code /etc/hosts} lookup on a request thread.
  */
-public final class ClientIpResolver {
+final class ClientIpResolver {
 
     /** Trusts nobody: the socket address is the client. */
     public static final ClientIpResolver DIRECT = new ClientIpResolver(List.of());

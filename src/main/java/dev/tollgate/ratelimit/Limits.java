@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code interval} ({@code 100/1m interval}) gets all its tokens back at once when each period
  * ends, like a fixed window. Immutable.
  */
-public final class Limits {
+final class Limits {
 
     private static final Pattern LIMIT = Pattern.compile("(-?\\d+)\\s*/\\s*(\\d*)\\s*(ms|s|m|h|d)(?:\\s+(interval|greedy))?");
     private static final long MAX_CAPACITY = 1_000_000_000L;

@@ -16,7 +16,7 @@ import java.time.Duration;
  * dropping it changes nothing). A flood of distinct clients evicts the least recently used instead
  * of growing the heap. Consumption is bucket4j's atomic, lock-free one.
  */
-public final class LocalBucketStore implements BucketStore {
+final class LocalBucketStore implements BucketStore {
 
     /** The default bound on tracked clients. */
     public static final int DEFAULT_MAX_CLIENTS = 100_000;

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * A named set of limits ({@code gold: 1000/1m, 100000/1d}). The header values that depend only on
  * the plan are made once here.
  */
-public final class Plan {
+final class Plan {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * </ul>
  * Immutable.
  */
-public final class Plans {
+final class Plans {
 
     /** The name of the plan made from the {@code limits} param. */
     public static final String DEFAULT = "default";

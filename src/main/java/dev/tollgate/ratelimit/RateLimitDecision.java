@@ -17,7 +17,7 @@ package dev.tollgate.ratelimit;
  *                           the one with the fewest tokens left, the one that rejected on a rejection;
  *                           {@code null} when not counted
  */
-public record RateLimitDecision(boolean allowed, Plan plan, long remaining, long retryAfterSeconds,
+record RateLimitDecision(boolean allowed, Plan plan, long remaining, long retryAfterSeconds,
         long resetEpochSeconds, long resetAfterSeconds, boolean counted, String policyItem) {
 
     /** The outage behaviour's decision: let through ({@code allow}) or 503 ({@code reject}), retry after {@code retryAfterSeconds}. */

@@ -1,12 +1,10 @@
 package dev.tollgate.ratelimit;
 
-import dev.tollgate.apikey.ApiKeyEntry;
-import dev.tollgate.apikey.ApiKeyFilter;
+import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
-import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,20 +16,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Limits how often each client may call, with bucket4j token buckets: several limits at once
- * ({@code 100/1m, 5000/1d}) and per-client plans. A thin adapter over {@link RateLimiter}.
+ * ({@code 100/1m, 5000/1d}) and per-client plans. A thin adapter: who is counted
+ * ({@code ClientKeys}), the decision (the limiter over a local or Redis store), the headers.
  *
  * <p>Over the limit: 429 {@code rate_limited} "Rate limit exceeded" through the application's error
  * format, with {@code Retry-After} (seconds, rounded up), {@code X-Throttle-Limit} (the capacity of
@@ -43,29 +39,54 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who is counted ({@code key-by}):
  * <ul>
- *   <li>{@code auto} (default): the API-key client when the {@link ApiKeyFilter} accepted the
- *       request, else the client IP;</li>
- *   <li>{@code client}: the API-key client; requests without one are counted per IP;</li>
+ *   <li>{@code auto} (default): the client of the request's {@link ClientIdentity} (set by the
+ *       {@code ApiKeyFilter} or the application's own authentication), else the client IP;</li>
+ *   <li>{@code client}: the same: the identity's client; requests without one are counted per IP;</li>
  *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
- *       one of {@code trusted-proxies} (see {@link ClientIpResolver});</li>
+ *       one of {@code trusted-proxies} (walked from the right, skipping the trusted proxies);</li>
  *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
  *       counted per IP, never in one bucket shared by all. Any client can set a header, and so
  *       drain another tenant's bucket or claim its plan: set {@code trusted-proxies} to the
  *       proxies that set it, and the header is believed only on requests from them (others are
  *       counted per IP, on the default plan).</li>
  * </ul>
- * The plan: the {@code plan} of the client's API key, else its entry in {@code client-plans}, else
- * the default plan made of {@code limits}. With {@code plans}, startup fails when an API key of the
- * application names a plan not defined here, whichever filter starts first (see
- * {@link dev.tollgate.config.PlanRegistry}); without {@code plans}, {@code limits} apply to every
- * client.
+ * The plan: the identity's plan (a plan not defined here is logged once and the default plan
+ * used), else the client's entry in {@code client-plans}, else the default plan made of
+ * {@code limits}. With {@code plans}, startup fails when an API key of the application names a
+ * plan not defined here, whichever filter starts first; without {@code plans}, {@code limits}
+ * apply to every client.
  *
- * <p>Init-params: {@code limits} (required), {@code plans}, {@code client-plans}, {@code key-by},
- * {@code trusted-proxies}, {@code max-clients} (default 100000), {@code throttle-headers}
- * (default true), {@code ietf-headers} (default false), {@code skip-paths} (an extension pattern
- * such as {@code *.css} only for requests mapped by extension or to the default servlet),
- * {@code skip-methods} (default OPTIONS), {@code namespace} (default: the filter name). Map it
- * after the error and API-key filters.
+ * <p>Init-params:
+ * <ul>
+ *   <li>{@code limits} (required): the default plan, {@code <capacity>/<period>} separated by
+ *       commas, such as {@code 100/1m, 5000/1d}.</li>
+ *   <li>{@code plans} (default none): named plans, {@code gold: 1000/1m; free: 60/1m}.</li>
+ *   <li>{@code client-plans} (default none): {@code client=plan} pairs.</li>
+ *   <li>{@code key-by} (default {@code auto}): see above.</li>
+ *   <li>{@code trusted-proxies} (default none): IPs or CIDRs of the proxies.</li>
+ *   <li>{@code max-clients} (default {@code 100000}): most clients whose
+ *       buckets are kept locally.</li>
+ *   <li>{@code throttle-headers} (default {@code true}), {@code ietf-headers} (default
+ *       {@code false}): the headers of allowed requests.</li>
+ *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
+ *       as {@code *.css} only for requests mapped by extension or to the default servlet.</li>
+ *   <li>{@code skip-methods} (default {@code OPTIONS}): methods never limited.</li>
+ *   <li>{@code namespace} (default: the filter name): what keeps this filter's buckets apart.</li>
+ *   <li>{@code store} (default {@code local}) or {@code redis}, with {@code redis-uri} (required
+ *       then), {@code redis-key-prefix} (default {@code tollgate:}), {@code redis-timeout}
+ *       (milliseconds, default 100), {@code redis-probe-interval} (milliseconds, default 1000) and
+ *       {@code on-store-failure} (default {@code local}; or {@code allow}, {@code reject}).</li>
+ * </ul>
+ * Map it after the error and API-key filters (or the application's own authentication):
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>rate-limit</filter-name>
+ *   <filter-class>dev.tollgate.ratelimit.RateLimitFilter</filter-class>
+ *   <init-param><param-name>limits</param-name><param-value>100/1m, 5000/1d</param-value></init-param>
+ *   <init-param><param-name>plans</param-name><param-value>gold: 1000/1m</param-value></init-param>
+ * </filter>
+ * <filter-mapping><filter-name>rate-limit</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
+ * }</pre>
  *
  * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
  * a general one on {@code /*} does not share their counts: locally each instance has its own
@@ -73,51 +94,70 @@ import org.slf4j.LoggerFactory;
  */
 public final class RateLimitFilter implements Filter {
 
-    static final Set<String> PARAMS = Set.of("limits", "plans", "client-plans", "key-by", "trusted-proxies",
-            "max-clients", "throttle-headers", "ietf-headers", "skip-paths", "skip-methods",
-            "store", "redis-uri", "redis-key-prefix", "redis-timeout", "redis-probe-interval", "on-store-failure", "namespace");
+    static final String NAME = "RateLimitFilter";
+    static final String LIMITS = "limits";
+    static final String PLANS = "plans";
+    static final String CLIENT_PLANS = "client-plans";
+    static final String KEY_BY = "key-by";
+    static final String TRUSTED_PROXIES = "trusted-proxies";
+    static final String MAX_CLIENTS = "max-clients";
+    static final String THROTTLE_HEADERS = "throttle-headers";
+    static final String IETF_HEADERS = "ietf-headers";
+    static final String SKIP_PATHS = "skip-paths";
+    static final String SKIP_METHODS = "skip-methods";
+    static final String STORE = "store";
+    static final String REDIS_URI = "redis-uri";
+    static final String REDIS_KEY_PREFIX = "redis-key-prefix";
+    static final String REDIS_TIMEOUT = "redis-timeout";
+    static final String REDIS_PROBE_INTERVAL = "redis-probe-interval";
+    static final String ON_STORE_FAILURE = "on-store-failure";
+    static final String NAMESPACE_PARAM = "namespace";
+    static final Set<String> PARAMS = Set.of(LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
+            THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
+            REDIS_PROBE_INTERVAL, ON_STORE_FAILURE, NAMESPACE_PARAM);
+
+    static final String DEFAULT_KEY_BY = "auto";
+    static final boolean DEFAULT_THROTTLE_HEADERS = true;
+    static final boolean DEFAULT_IETF_HEADERS = false;
+    static final Set<String> DEFAULT_SKIP_METHODS = Set.of("OPTIONS");
+    static final String DEFAULT_STORE = "local";
+    static final String DEFAULT_ON_STORE_FAILURE = "local";
+    static final String DEFAULT_REDIS_KEY_PREFIX = "tollgate:";
+    static final int DEFAULT_REDIS_TIMEOUT_MILLIS = 100;
+    static final int DEFAULT_REDIS_PROBE_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
-    private static final ApiError RATE_LIMITED = ApiError.of(429, ErrorCodes.RATE_LIMITED, "Rate limit exceeded");
-    private static final ApiError UNAVAILABLE = ApiError.of(503, ErrorCodes.LIMITER_UNAVAILABLE, "Service unavailable");
-    private static final HexFormat HEX = HexFormat.of();
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
-    private enum KeyBy { AUTO, CLIENT, IP, HEADER }
 
     private RateLimiter limiter;
     private Plans plans;
-    private KeyBy keyBy = KeyBy.AUTO;
-    private String keyHeader;
-    private ClientIpResolver ipResolver = ClientIpResolver.DIRECT;
-    private boolean throttleHeaders = true;
-    private boolean ietfHeaders;
+    private ClientKeys clients;
+    private RateLimitHeaders headers;
     private PathPatterns skipPaths = PathPatterns.NONE;
-    private Set<String> skipMethods = Set.of("OPTIONS");
+    private Set<String> skipMethods = DEFAULT_SKIP_METHODS;
     private ErrorRenderer renderer;
-    private final Set<String> warnedPlans = ConcurrentHashMap.newKeySet();
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        InitParams params = InitParams.of(config, "RateLimitFilter", PARAMS);
-        String limitsText = params.raw("limits");
+        InitParams params = InitParams.of(config, NAME, PARAMS);
+        String limitsText = params.raw(LIMITS);
         if (limitsText == null) {
-            throw new ServletException("RateLimitFilter: init-param [limits] is required, like 100/1m, 5000/1d");
+            throw new ServletException(NAME + ": init-param [limits] is required, like 100/1m, 5000/1d");
         }
-        Limits limits = params.parse("limits", null, Limits::parse);
-        Map<String, Limits> named = params.parse("plans", "", Plans::parsePlans);
-        Map<String, String> clientPlans = params.parse("client-plans", "", Plans::parseClientPlans);
+        Limits limits = params.parse(LIMITS, null, Limits::parse);
+        Map<String, Limits> named = params.parse(PLANS, "", Plans::parsePlans);
+        Map<String, String> clientPlans = params.parse(CLIENT_PLANS, "", Plans::parseClientPlans);
         List<Plan> planList = new ArrayList<>();
         named.forEach((name, l) -> planList.add(Plan.of(name, l)));
         try {
             plans = Plans.of(limits, planList, clientPlans);
         } catch (IllegalArgumentException e) {
-            throw params.invalid(clientPlans.isEmpty() ? "plans" : "client-plans",
-                    String.valueOf(params.raw(clientPlans.isEmpty() ? "plans" : "client-plans")), e.getMessage());
+            String param = clientPlans.isEmpty() ? PLANS : CLIENT_PLANS;
+            throw params.invalid(param, String.valueOf(params.raw(param)), e.getMessage());
         }
         if (!named.isEmpty()) {
             // Every plan an API key names must be defined here, whichever filter starts first.
-            String owner = "RateLimitFilter [" + config.getFilterName() + "]";
+            String owner = NAME + " [" + config.getFilterName() + "]";
             try {
                 PlanRegistry.forContext(config.getServletContext()).publishDefinitions(owner, plans.names());
             } catch (IllegalArgumentException e) {
@@ -126,40 +166,32 @@ public final class RateLimitFilter implements Filter {
                 throw new ServletException(message);
             }
         }
-        String keyByText = params.string("key-by", "auto");
-        switch (keyByText.toLowerCase(Locale.ROOT)) {
-            case "auto" -> keyBy = KeyBy.AUTO;
-            case "client" -> keyBy = KeyBy.CLIENT;
-            case "ip" -> keyBy = KeyBy.IP;
-            default -> {
-                if (keyByText.regionMatches(true, 0, "header:", 0, 7) && keyByText.substring(7).strip().matches("[A-Za-z0-9-]+")) {
-                    keyBy = KeyBy.HEADER;
-                    keyHeader = keyByText.substring(7).strip();
-                } else {
-                    throw params.invalid("key-by", keyByText, "must be auto, client, ip or header:<Header-Name>");
-                }
-            }
+        String keyBy = params.string(KEY_BY, DEFAULT_KEY_BY);
+        ClientIpResolver ipResolver = params.parse(TRUSTED_PROXIES, "", text -> ClientIpResolver.trusting(
+                List.of(text.split("[,\\s]+")).stream().filter(s -> !s.isEmpty()).toList()));
+        try {
+            clients = ClientKeys.of(keyBy, ipResolver, plans);
+        } catch (IllegalArgumentException e) {
+            throw params.invalid(KEY_BY, keyBy, e.getMessage());
         }
-        ipResolver = params.parse("trusted-proxies", "", text -> ClientIpResolver.trusting(List.of(text.split("[,\\s]+")).stream()
-                .filter(s -> !s.isEmpty()).toList()));
-        int maxClients = params.integer("max-clients", LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
-        throttleHeaders = params.bool("throttle-headers", true);
-        ietfHeaders = params.bool("ietf-headers", false);
-        skipPaths = params.parse("skip-paths", "", PathPatterns::parse);
-        List<String> methods = params.list("skip-methods");
-        skipMethods = params.raw("skip-methods") == null ? Set.of("OPTIONS")
+        int maxClients = params.integer(MAX_CLIENTS, LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
+        headers = new RateLimitHeaders(params.bool(THROTTLE_HEADERS, DEFAULT_THROTTLE_HEADERS),
+                params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS));
+        skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse);
+        List<String> methods = params.list(SKIP_METHODS);
+        skipMethods = params.raw(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
                 : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());
         renderer = ErrorRenderer.forContext(config.getServletContext());
-        String storeKind = params.choice("store", "local", Set.of("local", "redis"));
+        String storeKind = params.choice(STORE, DEFAULT_STORE, Set.of("local", "redis"));
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
-                params.choice("on-store-failure", "local", Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
-        String namespace = params.raw("namespace") == null ? namespaceOf(config.getFilterName()) : params.string("namespace", null);
+                params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
+        String namespace = params.raw(NAMESPACE_PARAM) == null ? namespaceOf(config.getFilterName()) : params.raw(NAMESPACE_PARAM);
         if (!NAMESPACE.matcher(namespace).matches()) {
-            throw params.invalid("namespace", namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
+            throw params.invalid(NAMESPACE_PARAM, namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
         }
         // Each filter instance has its own store: local buckets are apart already, Redis keys get the namespace.
         BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients);
-        int probeMillis = params.integer("redis-probe-interval", 1000, 100, 60_000);
+        int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
         limiter = RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
                 .outageRetryAfterSeconds((probeMillis + 999) / 1000).build();
     }
@@ -176,23 +208,23 @@ public final class RateLimitFilter implements Filter {
         }
         String safe = name.replaceAll("[^A-Za-z0-9_.-]", "_");
         return safe.substring(0, Math.min(safe.length(), 55)) + "-"
-                + HEX.formatHex(dev.tollgate.apikey.ApiKeys.sha256(name), 0, 4);
+                + ClientKeys.hexHash(name, 4);
     }
 
     private static BucketStore redisStore(InitParams params, String namespace) throws ServletException {
-        String uri = params.raw("redis-uri");
+        String uri = params.raw(REDIS_URI);
         if (uri == null) {
-            throw new ServletException("RateLimitFilter: init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
+            throw new ServletException(NAME + ": init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
         }
-        String prefix = params.string("redis-key-prefix", "tollgate:");
-        int timeoutMillis = params.integer("redis-timeout", 100, 1, 60_000);
-        int probeMillis = params.integer("redis-probe-interval", 1000, 100, 60_000);
+        String prefix = params.string(REDIS_KEY_PREFIX, DEFAULT_REDIS_KEY_PREFIX);
+        int timeoutMillis = params.integer(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MILLIS, 1, 60_000);
+        int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
         try {
-            return RedisStores.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis);
+            return RedisStoreLoader.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis);
         } catch (IllegalArgumentException e) {
-            throw params.invalid("redis-uri", RedisStores.mask(uri), e.getMessage());
+            throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
         } catch (LinkageError e) {
-            throw new ServletException("RateLimitFilter: store=redis needs io.lettuce:lettuce-core on the classpath (" + e + ")");
+            throw new ServletException(NAME + ": store=redis needs io.lettuce:lettuce-core on the classpath (" + e + ")");
         }
     }
 
@@ -207,100 +239,20 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        ApiKeyEntry entry = req.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE) instanceof ApiKeyEntry e ? e : null;
-        String key = clientKey(req, entry);
-        RateLimitDecision decision = limiter.tryConsume(key, planOf(entry, key));
-        if (!decision.counted()) {
-            if (decision.allowed()) {
-                chain.doFilter(request, response);
-                return;
-            }
-            resp.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-            if (!renderer.render(req, resp, UNAVAILABLE)) {
-                LOG.warn("Could not answer 503: response already committed");
-            }
-            return;
-        }
-        if (throttleHeaders || !decision.allowed()) {
-            resp.setHeader("X-Throttle-Limit", decision.limitHeader());
-            resp.setHeader("X-Throttle-Remaining", Long.toString(decision.remaining()));
-            resp.setHeader("X-Throttle-Reset", Long.toString(decision.resetEpochSeconds()));
-        }
-        if (ietfHeaders) {
-            resp.setHeader("RateLimit-Policy", decision.plan().policyHeader());
-            resp.setHeader("RateLimit", "\"" + decision.policyItem() + "\";r=" + decision.remaining() + ";t=" + decision.resetAfterSeconds());
-        }
+        ClientIdentity identity = ClientIdentity.of(req);
+        String key = clients.key(req, identity);
+        RateLimitDecision decision = limiter.tryConsume(key, clients.plan(identity, key));
         if (decision.allowed()) {
+            if (decision.counted()) {
+                headers.allowed(resp, decision);
+            }
             chain.doFilter(request, response);
             return;
         }
-        resp.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-        if (!renderer.render(req, resp, RATE_LIMITED)) {
-            LOG.warn("Could not answer 429: response already committed");
+        ApiError rejection = headers.rejection(decision);
+        if (!renderer.render(req, resp, rejection)) {
+            LOG.warn("Could not answer {}: response already committed", rejection.status());
         }
-    }
-
-    /** The bucket key: {@code client:<id>}, {@code ip:<address>} or {@code header:<value>}. */
-    String clientKey(HttpServletRequest req, ApiKeyEntry entry) {
-        switch (keyBy) {
-            case AUTO, CLIENT -> {
-                if (entry != null) {
-                    return "client:" + entry.clientId();
-                }
-            }
-            case HEADER -> {
-                // Any client can set the header: with trusted-proxies, only theirs is believed.
-                String value = ipResolver == ClientIpResolver.DIRECT || ipResolver.trusts(req.getRemoteAddr())
-                        ? req.getHeader(keyHeader) : null;
-                if (value != null && !value.isBlank()) {
-                    return "header:" + headerKey(value.strip());
-                }
-            }
-            default -> {
-                // Counted by IP below.
-            }
-        }
-        return "ip:" + clientIp(req);
-    }
-
-    private String clientIp(HttpServletRequest req) {
-        if (ipResolver == ClientIpResolver.DIRECT) {
-            return ipResolver.resolve(req.getRemoteAddr(), null);
-        }
-        return ipResolver.resolve(req.getRemoteAddr(), Collections.list(req.getHeaders("X-Forwarded-For")));
-    }
-
-    /** Short safe values as they are; anything else (it may be a credential) as a hash. */
-    static String headerKey(String value) {
-        if (value.length() <= 64 && value.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "._:@-".indexOf(c) >= 0))) {
-            return value;
-        }
-        return "#" + HEX.formatHex(dev.tollgate.apikey.ApiKeys.sha256(value), 0, 16);
-    }
-
-    private Plan planOf(ApiKeyEntry entry, String key) {
-        if (entry != null && entry.plan() != null) {
-            Plan plan = plans.byName(entry.plan());
-            if (plan != null) {
-                return plan;
-            }
-            if (warnedPlans.add(entry.plan())) {
-                LOG.warn("API key of client {} names plan [{}], which is not defined; using the default plan",
-                        entry.clientId(), entry.plan());
-            }
-        }
-        if (entry != null) {
-            Plan plan = plans.byClient(entry.clientId());
-            if (plan != null) {
-                return plan;
-            }
-        } else if (keyBy == KeyBy.HEADER && key.startsWith("header:")) {
-            Plan plan = plans.byClient(key.substring(7));
-            if (plan != null) {
-                return plan;
-            }
-        }
-        return plans.defaultPlan();
     }
 
     @Override

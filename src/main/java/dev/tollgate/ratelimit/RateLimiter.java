@@ -17,7 +17,7 @@ import java.util.Objects;
  * RateLimitDecision d = limiter.tryConsume("ip:203.0.113.9", plans.defaultPlan());
  * }</pre>
  */
-public final class RateLimiter implements AutoCloseable {
+final class RateLimiter implements AutoCloseable {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 

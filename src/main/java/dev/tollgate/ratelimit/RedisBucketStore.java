@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * Nodes compute refills with their own clocks (bucket4j's client-side time), so clocks that differ
  * by {@code d} let a bucket refill up to {@code d} early or late; keep nodes on NTP.
  */
-public final class RedisBucketStore implements BucketStore {
+final class RedisBucketStore implements BucketStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBucketStore.class);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);

@@ -43,28 +43,46 @@ import org.slf4j.MDC;
  */
 public final class RequestIdFilter implements Filter {
 
-    static final Set<String> PARAMS = Set.of("accept-incoming", "max-length");
+    static final String NAME = "RequestIdFilter";
+    static final String ACCEPT_INCOMING = "accept-incoming";
+    static final String MAX_LENGTH = "max-length";
+    static final Set<String> PARAMS = Set.of(ACCEPT_INCOMING, MAX_LENGTH);
+    static final boolean DEFAULT_ACCEPT_INCOMING = true;
+    static final int MIN_MAX_LENGTH = 1;
+    static final int MAX_MAX_LENGTH = 1024;
 
-    private boolean acceptIncoming = true;
+    private boolean acceptIncoming = DEFAULT_ACCEPT_INCOMING;
     private int maxLength = RequestIds.DEFAULT_MAX_LENGTH;
+    private final boolean configuredInCode;
 
+    /** A filter configured by its init-params. */
     public RequestIdFilter() {
+        this.configuredInCode = false;
     }
 
-    /** A filter configured in code. */
+    /**
+     * A filter configured in code; {@code init} then reads no init-params.
+     *
+     * @throws IllegalArgumentException if {@code maxLength} is not between 1 and 1024, the rule of {@code max-length}
+     */
     public RequestIdFilter(boolean acceptIncoming, int maxLength) {
-        if (maxLength < 1) {
-            throw new IllegalArgumentException("max-length [" + maxLength + "] must be at least 1");
+        if (maxLength < MIN_MAX_LENGTH || maxLength > MAX_MAX_LENGTH) {
+            throw new IllegalArgumentException(MAX_LENGTH + " [" + maxLength + "] must be an integer between "
+                    + MIN_MAX_LENGTH + " and " + MAX_MAX_LENGTH);
         }
         this.acceptIncoming = acceptIncoming;
         this.maxLength = maxLength;
+        this.configuredInCode = true;
     }
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        InitParams params = InitParams.of(config, "RequestIdFilter", PARAMS);
-        acceptIncoming = params.bool("accept-incoming", true);
-        maxLength = params.integer("max-length", RequestIds.DEFAULT_MAX_LENGTH, 1, 1024);
+        if (configuredInCode) {
+            return;
+        }
+        InitParams params = InitParams.of(config, NAME, PARAMS);
+        acceptIncoming = params.bool(ACCEPT_INCOMING, DEFAULT_ACCEPT_INCOMING);
+        maxLength = params.integer(MAX_LENGTH, RequestIds.DEFAULT_MAX_LENGTH, MIN_MAX_LENGTH, MAX_MAX_LENGTH);
     }
 
     @Override

@@ -56,8 +56,8 @@ class ApiKeyFilterTest {
 
     @Test
     void shouldReadQueryParameterFromQueryStringOnly() {
-        assertEquals(List.of("abc", "d e"), ApiKeyFilter.queryValues("x=1&api_key=abc&api_key=d+e", "api_key"));
-        assertEquals(List.of(), ApiKeyFilter.queryValues(null, "api_key"));
-        assertEquals(List.of(""), ApiKeyFilter.queryValues("api_key", "api_key"));
+        assertEquals(List.of("abc", "d e"), KeyExtractor.queryValues("x=1&api_key=abc&api_key=d+e", "api_key"));
+        assertEquals(List.of(), KeyExtractor.queryValues(null, "api_key"));
+        assertEquals(List.of(""), KeyExtractor.queryValues("api_key", "api_key"));
     }
 }

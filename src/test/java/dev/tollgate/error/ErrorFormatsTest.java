@@ -35,8 +35,8 @@ class ErrorFormatsTest {
 
     @Test
     void shouldLoadBuiltInsByNameAndCustomFormatsByClass() throws ServletException {
-        assertTrue(renderer(Map.of()).format() instanceof Igny8Format);
-        assertTrue(renderer(Map.of("tollgate.error-format", "netilion")).format() instanceof NetilionFormat);
+        assertTrue(renderer(Map.of()).format() instanceof SuccessFlagFormat);
+        assertTrue(renderer(Map.of("tollgate.error-format", "netilion")).format() instanceof ErrorListFormat);
         assertTrue(renderer(Map.of("tollgate.error-format", "problem")).format() instanceof ProblemFormat);
         ErrorFormat custom = renderer(Map.of("tollgate.error-format", PlainTextFormat.class.getName())).format();
         assertTrue(custom instanceof PlainTextFormat);

@@ -2,10 +2,12 @@ package dev.tollgate.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ErrorModelTest {
@@ -35,6 +37,29 @@ class ErrorModelTest {
         assertEquals("Rate limit exceeded", error.message());
         assertTrue(error.fieldErrors().isEmpty());
         assertEquals("http_418", ApiError.of(418).code());
+    }
+
+    @Test
+    void shouldCarryItsHeadersInOrderThroughToBuilder() {
+        ApiError error = ApiError.builder(401).header("WWW-Authenticate", "ApiKey realm=\"api\"")
+                .header("Retry-After", "5").header("WWW-Authenticate", "Bearer realm=\"api\"").build();
+        assertEquals(List.of("WWW-Authenticate", "Retry-After"), List.copyOf(error.headers().keySet()));
+        assertEquals(List.of("ApiKey realm=\"api\"", "Bearer realm=\"api\""), error.headers().get("WWW-Authenticate"));
+        ApiError copy = error.toBuilder().requestId("r1").build();
+        assertSame(error.headers(), copy.headers(), "an unchanged error shares its headers");
+        ApiError more = error.toBuilder().header("Retry-After", "6").build();
+        assertEquals(List.of("5", "6"), more.headers().get("Retry-After"));
+        assertEquals(List.of("5"), error.headers().get("Retry-After"), "the original is unchanged");
+        assertEquals(Map.of(), ApiError.of(404).headers());
+        assertThrows(UnsupportedOperationException.class, () -> error.headers().put("X", List.of()));
+    }
+
+    @Test
+    void shouldRefuseHeaderNamesAndValuesThatCouldSplitAResponse() {
+        assertEquals("header name [Bad Name] must be an HTTP token",
+                assertThrows(IllegalArgumentException.class, () -> ApiError.builder(400).header("Bad Name", "x")).getMessage());
+        assertEquals("value of header [X-A] must have no control characters",
+                assertThrows(IllegalArgumentException.class, () -> ApiError.builder(400).header("X-A", "a\r\nSet-Cookie: x")).getMessage());
     }
 
     @Test

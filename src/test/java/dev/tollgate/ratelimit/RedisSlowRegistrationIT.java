@@ -1,15 +1,11 @@
-package dev.tollgate.it;
+package dev.tollgate.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.ratelimit.Limits;
-import dev.tollgate.ratelimit.Plans;
-import dev.tollgate.ratelimit.RateLimitDecision;
-import dev.tollgate.ratelimit.RateLimiter;
+import dev.tollgate.it.RedisTestSupport;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
-import dev.tollgate.ratelimit.RedisBucketStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;

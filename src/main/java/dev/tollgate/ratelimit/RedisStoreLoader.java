@@ -3,12 +3,13 @@ package dev.tollgate.ratelimit;
 import java.time.Duration;
 
 /**
- * Builds the Redis store behind a plain {@link BucketStore} type, so the filter's class never
- * refers to Lettuce: the optional dependency is only loaded when {@code store=redis}.
+ * Loads the {@link RedisBucketStore} behind the plain {@link BucketStore} type, so the filter's
+ * class never refers to Lettuce: the optional dependency is only loaded when {@code store=redis}.
+ * ({@link RedisBucketStore} is the store itself.)
  */
-final class RedisStores {
+final class RedisStoreLoader {
 
-    private RedisStores() {
+    private RedisStoreLoader() {
     }
 
     static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis) {

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * NetPulse's body: {@code {"code": -1, "message": "...", "data": ...}}. Field errors go in
- * {@code data} as a list of {@code {"type", "loc", "msg"}} like the seed's validation example
+ * A numeric {@code code}, a {@code message} and {@code data} ({@code tollgate.error-format} value
+ * {@code netpulse}, NetPulse's body): {@code {"code": -1, "message": "...", "data": ...}}. Field errors go in
+ * {@code data} as a list of {@code {"type", "loc", "msg"}} like NetPulse's validation example
  * ({@code loc} is {@code ["body", field]}); other errors carry {@code data: null}.
  *
  * <table>
@@ -18,10 +19,10 @@ import java.util.Map;
  *   <tr><td>validation_failed</td><td>400 (also when raised as 422)</td></tr>
  *   <tr><td>everything else</td><td>the neutral status</td></tr>
  * </table>
- * Field-error codes become the entry's {@code type}: {@code required} is {@code missing} (the
- * seed's type), no code is {@code value_error}, any other code is kept.
+ * Field-error codes become the entry's {@code type}: {@code required} is {@code missing}
+ * (NetPulse's type), no code is {@code value_error}, any other code is kept.
  */
-final class NetPulseFormat extends JsonErrorFormat {
+final class CodeMessageDataFormat extends JsonErrorFormat {
 
     static final String NAME = "netpulse";
 
@@ -32,7 +33,7 @@ final class NetPulseFormat extends JsonErrorFormat {
             ErrorCodes.AUTHENTICATION_REQUIRED, 403,
             ErrorCodes.VALIDATION_FAILED, 400);
 
-    NetPulseFormat(JsonFactory json) {
+    CodeMessageDataFormat(JsonFactory json) {
         super(json, STATUSES);
     }
 

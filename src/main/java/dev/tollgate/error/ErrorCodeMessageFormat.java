@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * OzForensics' body: {@code {"error_code": <int>, "error_message": "...", "details": ...}} with the
- * seed's numbers; {@code details} holds the field errors ({@code {"field": ["..."]}}) or {@code null}.
- * Statuses are the neutral ones (the seed ties none to its numbers but 405 and 404).
+ * A numeric error code and message ({@code tollgate.error-format} value {@code ozforensics},
+ * OzForensics' body): {@code {"error_code": <int>, "error_message": "...", "details": ...}} with the
+ * OzForensics' numbers; {@code details} holds the field errors ({@code {"field": ["..."]}}) or {@code null}.
+ * Statuses are the neutral ones (OzForensics ties none to its numbers but 405 and 404).
  *
  * <table>
  *   <caption>Neutral code to OzForensics error_code</caption>
@@ -28,7 +29,7 @@ import java.util.Map;
  *   <tr><td>anything else (internal_error, rate_limited, ...)</td><td>0 UNKNOWN</td></tr>
  * </table>
  */
-final class OzForensicsFormat extends JsonErrorFormat {
+final class ErrorCodeMessageFormat extends JsonErrorFormat {
 
     static final String NAME = "ozforensics";
 
@@ -47,7 +48,7 @@ final class OzForensicsFormat extends JsonErrorFormat {
             Map.entry(ErrorCodes.NOT_FOUND, 10),
             Map.entry(ErrorCodes.LIMITER_UNAVAILABLE, 11));
 
-    OzForensicsFormat(JsonFactory json) {
+    ErrorCodeMessageFormat(JsonFactory json) {
         super(json, Map.of());
     }
 

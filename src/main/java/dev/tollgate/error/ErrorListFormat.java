@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Netilion's body: {@code {"errors": [{"type", "message", "attribute"}]}}, one entry per field error
+ * A list of errors ({@code tollgate.error-format} value {@code netilion}, Netilion's body):
+ * {@code {"errors": [{"type", "message", "attribute"}]}}, one entry per field error
  * ({@code attribute} is the field), or one entry for the error itself ({@code attribute: null}).
- * Types come from the seed's list of stable error types.
+ * Types come from Netilion's list of stable error types.
  *
  * <table>
  *   <caption>Neutral code to Netilion type and status</caption>
@@ -26,9 +27,9 @@ import java.util.Map;
  *   <tr><td>anything else</td><td>invalid_input</td><td>the neutral status</td></tr>
  * </table>
  * Field-error codes: {@code required} is {@code blank}; {@code taken}, {@code too_long},
- * {@code too_short}, {@code invalid} and the seed's other types are kept; no code is {@code invalid}.
+ * {@code too_short}, {@code invalid} and Netilion's other types are kept; no code is {@code invalid}.
  */
-final class NetilionFormat extends JsonErrorFormat {
+final class ErrorListFormat extends JsonErrorFormat {
 
     static final String NAME = "netilion";
 
@@ -52,7 +53,7 @@ final class NetilionFormat extends JsonErrorFormat {
             ErrorCodes.LIMITER_UNAVAILABLE, 500,
             ErrorCodes.REQUEST_TIMEOUT, 500);
 
-    NetilionFormat(JsonFactory json) {
+    ErrorListFormat(JsonFactory json) {
         super(json, STATUSES);
     }
 

@@ -6,15 +6,16 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * The default format, IGNY8's:
+ * The default format, a {@code success} flag and an {@code error} message
+ * ({@code tollgate.error-format} value {@code igny8}, the shape IGNY8 answers with):
  * {@code {"success": false, "error": "...", "errors": {"field": ["..."]}, "request_id": "..."}};
  * {@code errors} only when there are field errors. Statuses are the neutral ones.
  */
-final class Igny8Format extends JsonErrorFormat {
+final class SuccessFlagFormat extends JsonErrorFormat {
 
     static final String NAME = "igny8";
 
-    Igny8Format(JsonFactory json) {
+    SuccessFlagFormat(JsonFactory json) {
         super(json, Map.of());
     }
 

@@ -1,16 +1,12 @@
-package dev.tollgate.it;
+package dev.tollgate.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.tollgate.ratelimit.Limits;
-import dev.tollgate.ratelimit.Plans;
-import dev.tollgate.ratelimit.RateLimitDecision;
-import dev.tollgate.ratelimit.RateLimiter;
+import dev.tollgate.it.RedisTestSupport;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
-import dev.tollgate.ratelimit.RedisBucketStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

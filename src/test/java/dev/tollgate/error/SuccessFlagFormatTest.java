@@ -6,9 +6,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class Igny8FormatTest {
+class SuccessFlagFormatTest {
 
-    private final ErrorFormat format = new Igny8Format(new JsonFactory());
+    private final ErrorFormat format = new SuccessFlagFormat(new JsonFactory());
 
     private String write(ApiError error) {
         return new String(format.write(error), StandardCharsets.UTF_8);

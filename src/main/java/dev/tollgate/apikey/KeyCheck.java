@@ -1,0 +1,87 @@
+package dev.tollgate.apikey;
+
+import dev.tollgate.error.ApiError;
+import dev.tollgate.error.ErrorCodes;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides a request: a preflight passes; no key is 401 {@code missing_api_key}; several keys, an
+ * implausible or unknown key 401 {@code invalid_api_key}; an expired key 401
+ * {@code expired_api_key}; a key not allowed the method or path 403 {@code access_denied}; else
+ * the key's entry is accepted. Each 401 carries the {@code WWW-Authenticate} challenges. The
+ * rejections are made once; immutable and thread-safe.
+ */
+final class KeyCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyCheck.class);
+
+    /** The decision: the accepted entry, or the rejection, or neither (a preflight passes). */
+    record Verdict(ApiKeyEntry accepted, ApiError rejection) {
+        static final Verdict PASS = new Verdict(null, null);
+    }
+
+    private final KeyExtractor extractor;
+    private final ApiKeyStore store;
+    private final Clock clock;
+    private final Verdict missing;
+    private final Verdict invalid;
+    private final Verdict expired;
+    private final Verdict denied;
+
+    /** {@code challengeHeader}: the key header the {@code ApiKey} challenge names; {@code bearer}: also a Bearer challenge. */
+    KeyCheck(KeyExtractor extractor, ApiKeyStore store, Clock clock, String realm, String challengeHeader, boolean bearer) {
+        this.extractor = extractor;
+        this.store = store;
+        this.clock = clock;
+        String apiKey = "ApiKey realm=\"" + realm + "\", header=\"" + challengeHeader + "\"";
+        String bearerChallenge = bearer ? "Bearer realm=\"" + realm + "\"" : null;
+        this.missing = rejection(ErrorCodes.MISSING_API_KEY, "Authentication required", apiKey, bearerChallenge);
+        this.invalid = rejection(ErrorCodes.INVALID_API_KEY, "Invalid API key", apiKey, bearerChallenge);
+        this.expired = rejection(ErrorCodes.EXPIRED_API_KEY, "API key expired", apiKey, bearerChallenge);
+        this.denied = new Verdict(null, ApiError.of(403, ErrorCodes.ACCESS_DENIED, "Permission denied"));
+    }
+
+    private static Verdict rejection(String code, String message, String apiKey, String bearer) {
+        ApiError.Builder error = ApiError.builder(401).code(code).message(message).header("WWW-Authenticate", apiKey);
+        if (bearer != null) {
+            error.header("WWW-Authenticate", bearer);
+        }
+        return new Verdict(null, error.build());
+    }
+
+    /** The verdict on {@code request}, whose path within the application is {@code path}. */
+    Verdict check(HttpServletRequest request, String path) {
+        KeyExtractor.Presented presented = extractor.extract(request);
+        switch (presented.kind()) {
+            case PREFLIGHT -> {
+                return Verdict.PASS;
+            }
+            case MISSING -> {
+                return missing;
+            }
+            case SEVERAL -> {
+                return invalid;
+            }
+            default -> {
+                // One key: decided below.
+            }
+        }
+        String key = presented.key();
+        ApiKeyEntry entry = ApiKeys.isPlausible(key) ? store.find(ApiKeys.sha256(key)) : null;
+        if (entry == null) {
+            return invalid;
+        }
+        // Only keys with an expiry need the time.
+        if (entry.expiresAt() != null && entry.isExpired(clock.instant())) {
+            return expired;
+        }
+        if (!entry.allowsMethod(request.getMethod()) || !entry.allowsPath(path)) {
+            LOG.debug("Key of client {} not allowed {} {}", entry.clientId(), request.getMethod(), path);
+            return denied;
+        }
+        return entry.accepted();
+    }
+}

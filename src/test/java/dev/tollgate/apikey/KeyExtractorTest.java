@@ -1,0 +1,58 @@
+package dev.tollgate.apikey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.apikey.KeyExtractor.Kind;
+import dev.tollgate.testing.FakeHttp;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KeyExtractorTest {
+
+    private static final KeyExtractor HEADER_ONLY = new KeyExtractor(List.of("X-API-KEY"), false, null, true);
+    private static final KeyExtractor EVERYWHERE = new KeyExtractor(List.of("X-API-KEY", "X-Key"), true, "api_key", false);
+
+    @Test
+    void shouldFindTheOneKeyInAHeader() {
+        KeyExtractor.Presented presented = HEADER_ONLY.extract(FakeHttp.request("GET", "/a").header("X-API-KEY", " k1 ").get());
+        assertEquals(Kind.KEY, presented.kind());
+        assertEquals("k1", presented.key(), "stripped");
+    }
+
+    @Test
+    void shouldTellMissingFromEmptyAndSeveral() {
+        assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("GET", "/a").get()).kind());
+        assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("GET", "/a").header("X-API-KEY", "  ").get()).kind());
+        assertEquals(Kind.SEVERAL, HEADER_ONLY.extract(FakeHttp.request("GET", "/a")
+                .header("X-API-KEY", "k1").header("X-API-KEY", "k2").get()).kind());
+        assertEquals(Kind.SEVERAL, EVERYWHERE.extract(FakeHttp.request("GET", "/a")
+                .header("X-Key", "k1").query("api_key=k2").get()).kind(), "a header key and a query key");
+    }
+
+    @Test
+    void shouldReadBearerAndQueryOnlyWhenEnabled() {
+        assertEquals("k3", EVERYWHERE.extract(FakeHttp.request("GET", "/a").header("Authorization", "bearer k3").get()).key());
+        assertEquals("k 4", EVERYWHERE.extract(FakeHttp.request("GET", "/a").query("x=1&api_key=k+4").get()).key());
+        assertEquals(Kind.MISSING, EVERYWHERE.extract(FakeHttp.request("GET", "/a").header("Authorization", "Basic abc").get()).kind());
+        assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("GET", "/a").header("Authorization", "Bearer k3").get()).kind());
+        assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("GET", "/a").query("api_key=k4").get()).kind());
+    }
+
+    @Test
+    void shouldPassACorsPreflightOnlyWithSkipPreflight() {
+        FakeHttp.Request preflight = FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "POST");
+        assertEquals(Kind.PREFLIGHT, HEADER_ONLY.extract(preflight.get()).kind());
+        assertEquals(Kind.MISSING, EVERYWHERE.extract(preflight.get()).kind());
+        assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example").get()).kind(),
+                "an OPTIONS without Access-Control-Request-Method is no preflight");
+    }
+
+    @Test
+    void shouldReadQueryParameterFromQueryStringOnly() {
+        assertEquals(List.of("abc", "d e"), KeyExtractor.queryValues("x=1&api_key=abc&api_key=d+e", "api_key"));
+        assertEquals(List.of(), KeyExtractor.queryValues(null, "api_key"));
+        assertEquals(List.of(""), KeyExtractor.queryValues("api%5Fkey", "api_key"));
+        assertEquals("", KeyExtractor.decode("%zz"), "an undecodable value is empty, never an exception");
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyClientIdentityIT extends ClientIdentityCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}

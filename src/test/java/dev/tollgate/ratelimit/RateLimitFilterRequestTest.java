@@ -1,0 +1,71 @@
+package dev.tollgate.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.ClientIdentity;
+import dev.tollgate.testing.FakeHttp;
+import dev.tollgate.testing.Fakes;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The rate-limit filter's request handling, configured as web.xml would and driven with fakes, no container. */
+class RateLimitFilterRequestTest {
+
+    private static RateLimitFilter filter(Map<String, String> params) throws ServletException {
+        RateLimitFilter filter = new RateLimitFilter();
+        filter.init(Fakes.filterConfig("rate-limit", params, Fakes.context(Map.of())));
+        return filter;
+    }
+
+    private static FakeHttp.Response send(RateLimitFilter filter, HttpServletRequest request, FakeHttp.Chain chain) throws Exception {
+        FakeHttp.Response response = FakeHttp.response();
+        filter.doFilter(request, response.get(), chain);
+        return response;
+    }
+
+    private static HttpServletRequest as(ClientIdentity identity) {
+        HttpServletRequest request = FakeHttp.request("GET", "/api/x").get();
+        ClientIdentity.set(request, identity);
+        return request;
+    }
+
+    @Test
+    void shouldCountTheClientOnItsPlanAndAnswer429WithTheHeaders() throws Exception {
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "plans", "gold: 2/1m"));
+        ClientIdentity carol = ClientIdentity.of("carol", "gold", "jwt");
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        assertEquals("1", send(filter, as(carol), chain).header("X-Throttle-Remaining"));
+        assertEquals("0", send(filter, as(carol), chain).header("X-Throttle-Remaining"));
+        assertEquals(2, chain.calls());
+        FakeHttp.Response limited = send(filter, as(carol), chain);
+        assertEquals(2, chain.calls(), "a rejected request goes no further");
+        assertEquals(429, limited.status());
+        assertEquals("2", limited.header("X-Throttle-Limit"));
+        assertEquals("0", limited.header("X-Throttle-Remaining"));
+        long retryAfter = Long.parseLong(limited.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 30, "Retry-After " + retryAfter);
+        assertTrue(limited.body().contains("\"error\":\"Rate limit exceeded\""), limited.body());
+        assertEquals(200, send(filter, as(ClientIdentity.of("dave", null, "jwt")), chain).status(), "another client");
+    }
+
+    @Test
+    void shouldSkipMethodsAndPathsWithoutCounting() throws Exception {
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "skip-paths", "/health", "throttle-headers", "false"));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        for (int i = 0; i < 3; i++) {
+            assertNull(send(filter, FakeHttp.request("OPTIONS", "/api/x").get(), chain).header("X-Throttle-Limit"));
+            send(filter, FakeHttp.request("GET", "/health").get(), chain);
+        }
+        assertEquals(6, chain.calls());
+        FakeHttp.Response allowed = send(filter, FakeHttp.request("GET", "/api/x").get(), chain);
+        assertEquals(200, allowed.status());
+        assertNull(allowed.header("X-Throttle-Limit"), "throttle-headers=false: none on an allowed request");
+        FakeHttp.Response limited = send(filter, FakeHttp.request("GET", "/api/x").get(), chain);
+        assertEquals(429, limited.status());
+        assertEquals("1", limited.header("X-Throttle-Limit"), "always on a 429");
+    }
+}
