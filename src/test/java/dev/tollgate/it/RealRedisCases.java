@@ -10,18 +10,18 @@ import org.junit.jupiter.api.TestInstance;
  * they write starts with {@link #prefix}, and those keys are deleted when the class is done.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class RealRedisCases {
+public abstract class RealRedisCases {
 
-    RedisTestSupport redis;
-    final String prefix = "tollgate-test-" + getClass().getSimpleName() + "-" + UUID.randomUUID() + ":";
+    protected RedisTestSupport redis;
+    protected final String prefix = "tollgate-test-" + getClass().getSimpleName() + "-" + UUID.randomUUID() + ":";
 
     @BeforeAll
-    final void connectToRedis() {
+    protected final void connectToRedis() {
         redis = RedisTestSupport.connect();
     }
 
     @AfterAll
-    final void deleteKeysAndDisconnect() {
+    protected final void deleteKeysAndDisconnect() {
         if (redis != null) {
             redis.deleteKeys(prefix);
             redis.close();
