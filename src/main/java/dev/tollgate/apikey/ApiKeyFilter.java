@@ -184,7 +184,7 @@ public final class ApiKeyFilter implements Filter {
 
     /** Gives a present param to {@code setter}; its {@link IllegalArgumentException} names the rule. */
     private static void set(InitParams params, String name, Consumer<String> setter) throws ServletException {
-        String value = params.raw(name);
+        String value = params.valueOrNull(name);
         if (value != null) {
             try {
                 setter.accept(value);
@@ -227,7 +227,7 @@ public final class ApiKeyFilter implements Filter {
     }
 
     private ApiKeyStore openStore(InitParams params, Duration reload) throws ServletException {
-        FileApiKeyStore.Location file = FileApiKeyStore.locate(params.raw(KEYS_FILE), System::getenv, System::getProperty);
+        FileApiKeyStore.Location file = FileApiKeyStore.locate(params.valueOrNull(KEYS_FILE), System::getenv, System::getProperty);
         List<ApiKeyEntry> inline = inlineKeys(params);
         if (file == null) {
             if (inline.isEmpty()) {
@@ -248,7 +248,7 @@ public final class ApiKeyFilter implements Filter {
 
     /** The entries of the {@code keys} param, whose value (hashes, or a key pasted by mistake) no message shows. */
     private static List<ApiKeyEntry> inlineKeys(InitParams params) throws ServletException {
-        String value = params.raw(KEYS);
+        String value = params.valueOrNull(KEYS);
         if (value == null) {
             return List.of();
         }

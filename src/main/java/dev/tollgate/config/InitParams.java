@@ -76,7 +76,7 @@ public final class InitParams {
     }
 
     /** The trimmed value of {@code name}, or {@code null} when it is absent or blank. */
-    public String raw(String name) {
+    public String valueOrNull(String name) {
         String value = source.get(name);
         if (value == null) {
             return null;
@@ -86,12 +86,12 @@ public final class InitParams {
     }
 
     public String string(String name, String defaultValue) {
-        String value = raw(name);
+        String value = valueOrNull(name);
         return value == null ? defaultValue : value;
     }
 
     public boolean bool(String name, boolean defaultValue) throws ServletException {
-        String value = raw(name);
+        String value = valueOrNull(name);
         if (value == null) {
             return defaultValue;
         }
@@ -103,7 +103,7 @@ public final class InitParams {
     }
 
     public int integer(String name, int defaultValue, int min, int max) throws ServletException {
-        String value = raw(name);
+        String value = valueOrNull(name);
         if (value == null) {
             return defaultValue;
         }
@@ -121,7 +121,7 @@ public final class InitParams {
 
     /** One of {@code choices} (case-insensitive), returned in lower case. */
     public String choice(String name, String defaultValue, Set<String> choices) throws ServletException {
-        String value = raw(name);
+        String value = valueOrNull(name);
         if (value == null) {
             return defaultValue;
         }
@@ -134,7 +134,7 @@ public final class InitParams {
 
     /** A comma- or whitespace-separated list; empty when absent. */
     public List<String> list(String name) {
-        String value = raw(name);
+        String value = valueOrNull(name);
         if (value == null) {
             return List.of();
         }
@@ -152,7 +152,7 @@ public final class InitParams {
      * {@link IllegalArgumentException}; the default is parsed too, so it obeys the same rule.
      */
     public <T> T parse(String name, String defaultValue, Function<String, T> parser) throws ServletException {
-        String value = raw(name);
+        String value = valueOrNull(name);
         String text = value == null ? defaultValue : value;
         try {
             return parser.apply(text);

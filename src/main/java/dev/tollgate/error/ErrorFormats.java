@@ -27,7 +27,7 @@ final class ErrorFormats {
     /** The format chosen by the context-params, wrapped with the status overrides if any. */
     static ErrorFormat fromContext(InitParams params, ClassLoader loader, JsonFactory json) throws ServletException {
         ErrorFormat format = params.parse(ErrorRenderer.FORMAT_PARAM, SuccessFlagFormat.NAME, name -> byName(name, loader, json,
-                params.raw(ProblemFormat.TYPE_BASE_PARAM), params.raw(ProblemFormat.HELP_PARAM)));
+                params.valueOrNull(ProblemFormat.TYPE_BASE_PARAM), params.valueOrNull(ProblemFormat.HELP_PARAM)));
         Map<String, Integer> overrides = params.parse(STATUS_OVERRIDES_PARAM, "", ErrorFormats::parseOverrides);
         return overrides.isEmpty() ? format : new Overridden(format, overrides);
     }

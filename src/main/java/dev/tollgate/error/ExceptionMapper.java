@@ -122,7 +122,7 @@ final class ExceptionMapper {
             mappings.put(parseError, new Mapping(MALFORMED_JSON, true));
             jackson = jackson(parseError, loader);
         }
-        String spec = params.raw(MAPPINGS_PARAM);
+        String spec = params.valueOrNull(MAPPINGS_PARAM);
         if (spec != null) {
             for (String entry : spec.split("[,\\n]")) {
                 String item = entry.strip();

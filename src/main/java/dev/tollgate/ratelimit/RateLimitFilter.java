@@ -140,7 +140,7 @@ public final class RateLimitFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         InitParams params = InitParams.of(config, NAME, PARAMS);
-        String limitsText = params.raw(LIMITS);
+        String limitsText = params.valueOrNull(LIMITS);
         if (limitsText == null) {
             throw new ServletException(NAME + ": init-param [limits] is required, like 100/1m, 5000/1d");
         }
@@ -153,7 +153,7 @@ public final class RateLimitFilter implements Filter {
             plans = Plans.of(limits, planList, clientPlans);
         } catch (IllegalArgumentException e) {
             String param = clientPlans.isEmpty() ? PLANS : CLIENT_PLANS;
-            throw params.invalid(param, String.valueOf(params.raw(param)), e.getMessage());
+            throw params.invalid(param, String.valueOf(params.valueOrNull(param)), e.getMessage());
         }
         if (!named.isEmpty()) {
             // Every plan an API key names must be defined here, whichever filter starts first.
@@ -179,13 +179,13 @@ public final class RateLimitFilter implements Filter {
                 params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS));
         skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse);
         List<String> methods = params.list(SKIP_METHODS);
-        skipMethods = params.raw(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
+        skipMethods = params.valueOrNull(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
                 : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());
         renderer = ErrorRenderer.forContext(config.getServletContext());
         String storeKind = params.choice(STORE, DEFAULT_STORE, Set.of("local", "redis"));
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
                 params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
-        String namespace = params.raw(NAMESPACE_PARAM) == null ? namespaceOf(config.getFilterName()) : params.raw(NAMESPACE_PARAM);
+        String namespace = params.valueOrNull(NAMESPACE_PARAM) == null ? namespaceOf(config.getFilterName()) : params.valueOrNull(NAMESPACE_PARAM);
         if (!NAMESPACE.matcher(namespace).matches()) {
             throw params.invalid(NAMESPACE_PARAM, namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
         }
@@ -212,7 +212,7 @@ public final class RateLimitFilter implements Filter {
     }
 
     private static BucketStore redisStore(InitParams params, String namespace) throws ServletException {
-        String uri = params.raw(REDIS_URI);
+        String uri = params.valueOrNull(REDIS_URI);
         if (uri == null) {
             throw new ServletException(NAME + ": init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
         }
