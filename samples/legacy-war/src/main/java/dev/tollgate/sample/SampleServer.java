@@ -67,7 +67,7 @@ public final class SampleServer {
         Context context = tomcat.addWebapp("", webapp.toString());
         context.addLifecycleListener(event -> {
             if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
-                addDefaultServlet(context);
+                addDefaultsWithoutJsp(context);
             }
         });
         StandardJarScanner scanner = new StandardJarScanner();
@@ -80,7 +80,7 @@ public final class SampleServer {
     }
 
     /** A standalone Tomcat's defaults (default servlet, MIME types, welcome files), less JSP. */
-    private static void addDefaultServlet(Context context) {
+    private static void addDefaultsWithoutJsp(Context context) {
         Tomcat.initWebappDefaults(context);
         context.removeServletMapping("*.jsp");
         context.removeServletMapping("*.jspx");
