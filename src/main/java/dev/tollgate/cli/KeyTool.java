@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
  * java -jar tollgate.jar generate [client-id]   # a new key, and its keys-file and inline lines
  * java -jar tollgate.jar hash &lt;key&gt;             # the SHA-256 of a key
  * java -jar tollgate.jar hash -                 # the same, reading the key from standard input
+ * java -jar tollgate.jar --help                 # this usage (also -h and help)
  * </pre>
+ * Asking for help prints the usage to standard output and exits 0; anything else it does not know
+ * prints the usage to standard error and exits 2.
  * Uses only the JDK, so the jar runs alone.
  */
 public final class KeyTool {
@@ -28,6 +31,10 @@ public final class KeyTool {
 
     /** Runs one command; returns the exit status (0 ok, 2 usage). */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+            printUsage(out);
+            return 0;
+        }
         if (args.length >= 1 && args[0].equals("generate") && args.length <= 2) {
             String client = args.length == 2 ? args[1] : "client";
             if (!client.matches("[A-Za-z0-9._@-]{1,64}")) {
@@ -60,8 +67,13 @@ public final class KeyTool {
             out.println(ApiKeys.sha256Hex(key));
             return 0;
         }
-        err.println("usage: java -jar tollgate.jar generate [client-id]");
-        err.println("       java -jar tollgate.jar hash <key>     (or 'hash -' to read the key from standard input)");
+        printUsage(err);
         return 2;
+    }
+
+    private static void printUsage(PrintStream to) {
+        to.println("usage: java -jar tollgate.jar generate [client-id]");
+        to.println("       java -jar tollgate.jar hash <key>     (or 'hash -' to read the key from standard input)");
+        to.println("       java -jar tollgate.jar --help         (this usage; also -h and help)");
     }
 }

@@ -41,9 +41,28 @@ class KeyToolTest {
     }
 
     @Test
+    void shouldPrintUsageToStandardOutputAndExit0WhenAskedForHelp() {
+        for (String help : new String[] {"--help", "-h", "help"}) {
+            out.reset();
+            err.reset();
+            assertEquals(0, run("", help), help);
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: java -jar tollgate.jar generate"), help);
+            assertEquals("", err.toString(StandardCharsets.UTF_8), help);
+        }
+    }
+
+    @Test
+    void shouldPrintUsageToStandardErrorAndExit2WithoutArguments() {
+        assertEquals(2, run(""));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: java -jar tollgate.jar generate"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void shouldPrintUsageAndExit2OnBadArguments() {
         assertEquals(2, run("", "rotate"));
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: java -jar tollgate.jar generate"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
         assertEquals(2, run("", "generate", "bad client"));
         assertEquals(2, run("", "hash", "-"));
     }

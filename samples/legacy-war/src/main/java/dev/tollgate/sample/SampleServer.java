@@ -2,14 +2,17 @@ package dev.tollgate.sample;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /**
  * Starts this WAR directory on an embedded Tomcat, as a standalone Tomcat would deploy it (with its
- * default servlet), on the port given as the first argument (8080 by default; 0 picks a free one).
+ * default servlet, but no JSP servlet: the sample has no JSP and Jasper is not on the classpath), on
+ * the port given as the first argument (8080 by default; 0 picks a free one).
  */
 public final class SampleServer {
 
@@ -19,8 +22,16 @@ public final class SampleServer {
     public static void main(String[] args) throws Exception {
         SampleServer server = new SampleServer();
         int port = server.start(args.length > 0 ? Integer.parseInt(args[0]) : 8080, webappDir());
-        System.out.println("Tollgate sample listening on http://localhost:" + port + "/  (Ctrl-C stops it)");
+        banner(port).forEach(System.out::println);
         server.tomcat.getServer().await();
+    }
+
+    /** What {@link #main} prints once the sample listens: where, and a first call to try. */
+    static List<String> banner(int port) {
+        String base = "http://localhost:" + port + "/";
+        return List.of(
+                "Tollgate sample listening on " + base + "  (Ctrl-C stops it)",
+                "Try: curl -i " + base + "api/hello -H 'X-API-KEY: tg_demo-key-for-the-sample-only'");
     }
 
     /** The WAR directory: {@code src/main/webapp} of this project. */
@@ -50,7 +61,15 @@ public final class SampleServer {
         Connector connector = new Connector();
         connector.setPort(requestedPort);
         tomcat.setConnector(connector);
+        // Tomcat.addWebapp would add the defaults of a standalone Tomcat's conf/web.xml, JSP servlet
+        // included, whose class is not here: a SEVERE ClassNotFoundException at every start.
+        tomcat.setAddDefaultWebXmlToWebapp(false);
         Context context = tomcat.addWebapp("", webapp.toString());
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+                addDefaultsWithoutJsp(context);
+            }
+        });
         StandardJarScanner scanner = new StandardJarScanner();
         scanner.setScanClassPath(false);
         context.setJarScanner(scanner);
@@ -58,6 +77,15 @@ public final class SampleServer {
         tomcat.start();
         port = connector.getLocalPort();
         return port;
+    }
+
+    /** A standalone Tomcat's defaults (default servlet, MIME types, welcome files), less JSP. */
+    private static void addDefaultsWithoutJsp(Context context) {
+        Tomcat.initWebappDefaults(context);
+        context.removeServletMapping("*.jsp");
+        context.removeServletMapping("*.jspx");
+        context.removeWelcomeFile("index.jsp");
+        context.removeChild(context.findChild("jsp"));
     }
 
     public int port() {

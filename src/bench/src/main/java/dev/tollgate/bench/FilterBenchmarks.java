@@ -5,6 +5,8 @@ import dev.tollgate.apikey.ApiKeys;
 import dev.tollgate.error.ErrorRenderingFilter;
 import dev.tollgate.ratelimit.RateLimitFilter;
 import dev.tollgate.requestid.RequestIdFilter;
+import dev.tollgate.testing.Fakes;
+import dev.tollgate.testing.LightHttp;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
@@ -36,8 +38,8 @@ public class FilterBenchmarks {
 
     static final String KEY = "tg_bench-key-0123456789abcdefghijklmnopqrstuvwxyz";
 
-    private final Light.Request request = new Light.Request();
-    private final Light.Response response = new Light.Response();
+    private final LightHttp.Request request = new LightHttp.Request();
+    private final LightHttp.Response response = new LightHttp.Response();
     private final FilterChain pass = (req, res) -> { };
     private final FilterChain boom = (req, res) -> {
         throw new IllegalStateException("failure");
@@ -51,25 +53,24 @@ public class FilterBenchmarks {
 
     @Setup
     public void setUp() throws Exception {
-        ServletContext context = Light.context(Map.of());
+        ServletContext context = Fakes.context(Map.of());
         requestId = new RequestIdFilter();
-        requestId.init(Light.config(context, Map.of()));
+        requestId.init(Fakes.filterConfig("bench", Map.of(), context));
         errors = new ErrorRenderingFilter();
-        errors.init(Light.config(context, Map.of()));
+        errors.init(Fakes.filterConfig("bench", Map.of(), context));
         apiKey = new ApiKeyFilter();
-        apiKey.init(Light.config(context, Map.of("keys", "bench:" + ApiKeys.sha256Hex(KEY))));
+        apiKey.init(Fakes.filterConfig("bench", Map.of("keys", "bench:" + ApiKeys.sha256Hex(KEY)), context));
         rateLimit = new RateLimitFilter();
-        rateLimit.init(Light.config(context, Map.of("limits", "1000000000/1s", "key-by", "ip")));
+        rateLimit.init(Fakes.filterConfig("bench", Map.of("limits", "1000000000/1s", "key-by", "ip"), context));
         rateLimited = new RateLimitFilter();
-        rateLimited.init(Light.config(context, Map.of("limits", "1/1h", "key-by", "ip")));
+        rateLimited.init(Fakes.filterConfig("bench", Map.of("limits", "1/1h", "key-by", "ip"), context));
     }
 
-    private Light.Request fresh(String key) {
+    private LightHttp.Request fresh(String key) {
         request.reset();
         response.reset();
-        request.headers.clear();
         if (key != null) {
-            request.headers.put("X-API-KEY", key);
+            request.header("X-API-KEY", key);
         }
         return request;
     }
@@ -77,42 +78,42 @@ public class FilterBenchmarks {
     @Benchmark
     public int requestIdAllowed() throws Exception {
         requestId.doFilter(fresh(null), response, pass);
-        return response.status;
+        return response.getStatus();
     }
 
     @Benchmark
     public int errorsPassThrough() throws Exception {
         errors.doFilter(fresh(null), response, pass);
-        return response.status;
+        return response.getStatus();
     }
 
     @Benchmark
     public int errorsRendered500() throws Exception {
         errors.doFilter(fresh(null), response, boom);
-        return response.status;
+        return response.getStatus();
     }
 
     @Benchmark
     public int apiKeyAllowed() throws Exception {
         apiKey.doFilter(fresh(KEY), response, pass);
-        return response.status;
+        return response.getStatus();
     }
 
     @Benchmark
     public int apiKeyRejected401() throws Exception {
         apiKey.doFilter(fresh("tg_wrong-key"), response, pass);
-        return response.status;
+        return response.getStatus();
     }
 
     @Benchmark
     public int rateLimitAllowed() throws Exception {
         rateLimit.doFilter(fresh(null), response, pass);
-        return response.status;
+        return response.getStatus();
     }
 
     @Benchmark
     public int rateLimitRejected429() throws Exception {
         rateLimited.doFilter(fresh(null), response, pass);
-        return response.status;
+        return response.getStatus();
     }
 }

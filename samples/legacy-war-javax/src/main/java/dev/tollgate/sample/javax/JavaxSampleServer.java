@@ -2,10 +2,15 @@ package dev.tollgate.sample.javax;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
-/** Deploys the transformed sample WAR on an embedded Tomcat 9: {@code <port> <war file>}. */
+/**
+ * Deploys the transformed sample WAR on an embedded Tomcat 9: {@code <port> <war file>}. As the
+ * jakarta sample: a standalone Tomcat's defaults less the JSP servlet, whose class is not here.
+ */
 public final class JavaxSampleServer {
 
     private final Tomcat tomcat = new Tomcat();
@@ -29,11 +34,26 @@ public final class JavaxSampleServer {
             System.setProperty("tollgate.keys-file",
                     (Files.isRegularFile(keys) ? keys : Path.of("samples/legacy-war/keys.txt")).toAbsolutePath().toString());
         }
-        tomcat.setBaseDir(Files.createTempDirectory("tollgate-javax-sample").toString());
+        Path base = Files.createTempDirectory("tollgate-javax-sample");
+        // Tomcat expands the WAR into the host's appBase, which it does not create itself.
+        Files.createDirectories(base.resolve("webapps"));
+        tomcat.setBaseDir(base.toString());
         Connector connector = new Connector();
         connector.setPort(requestedPort);
         tomcat.setConnector(connector);
-        tomcat.addWebapp("", war.toAbsolutePath().toString());
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
+        // Under exec:java this class (and Tomcat) is not on the system class loader, the default parent.
+        context.setParentClassLoader(JavaxSampleServer.class.getClassLoader());
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+                Tomcat.initWebappDefaults(context);
+                context.removeServletMapping("*.jsp");
+                context.removeServletMapping("*.jspx");
+                context.removeWelcomeFile("index.jsp");
+                context.removeChild(context.findChild("jsp"));
+            }
+        });
         tomcat.start();
         return connector.getLocalPort();
     }

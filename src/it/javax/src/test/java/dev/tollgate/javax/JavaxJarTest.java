@@ -14,6 +14,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 
 /** The javax jar is what it claims to be, and the cases run on the containers they claim to. */
@@ -47,6 +48,15 @@ class JavaxJarTest {
         }
         assertTrue(classes > 10, "classes in the jar: " + classes);
         assertEquals(List.of(), offenders);
+    }
+
+    @Test
+    void shouldCarryTheMainJarsModuleNameAndMainClass() throws Exception {
+        try (JarFile file = new JarFile(javaxJar().toFile())) {
+            Manifest manifest = file.getManifest();
+            assertEquals("dev.tollgate", manifest.getMainAttributes().getValue("Automatic-Module-Name"));
+            assertEquals("dev.tollgate.cli.KeyTool", manifest.getMainAttributes().getValue("Main-Class"));
+        }
     }
 
     @Test
