@@ -8,11 +8,7 @@ import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorFormat;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.error.FieldErrors;
-import dev.tollgate.ratelimit.Limits;
-import dev.tollgate.ratelimit.LocalBucketStore;
-import dev.tollgate.ratelimit.Plan;
-import dev.tollgate.ratelimit.Plans;
-import dev.tollgate.ratelimit.RateLimiter;
+import dev.tollgate.ratelimit.BenchLimiter;
 import dev.tollgate.requestid.RequestIds;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,16 +80,13 @@ public class PartBenchmarks {
     public static class Store {
         @Param({"1", "10000", "1000000"})
         int clients;
-        RateLimiter limiter;
-        Plan plan;
+        BenchLimiter limiter;
         String[] keys;
         int next;
 
         @Setup
         public void setUp() {
-            Plans plans = Plans.of(Limits.parse("1000000000/1s"));
-            plan = plans.defaultPlan();
-            limiter = RateLimiter.builder(plans).store(LocalBucketStore.create(plans, 2_000_000)).build();
+            limiter = BenchLimiter.local("1000000000/1s", 2_000_000);
             keys = new String[clients];
             for (int i = 0; i < clients; i++) {
                 keys[i] = "ip:10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
@@ -105,7 +98,7 @@ public class PartBenchmarks {
     public boolean localStore(Store store) {
         String key = store.keys[store.next];
         store.next = store.next + 1 == store.clients ? 0 : store.next + 1;
-        return store.limiter.tryConsume(key, store.plan).allowed();
+        return store.limiter.tryConsume(key);
     }
 
     /** One validation error rendered by each format. */

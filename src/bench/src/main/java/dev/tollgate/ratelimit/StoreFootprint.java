@@ -1,16 +1,12 @@
-package dev.tollgate.bench;
+package dev.tollgate.ratelimit;
 
-import dev.tollgate.ratelimit.Limits;
-import dev.tollgate.ratelimit.LocalBucketStore;
-import dev.tollgate.ratelimit.Plan;
-import dev.tollgate.ratelimit.Plans;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 
 /**
  * The local store's heap per tracked client, and its total at the configured bound, after one
  * million distinct client IPs went through it. Run with a fixed heap, e.g.
- * {@code java -Xmx1g -cp src/bench/target/benchmarks.jar dev.tollgate.bench.StoreFootprint}.
+ * {@code java -Xmx1g -cp src/bench/target/benchmarks.jar dev.tollgate.ratelimit.StoreFootprint}.
  */
 public final class StoreFootprint {
 
