@@ -3,7 +3,7 @@ package dev.tollgate.error;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.tollgate.config.InitParams;
-import dev.tollgate.requestid.RequestIds;
+import dev.tollgate.RequestIds;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;

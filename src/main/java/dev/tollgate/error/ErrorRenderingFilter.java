@@ -1,7 +1,7 @@
 package dev.tollgate.error;
 
 import dev.tollgate.config.InitParams;
-import dev.tollgate.requestid.RequestIds;
+import dev.tollgate.RequestIds;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;

@@ -1,5 +1,6 @@
 package dev.tollgate.requestid;
 
+import dev.tollgate.RequestIds;
 import dev.tollgate.config.InitParams;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

@@ -3,7 +3,7 @@ package dev.tollgate.it;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.error.ApiException;
 import dev.tollgate.error.FieldErrors;
-import dev.tollgate.requestid.RequestIds;
+import dev.tollgate.RequestIds;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;

@@ -7,7 +7,7 @@ import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.error.ErrorRenderingFilter;
 import dev.tollgate.ratelimit.RateLimitFilter;
 import dev.tollgate.requestid.RequestIdFilter;
-import dev.tollgate.requestid.RequestIds;
+import dev.tollgate.RequestIds;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.Filter;
 import jakarta.servlet.ServletException;

@@ -1,5 +1,6 @@
 package dev.tollgate.requestid;
 
+import dev.tollgate.RequestIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

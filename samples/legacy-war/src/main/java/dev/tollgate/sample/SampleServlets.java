@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.error.ApiException;
 import dev.tollgate.error.FieldErrors;
-import dev.tollgate.requestid.RequestIds;
+import dev.tollgate.RequestIds;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

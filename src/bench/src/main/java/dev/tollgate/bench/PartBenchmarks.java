@@ -9,7 +9,7 @@ import dev.tollgate.error.ErrorFormat;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.error.FieldErrors;
 import dev.tollgate.ratelimit.BenchLimiter;
-import dev.tollgate.requestid.RequestIds;
+import dev.tollgate.RequestIds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

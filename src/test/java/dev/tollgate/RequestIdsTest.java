@@ -1,5 +1,6 @@
-package dev.tollgate.requestid;
+package dev.tollgate;
 
+import dev.tollgate.requestid.RequestIdFilter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.tollgate.requestid;
+package dev.tollgate;
 
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
