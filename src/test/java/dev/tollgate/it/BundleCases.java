@@ -67,7 +67,24 @@ abstract class BundleCases {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/plain");
+            if ("/classes".equals(req.getPathInfo())) {
+                // Where the web application's class loader finds Tollgate, a library and Netty.
+                ClassLoader loader = getServletContext().getClassLoader();
+                for (String name : List.of("dev.tollgate.requestid.RequestIdFilter", "com.github.benmanes.caffeine.cache.Caffeine",
+                        "io.netty.util.Version")) {
+                    resp.getWriter().write(name + " " + location(loader, name) + "\n");
+                }
+                return;
+            }
             resp.getWriter().write("hello");
+        }
+
+        private static String location(ClassLoader loader, String name) {
+            try {
+                return Class.forName(name, false, loader).getProtectionDomain().getCodeSource().getLocation().toString();
+            } catch (ClassNotFoundException e) {
+                return "absent";
+            }
         }
     }
 
@@ -119,6 +136,17 @@ abstract class BundleCases {
         for (String file : List.of("web.xml-snippet.xml", "keys.txt.example", "README.txt")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), file);
         }
+    }
+
+    @Test
+    void shouldLoadTollgateAndItsLibrariesFromWebInfLibAndNoNetty() throws IOException {
+        Http.Response response = Http.get(port, "/api/classes", "X-API-KEY: " + KEY);
+        assertEquals(200, response.status(), response::toString);
+        List<String> lines = response.body().lines().toList();
+        assertTrue(lines.get(0).matches("dev\\.tollgate\\.requestid\\.RequestIdFilter .*/WEB-INF/lib/tollgate-[^/]*"
+                + (JAVAX ? "-javax" : "") + "\\.jar!?/?"), lines::toString);
+        assertTrue(lines.get(1).matches("\\S+ .*/WEB-INF/lib/caffeine-[^/]*\\.jar!?/?"), lines::toString);
+        assertEquals("io.netty.util.Version absent", lines.get(2), lines::toString);
     }
 
     @Test

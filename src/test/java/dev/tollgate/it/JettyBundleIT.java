@@ -1,7 +1,7 @@
 package dev.tollgate.it;
 
+import java.lang.reflect.Constructor;
 import java.nio.file.Path;
-import org.eclipse.jetty.ee10.webapp.WebAppClassLoader;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -13,8 +13,6 @@ class JettyBundleIT extends BundleCases {
         return new Host() {
             private Server server;
 
-            // The ee10 WebAppClassLoader is deprecated in Jetty 12.1 but is the one Jetty 10 (the javax run) has too.
-            @SuppressWarnings("removal")
             @Override
             public int start(Path war, ClassLoader parent) throws Exception {
                 server = new Server();
@@ -25,11 +23,27 @@ class JettyBundleIT extends BundleCases {
                 WebAppContext context = new WebAppContext();
                 context.setContextPath("/");
                 context.setWar(war.toString());
-                context.setClassLoader(new WebAppClassLoader(parent, context));
                 context.setThrowUnavailableOnStartupException(true);
                 server.setHandler(context);
+                context.setClassLoader(webAppClassLoader(parent, context));
                 server.start();
                 return connector.getLocalPort();
+            }
+
+            /**
+             * Jetty's web application class loader under {@code parent}. By reflection: its
+             * constructor takes a different context type in Jetty 12.1 (deprecated there) and in
+             * Jetty 10 (the javax run).
+             */
+            private ClassLoader webAppClassLoader(ClassLoader parent, WebAppContext context) throws Exception {
+                Class<?> type = Class.forName(WebAppContext.class.getPackageName() + ".WebAppClassLoader");
+                for (Constructor<?> constructor : type.getConstructors()) {
+                    Class<?>[] parameters = constructor.getParameterTypes();
+                    if (parameters.length == 2 && parameters[0] == ClassLoader.class && parameters[1].isInstance(context)) {
+                        return (ClassLoader) constructor.newInstance(parent, context);
+                    }
+                }
+                throw new IllegalStateException("no WebAppClassLoader(ClassLoader, Context) in " + type);
             }
 
             @Override
