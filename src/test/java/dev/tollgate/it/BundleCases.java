@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestInstance;
  * use {@code web.xml-snippet.xml} as {@code WEB-INF/web.xml} with the keys file path edited and one
  * servlet added, and deploy. The web application's parent class loader hides Tollgate and every
  * library it uses, so the web application sees only the bundle's {@code lib} (the local store
- * needs nothing from {@code optional/}).
+ * needs nothing from {@code optional/}). The {@code *BundleRedisIT} subclasses add {@code optional/redis}
+ * and run the same requests on the Redis store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BundleCases {
@@ -54,6 +55,14 @@ abstract class BundleCases {
 
     abstract Host newHost();
 
+    /** With the Redis store: {@code optional/redis} copied too, and the rate-limit filter on the real Redis. */
+    boolean redisStore() {
+        return false;
+    }
+
+    /** The Redis keys of this class, deleted before and after. */
+    private final String redisPrefix = "tollgate-adopt-bundle-" + getClass().getSimpleName() + ":";
+    private RedisTestSupport redis;
     private Path zip;
     private Path home;
     private Path war;
@@ -90,9 +99,13 @@ abstract class BundleCases {
 
     @BeforeAll
     final void deployBundle() throws Exception {
+        if (redisStore()) {
+            redis = RedisTestSupport.connect();
+            redis.deleteKeys(redisPrefix);
+        }
         zip = bundle();
         home = unzip(zip);
-        war = war(home);
+        war = war(home, redisStore() ? redisPrefix : null);
         host = newHost();
         port = host.start(war, new HidingClassLoader(BundleCases.class.getClassLoader()));
     }
@@ -106,6 +119,10 @@ abstract class BundleCases {
         } finally {
             deleteTree(home);
             deleteTree(war);
+            if (redis != null) {
+                redis.deleteKeys(redisPrefix);
+                redis.close();
+            }
         }
     }
 
@@ -139,14 +156,19 @@ abstract class BundleCases {
     }
 
     @Test
-    void shouldLoadTollgateAndItsLibrariesFromWebInfLibAndNoNetty() throws IOException {
+    void shouldLoadTollgateAndItsLibrariesFromWebInfLibAndNettyOnlyForRedis() throws IOException {
         Http.Response response = Http.get(port, "/api/classes", "X-API-KEY: " + KEY);
         assertEquals(200, response.status(), response::toString);
         List<String> lines = response.body().lines().toList();
         assertTrue(lines.get(0).matches("dev\\.tollgate\\.requestid\\.RequestIdFilter .*/WEB-INF/lib/tollgate-[^/]*"
                 + (JAVAX ? "-javax" : "") + "\\.jar!?/?"), lines::toString);
         assertTrue(lines.get(1).matches("\\S+ .*/WEB-INF/lib/caffeine-[^/]*\\.jar!?/?"), lines::toString);
-        assertEquals("io.netty.util.Version absent", lines.get(2), lines::toString);
+        if (redisStore()) {
+            assertTrue(lines.get(2).matches("\\S+ .*/WEB-INF/lib/netty-common-[^/]*\\.jar!?/?"), lines::toString);
+            assertFalse(redis.keys(redisPrefix).isEmpty(), "the buckets are in Redis under " + redisPrefix);
+        } else {
+            assertEquals("io.netty.util.Version absent", lines.get(2), lines::toString);
+        }
     }
 
     @Test
@@ -242,14 +264,17 @@ abstract class BundleCases {
     /**
      * The README's three steps: {@code lib} into {@code WEB-INF/lib}, the snippet as {@code web.xml}
      * (keys file path edited, the application's servlet added), and a keys file made from the
-     * example with two keys appended.
+     * example with two keys appended. With a {@code redisPrefix}, also {@code optional/redis} and
+     * the Redis store.
      */
-    static Path war(Path home) throws IOException {
+    static Path war(Path home, String redisPrefix) throws IOException {
         Path war = Files.createTempDirectory("tollgate-bundle-war");
         Path lib = Files.createDirectories(war.resolve("WEB-INF/lib"));
-        try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
-            for (Path jar : (Iterable<Path>) jars::iterator) {
-                Files.copy(jar, lib.resolve(jar.getFileName().toString()));
+        for (String folder : redisPrefix == null ? List.of("lib") : List.of("lib", "optional/redis")) {
+            try (Stream<Path> jars = Files.list(home.resolve(folder))) {
+                for (Path jar : (Iterable<Path>) jars::iterator) {
+                    Files.copy(jar, lib.resolve(jar.getFileName().toString()));
+                }
             }
         }
         Path keys = war.resolve("keys.txt");
@@ -263,6 +288,15 @@ abstract class BundleCases {
                   <servlet-mapping><servlet-name>hello</servlet-name><url-pattern>/api/*</url-pattern></servlet-mapping>
                 </web-app>""".formatted(Hello.class.getName());
         String webXml = snippet.replace(SNIPPET_KEYS_FILE, keys.toString()).replace("</web-app>", servlet);
+        if (redisPrefix != null) {
+            String limits = "<init-param><param-name>limits</param-name><param-value>100/1m, 5000/1d</param-value></init-param>";
+            assertTrue(webXml.contains(limits), "the snippet's limits");
+            webXml = webXml.replace(limits, limits
+                    + "<init-param><param-name>store</param-name><param-value>redis</param-value></init-param>"
+                    + "<init-param><param-name>redis-uri</param-name><param-value>" + RedisTestSupport.URI + "</param-value></init-param>"
+                    + "<init-param><param-name>redis-key-prefix</param-name><param-value>" + redisPrefix + "</param-value></init-param>"
+                    + "<init-param><param-name>redis-timeout</param-name><param-value>1000</param-value></init-param>");
+        }
         Files.writeString(war.resolve("WEB-INF/web.xml"), webXml);
         return war;
     }
