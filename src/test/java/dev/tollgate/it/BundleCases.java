@@ -61,7 +61,7 @@ abstract class BundleCases {
     }
 
     /** The Redis keys of this class, deleted before and after. */
-    private final String redisPrefix = "tollgate-adopt-bundle-" + getClass().getSimpleName() + ":";
+    private final String redisPrefix = "tollgate-adopt-bundle-" + (JAVAX ? "javax-" : "") + getClass().getSimpleName() + ":";
     private RedisTestSupport redis;
     private Path zip;
     private Path home;
@@ -152,6 +152,12 @@ abstract class BundleCases {
         assertTrue(logging.stream().anyMatch(name -> name.startsWith("logback-core-")), logging::toString);
         for (String file : List.of("web.xml-snippet.xml", "keys.txt.example", "README.txt")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), file);
+        }
+        if (System.getProperty("tollgate.bundle") == null) {
+            // The main build, at the project root: the licence files are in the bundle when they are there.
+            for (String file : List.of("LICENSE", "NOTICE")) {
+                assertEquals(Files.isRegularFile(Path.of(file)), Files.isRegularFile(home.resolve(file)), file);
+            }
         }
     }
 
