@@ -1,0 +1,9 @@
+package dev.tollgate.it;
+
+class TomcatBundleRedisIT extends TomcatBundleIT {
+
+    @Override
+    boolean redisStore() {
+        return true;
+    }
+}
