@@ -61,7 +61,7 @@ abstract class BundleCases {
     }
 
     /** The Redis keys of this class, deleted before and after. */
-    private final String redisPrefix = "tollgate-adopt-bundle-" + (JAVAX ? "javax-" : "") + getClass().getSimpleName() + ":";
+    private final String redisPrefix = "tollgate-test-bundle-" + (JAVAX ? "javax-" : "") + getClass().getSimpleName() + ":";
     private RedisTestSupport redis;
     private Path zip;
     private Path home;
