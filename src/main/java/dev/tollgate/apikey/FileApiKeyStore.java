@@ -70,7 +70,7 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
      */
     static Location locate(String param, UnaryOperator<String> environment, UnaryOperator<String> properties) {
         if (param != null && !param.isBlank()) {
-            return new Location(param.strip(), "keys-file");
+            return new Location(param.strip(), "init-param [" + ApiKeyFilter.KEYS_FILE + "]");
         }
         String fromEnvironment = environment.apply(ENV_KEYS_FILE);
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {

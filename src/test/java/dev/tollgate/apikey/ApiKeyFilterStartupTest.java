@@ -32,9 +32,9 @@ class ApiKeyFilterStartupTest {
     void shouldRefuseTheSameKeyInlineAndInTheKeysFile() throws Exception {
         Path file = dir.resolve("keys.txt");
         Files.writeString(file, "carol " + ApiKeys.sha256Hex("carol-key") + "\nops " + HASH + " expires=2020-01-01T00:00:00Z\n");
-        assertEquals("ApiKeyFilter: keys file from keys-file is invalid: " + file + ":2: duplicate key: same hash as inline entry 1",
+        assertEquals("ApiKeyFilter: keys file from init-param [keys-file] is invalid: " + file + ":2: duplicate key: same hash as inline entry 1",
                 initFailure(Map.of("keys-file", file.toString(), "keys", "admin:" + HASH, "reload-interval", "0")).getMessage());
-        assertEquals("ApiKeyFilter: keys file from keys-file is invalid: " + file + ":1: duplicate client id [carol], also inline entry 1",
+        assertEquals("ApiKeyFilter: keys file from init-param [keys-file] is invalid: " + file + ":1: duplicate client id [carol], also inline entry 1",
                 initFailure(Map.of("keys-file", file.toString(), "keys", "carol:" + ApiKeys.sha256Hex("x"), "reload-interval", "0"))
                         .getMessage());
     }

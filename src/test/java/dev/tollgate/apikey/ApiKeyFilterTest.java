@@ -33,7 +33,7 @@ class ApiKeyFilterTest {
         String hash = ApiKeys.sha256Hex("k");
         Files.writeString(file, "alice " + hash + "\nbob " + hash + "\n");
         ServletException e = initFailure(Map.of("keys-file", file.toString()));
-        assertEquals("ApiKeyFilter: keys file from keys-file is invalid: " + file + ":2: duplicate key: same hash as line 1", e.getMessage());
+        assertEquals("ApiKeyFilter: keys file from init-param [keys-file] is invalid: " + file + ":2: duplicate key: same hash as line 1", e.getMessage());
     }
 
     @Test

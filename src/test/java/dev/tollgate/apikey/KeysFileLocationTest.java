@@ -13,7 +13,7 @@ class KeysFileLocationTest {
 
     @Test
     void shouldPreferTheParamThenTheEnvironmentThenTheProperty() {
-        assertEquals(new FileApiKeyStore.Location("/param/keys.txt", "keys-file"),
+        assertEquals(new FileApiKeyStore.Location("/param/keys.txt", "init-param [keys-file]"),
                 FileApiKeyStore.locate("/param/keys.txt", ENV::get, PROPS::get));
         assertEquals(new FileApiKeyStore.Location("/env/keys.txt", "environment variable TOLLGATE_KEYS_FILE"),
                 FileApiKeyStore.locate(null, ENV::get, PROPS::get));
