@@ -95,6 +95,10 @@ import org.slf4j.MDC;
  * {@code invalid_api_key}. The client seen by the application and the rate limiter is the last
  * accepting filter's. Only the same filter passes an {@code ASYNC} or {@code ERROR} dispatch of a
  * request it accepted without checking again.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=ApiKeyFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.apikey.*} meters: outcomes, rejections by
+ * code, keys loaded and keys-file reloads (README, "Metrics").
  */
 public final class ApiKeyFilter implements Filter {
 

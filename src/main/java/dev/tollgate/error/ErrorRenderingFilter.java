@@ -76,6 +76,10 @@ import org.slf4j.MDC;
  * }</pre>
  * Map it right after the request id filter and before the key and rate-limit filters, so that it
  * sees every exception from them and the application.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=ErrorRenderingFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.errors.*} meters: requests, error bodies
+ * by status class and code, client aborts (README, "Metrics").
  */
 public final class ErrorRenderingFilter implements Filter {
 

@@ -92,6 +92,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
  * a general one on {@code /*} does not share their counts: locally each instance has its own
  * store, and in Redis the keys carry the {@code namespace}.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=RateLimitFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.ratelimit.*} meters: outcomes, outage
+ * decisions, Redis call times, circuit state and tracked clients (README, "Metrics").
  */
 public final class RateLimitFilter implements Filter {
 
