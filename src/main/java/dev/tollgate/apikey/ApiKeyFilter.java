@@ -6,6 +6,7 @@ import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorRenderer;
+import dev.tollgate.metrics.ApiKeyMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -94,6 +95,10 @@ import org.slf4j.MDC;
  * {@code invalid_api_key}. The client seen by the application and the rate limiter is the last
  * accepting filter's. Only the same filter passes an {@code ASYNC} or {@code ERROR} dispatch of a
  * request it accepted without checking again.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=ApiKeyFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.apikey.*} meters: outcomes, rejections by
+ * code, keys loaded and keys-file reloads (README, "Metrics").
  */
 public final class ApiKeyFilter implements Filter {
 
@@ -138,6 +143,7 @@ public final class ApiKeyFilter implements Filter {
     private boolean hideAuthorization;
     private String hiddenParameter;
     private ErrorRenderer renderer;
+    private final ApiKeyMetrics metrics = new ApiKeyMetrics();
     /** Request attribute that only this instance sets: the entry it accepted. */
     private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
 
@@ -162,9 +168,14 @@ public final class ApiKeyFilter implements Filter {
         }
         renderer = ErrorRenderer.forContext(config.getServletContext());
         publishPlans(config);
+        metrics.keys(store::size);
         if (ownedStore != null) {
+            metrics.reloaded(true, System.currentTimeMillis());
+            ownedStore.reportReloads(metrics::reloaded);
             ownedStore.startReloading();
         }
+        // Last, so that a filter whose init fails (and is never destroyed) leaves no MBean behind.
+        metrics.register(config.getServletContext(), config.getFilterName());
     }
 
     /** The init-params as a builder: each value goes through the builder's own check. */
@@ -265,11 +276,13 @@ public final class ApiKeyFilter implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse resp)) {
+            metrics.skipped();
             chain.doFilter(request, response);
             return;
         }
         String path = PathPatterns.pathOf(req);
         if (skipPaths.matches(req, path)) {
+            metrics.skipped();
             chain.doFilter(request, response);
             return;
         }
@@ -277,14 +290,20 @@ public final class ApiKeyFilter implements Filter {
         if (entry == null) {
             KeyCheck.Verdict verdict = check.check(req, path);
             if (verdict.rejection() != null) {
+                metrics.rejected(verdict.rejection().code());
                 reject(req, resp, verdict.rejection());
                 return;
             }
             if (verdict.accepted() == null) {
+                metrics.skipped();
                 chain.doFilter(request, response);
                 return;
             }
+            metrics.accepted();
             entry = accept(req, verdict.accepted());
+        } else {
+            // A later dispatch of a request this filter accepted: counted once, when it was accepted.
+            metrics.skipped();
         }
         proceed(req, resp, chain, entry);
     }
@@ -334,6 +353,7 @@ public final class ApiKeyFilter implements Filter {
 
     @Override
     public void destroy() {
+        metrics.unregister();
         if (ownedStore != null) {
             ownedStore.close();
         }

@@ -58,6 +58,12 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
     /** The reload thread, once the executor has made it. */
     private volatile Thread reloadThread;
     private volatile Consumer<Map<String, String>> reloadCheck;
+    private volatile ReloadListener reloadListener;
+
+    /** Hears each read of a changed keys file: whether its keys took effect, and when. */
+    interface ReloadListener {
+        void reloaded(boolean success, long epochMillis);
+    }
 
     /** Where the keys file is (as written: a bad path fails where it is opened), and what named it (for messages): {@code keys-file}, the variable or the property. */
     record Location(String path, String source) {
@@ -193,11 +199,26 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
             }
             keys = fresh;
             LOG.info("Reloaded {} API keys from {}", fresh.fromFile(), file);
+            report(true);
         } catch (IllegalArgumentException e) {
             LOG.error("Keys file not reloaded, keeping the previous {} keys: {}", previous.table().size(), e.getMessage());
+            report(false);
         } catch (RuntimeException e) {
             LOG.error("Keys file not reloaded, keeping the previous {} keys", previous.table().size(), e);
+            report(false);
         }
+    }
+
+    private void report(boolean success) {
+        ReloadListener listener = reloadListener;
+        if (listener != null) {
+            listener.reloaded(success, System.currentTimeMillis());
+        }
+    }
+
+    /** Tells {@code listener} of every read of a changed file (not of the checks that find it unchanged). */
+    void reportReloads(ReloadListener listener) {
+        this.reloadListener = listener;
     }
 
     @Override

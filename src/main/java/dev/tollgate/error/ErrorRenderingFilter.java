@@ -2,6 +2,7 @@ package dev.tollgate.error;
 
 import dev.tollgate.config.InitParams;
 import dev.tollgate.RequestIds;
+import dev.tollgate.metrics.ErrorMetrics;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -75,6 +76,10 @@ import org.slf4j.MDC;
  * }</pre>
  * Map it right after the request id filter and before the key and rate-limit filters, so that it
  * sees every exception from them and the application.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=ErrorRenderingFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.errors.*} meters: requests, error bodies
+ * by status class and code, client aborts (README, "Metrics").
  */
 public final class ErrorRenderingFilter implements Filter {
 
@@ -85,6 +90,7 @@ public final class ErrorRenderingFilter implements Filter {
     private ErrorRenderer renderer;
     private ExceptionMapper mapper;
     private boolean sendErrorMessage;
+    private final ErrorMetrics metrics = new ErrorMetrics();
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -94,17 +100,27 @@ public final class ErrorRenderingFilter implements Filter {
         mapper = ExceptionMapper.from(params, config.getServletContext().getClassLoader());
         sendErrorMessage = params.bool(SEND_ERROR_MESSAGE_PARAM, false);
         renderer = ErrorRenderer.forContext(config.getServletContext());
+        metrics.register(config.getServletContext(), config.getFilterName());
+    }
+
+    @Override
+    public void destroy() {
+        metrics.unregister();
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        metrics.request();
         if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse resp)) {
             chain.doFilter(request, response);
             return;
         }
         if (req.getDispatcherType() == DispatcherType.ERROR) {
-            renderErrorDispatch(renderer, mapper, req, resp);
+            ApiError rendered = renderErrorDispatch(renderer, mapper, req, resp);
+            if (rendered != null) {
+                metrics.rendered(resp.getStatus(), rendered.code());
+            }
             return;
         }
         BodyStreams.Request body = new BodyStreams.Request(req);
@@ -143,6 +159,7 @@ public final class ErrorRenderingFilter implements Filter {
         }
         ExceptionMapper.ClientFault fault = mapper.clientFault(thrown, body, out);
         if (fault == ExceptionMapper.ClientFault.GONE) {
+            metrics.clientAbort();
             LOG.debug("Client went away during {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
                     RequestIds.get(req));
             return;
@@ -164,7 +181,9 @@ public final class ErrorRenderingFilter implements Filter {
             LOG.debug("Request answered {} for {}: {} {} (request_id={})", error.status(), thrown.getClass().getName(),
                     req.getMethod(), req.getRequestURI(), requestId);
         }
-        renderer.render(req, resp, error);
+        if (renderer.render(req, resp, error)) {
+            metrics.rendered(resp.getStatus(), error.code());
+        }
     }
 
     /**
@@ -176,8 +195,12 @@ public final class ErrorRenderingFilter implements Filter {
         LOG.debug("Request unreadable ({}): {} {} (request_id={})", thrown.getClass().getName(), req.getMethod(),
                 req.getRequestURI(), RequestIds.get(req));
         try {
-            renderer.render(req, resp, ApiError.of(400));
+            ApiError error = ApiError.of(400);
+            if (renderer.render(req, resp, error)) {
+                metrics.rendered(resp.getStatus(), error.code());
+            }
         } catch (IOException e) {
+            metrics.clientAbort();
             LOG.debug("Client went away during {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
                     RequestIds.get(req));
         }
@@ -191,20 +214,27 @@ public final class ErrorRenderingFilter implements Filter {
         }
         boolean showMessage = sendErrorMessage && status < 500 && message != null && !message.isBlank();
         ApiError error = ApiError.builder(status).message(showMessage ? message : null).build();
-        if (!renderer.render(req, resp, error)) {
+        if (renderer.render(req, resp, error)) {
+            metrics.rendered(resp.getStatus(), error.code());
+        } else {
             LOG.warn("sendError({}) after the response was committed; nothing rendered (request_id={})",
                     status, RequestIds.get(req));
         }
     }
 
-    /** Renders the error of an ERROR dispatch from the container's error attributes. */
-    static void renderErrorDispatch(ErrorRenderer renderer, ExceptionMapper mapper, HttpServletRequest req,
+    /**
+     * Renders the error of an ERROR dispatch from the container's error attributes; returns it, or
+     * {@code null} when the response was committed and nothing was rendered.
+     */
+    static ApiError renderErrorDispatch(ErrorRenderer renderer, ExceptionMapper mapper, HttpServletRequest req,
             HttpServletResponse resp) throws IOException {
         ApiError error = mapper.fromErrorAttributes(req);
         if (!renderer.render(req, resp, error)) {
             LOG.warn("Error page for status {} reached with a committed response (request_id={})",
                     error.status(), RequestIds.get(req));
+            return null;
         }
+        return error;
     }
 
     private static void rethrow(Throwable thrown) throws IOException, ServletException {
@@ -265,7 +295,11 @@ public final class ErrorRenderingFilter implements Filter {
                             requestId);
                 }
                 if (thrown == null || !ExceptionMapper.isClientAbort(thrown)) {
-                    renderer.render(req, resp, error);
+                    if (renderer.render(req, resp, error)) {
+                        metrics.rendered(resp.getStatus(), error.code());
+                    }
+                } else {
+                    metrics.clientAbort();
                 }
             } finally {
                 restoreMdc(previous);

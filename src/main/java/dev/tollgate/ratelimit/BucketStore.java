@@ -15,6 +15,16 @@ interface BucketStore extends AutoCloseable {
     /** Takes one token from the bucket of {@code key} under {@code plan}, creating it full if new. */
     VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan);
 
+    /** Whether the buckets live outside this JVM (and a circuit breaker guards the calls). */
+    default boolean isShared() {
+        return false;
+    }
+
+    /** Whether calls skip the shared store now; always false for a local store. */
+    default boolean isCircuitOpen() {
+        return false;
+    }
+
     /** Releases what the store holds (connections, threads). */
     @Override
     default void close() {

@@ -6,6 +6,7 @@ import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorRenderer;
+import dev.tollgate.metrics.RateLimitMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -91,6 +92,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
  * a general one on {@code /*} does not share their counts: locally each instance has its own
  * store, and in Redis the keys carry the {@code namespace}.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=RateLimitFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.ratelimit.*} meters: outcomes, outage
+ * decisions, Redis call times, circuit state and tracked clients (README, "Metrics").
  */
 public final class RateLimitFilter implements Filter {
 
@@ -136,6 +141,7 @@ public final class RateLimitFilter implements Filter {
     private PathPatterns skipPaths = PathPatterns.NONE;
     private Set<String> skipMethods = DEFAULT_SKIP_METHODS;
     private ErrorRenderer renderer;
+    private final RateLimitMetrics metrics = new RateLimitMetrics();
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -193,7 +199,10 @@ public final class RateLimitFilter implements Filter {
         BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
         limiter = RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
-                .outageRetryAfterSeconds((probeMillis + 999) / 1000).build();
+                .outageRetryAfterSeconds((probeMillis + 999) / 1000).metrics(metrics).build();
+        metrics.store(limiter::trackedClients, store.isShared() ? store::isCircuitOpen : null);
+        // Last, so that a filter whose init fails (and is never destroyed) leaves no MBean behind.
+        metrics.register(config.getServletContext(), config.getFilterName());
     }
 
     /**
@@ -211,7 +220,7 @@ public final class RateLimitFilter implements Filter {
                 + ClientKeys.hexHash(name, 4);
     }
 
-    private static BucketStore redisStore(InitParams params, String namespace) throws ServletException {
+    private BucketStore redisStore(InitParams params, String namespace) throws ServletException {
         String uri = params.valueOrNull(REDIS_URI);
         if (uri == null) {
             throw new ServletException(NAME + ": init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
@@ -220,7 +229,7 @@ public final class RateLimitFilter implements Filter {
         int timeoutMillis = params.integer(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MILLIS, 1, 60_000);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
         try {
-            return RedisStoreLoader.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis);
+            return RedisStoreLoader.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis, metrics::storeCall);
         } catch (IllegalArgumentException e) {
             throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
         } catch (LinkageError e) {
@@ -232,10 +241,12 @@ public final class RateLimitFilter implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse resp)) {
+            metrics.skipped();
             chain.doFilter(request, response);
             return;
         }
         if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(req, PathPatterns.pathOf(req)))) {
+            metrics.skipped();
             chain.doFilter(request, response);
             return;
         }
@@ -243,11 +254,17 @@ public final class RateLimitFilter implements Filter {
         String key = clients.key(req, identity);
         RateLimitDecision decision = limiter.tryConsume(key, clients.plan(identity, key));
         if (decision.allowed()) {
+            metrics.allowed();
             if (decision.counted()) {
                 headers.allowed(resp, decision);
             }
             chain.doFilter(request, response);
             return;
+        }
+        if (decision.counted()) {
+            metrics.rejected();
+        } else {
+            metrics.unavailable();
         }
         ApiError rejection = headers.rejection(decision);
         if (!renderer.render(req, resp, rejection)) {
@@ -257,6 +274,7 @@ public final class RateLimitFilter implements Filter {
 
     @Override
     public void destroy() {
+        metrics.unregister();
         if (limiter != null) {
             limiter.close();
         }

@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.metrics.RateLimitMetrics;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
@@ -37,6 +38,7 @@ final class RateLimiter implements AutoCloseable {
     private final OnStoreFailure onStoreFailure;
     private final BucketStore fallback;
     private final long outageRetryAfterSeconds;
+    private final RateLimitMetrics metrics;
 
     private RateLimiter(Builder b) {
         this.plans = b.plans;
@@ -46,6 +48,7 @@ final class RateLimiter implements AutoCloseable {
         this.fallback = b.onStoreFailure == OnStoreFailure.LOCAL
                 ? (b.fallback != null ? b.fallback : LocalBucketStore.create(b.plans, b.fallbackMaxClients)) : null;
         this.outageRetryAfterSeconds = b.outageRetryAfterSeconds;
+        this.metrics = b.metrics != null ? b.metrics : new RateLimitMetrics();
     }
 
     public static Builder builder(Plans plans) {
@@ -68,14 +71,28 @@ final class RateLimiter implements AutoCloseable {
         } catch (BucketStoreUnavailableException e) {
             switch (onStoreFailure) {
                 case ALLOW:
+                    metrics.outageAllow();
                     return RateLimitDecision.uncounted(true, plan, 0);
                 case REJECT:
+                    metrics.outageReject();
                     return RateLimitDecision.uncounted(false, plan, outageRetryAfterSeconds);
                 default:
+                    metrics.outageLocal();
                     probe = fallback.tryConsume(clientKey, plan);
             }
         }
         return decide(probe, plan, clock.millis());
+    }
+
+    /**
+     * The clients whose buckets this JVM holds: the local store's, or with a shared store the local
+     * fallback's (0 without one); read by the metrics, never on the request path.
+     */
+    long trackedClients() {
+        if (store instanceof LocalBucketStore local) {
+            return local.trackedClients();
+        }
+        return fallback instanceof LocalBucketStore local ? local.trackedClients() : 0;
     }
 
     /** The decision and header values that {@code result} carries, at {@code nowMillis}. */
@@ -140,6 +157,7 @@ final class RateLimiter implements AutoCloseable {
         private BucketStore fallback;
         private int fallbackMaxClients = LocalBucketStore.DEFAULT_MAX_CLIENTS;
         private long outageRetryAfterSeconds = 1;
+        private RateLimitMetrics metrics;
 
         Builder(Plans plans) {
             this.plans = Objects.requireNonNull(plans, "plans");
@@ -177,6 +195,12 @@ final class RateLimiter implements AutoCloseable {
         /** {@code Retry-After} of the 503 under {@code REJECT}: about when the store is probed again. */
         public Builder outageRetryAfterSeconds(long seconds) {
             this.outageRetryAfterSeconds = Math.max(1, seconds);
+            return this;
+        }
+
+        /** Where the outage decisions are counted (by default, counters nobody reads). */
+        public Builder metrics(RateLimitMetrics counters) {
+            this.metrics = counters;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.ratelimit;
 
 import java.time.Duration;
+import java.util.function.LongConsumer;
 
 /**
  * Loads the {@link RedisBucketStore} behind the plain {@link BucketStore} type, so the filter's
@@ -12,8 +13,9 @@ final class RedisStoreLoader {
     private RedisStoreLoader() {
     }
 
-    static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis) {
-        return RedisBucketStore.create(uri, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis));
+    /** {@code storeLatency} hears the nanoseconds of each call to Redis. */
+    static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis, LongConsumer storeLatency) {
+        return RedisBucketStore.create(uri, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis), storeLatency);
     }
 
     /** {@code uri} with any password hidden, for messages. */

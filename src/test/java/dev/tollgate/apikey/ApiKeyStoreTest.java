@@ -135,6 +135,23 @@ class ApiKeyStoreTest {
     }
 
     @Test
+    void shouldReportEachReadOfAChangedFileButNotUnchangedChecks() throws Exception {
+        Path file = dir.resolve("keys.txt");
+        Files.writeString(file, "alice " + HASH + "\n");
+        List<Boolean> reads = new java.util.ArrayList<>();
+        try (FileApiKeyStore store = FileApiKeyStore.open(file, Duration.ZERO)) {
+            store.reportReloads((success, at) -> reads.add(success));
+            store.reloadIfChanged();
+            assertEquals(List.of(), reads, "unchanged: nothing read");
+            Files.writeString(file, "carol " + ApiKeys.sha256Hex("carol-key") + "\n# rotated\n");
+            store.reloadIfChanged();
+            Files.writeString(file, "dave " + ApiKeys.sha256Hex("dave-key") + "\nbroken\n# now longer than before\n");
+            store.reloadIfChanged();
+            assertEquals(List.of(true, false), reads);
+        }
+    }
+
+    @Test
     void shouldFailOpenOnBrokenFileNamingFileAndLine() throws Exception {
         Path file = dir.resolve("keys.txt");
         Files.writeString(file, "alice " + HASH + "\nbob nothex\n");

@@ -49,4 +49,29 @@ class ErrorRenderingFilterRequestTest {
         assertFalse(r.body().contains("hunter2"), r.body());
         assertFalse(r.body().contains("IllegalStateException"), r.body());
     }
+
+    @Test
+    void shouldCountRenderedErrorsAndClientAbortsInItsMBean() throws Exception {
+        ErrorRenderingFilter filter = new ErrorRenderingFilter();
+        filter.init(Fakes.filterConfig("shouldCountRenderedErrors", Map.of(), Fakes.context(Map.of())));
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName(
+                "dev.tollgate:type=ErrorRenderingFilter,context=/,name=shouldCountRenderedErrors");
+        try {
+            filter.doFilter(FakeHttp.request("GET", "/a").get(), FakeHttp.response().get(), (req, res) -> {
+                throw new org.apache.catalina.connector.ClientAbortException("gone");
+            });
+            filter.doFilter(FakeHttp.request("GET", "/b").get(), FakeHttp.response().get(),
+                    (req, res) -> ((HttpServletResponse) res).sendError(404));
+            filter.doFilter(FakeHttp.request("GET", "/c").get(), FakeHttp.response().get(), (req, res) -> { });
+            assertEquals(3L, server.getAttribute(name, "RequestsSeen"));
+            assertEquals(1L, server.getAttribute(name, "ClientAborts"));
+            assertEquals(1L, server.getAttribute(name, "Rendered4xx"));
+            assertEquals(1L, server.getAttribute(name, "RenderedNotFound"));
+            assertEquals(0L, server.getAttribute(name, "Rendered5xx"));
+        } finally {
+            filter.destroy();
+        }
+        assertFalse(server.isRegistered(name));
+    }
 }

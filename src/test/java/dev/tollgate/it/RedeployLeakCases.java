@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.error.ErrorRenderingFilter;
+import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -86,6 +87,7 @@ abstract class RedeployLeakCases {
 
             for (int round = 0; round < ROUNDS; round++) {
                 loaders.add(new WeakReference<>(host.deploy(war)));
+                assertEquals(LIVE_MBEANS, tollgateMBeans(), () -> "round " + loaders.size());
                 Http.Response ok = Http.get(port, "/app/api/hello", "X-API-KEY: " + KEY);
                 assertEquals(200, ok.status(), () -> "round " + loaders.size() + ": " + ok);
                 assertEquals("100000", ok.header("X-Throttle-Limit"), ok::toString);
@@ -94,6 +96,10 @@ abstract class RedeployLeakCases {
                 host.undeploy();
             }
 
+            assertEquals(Set.of(), tollgateMBeans(), "MBeans left after " + ROUNDS + " redeploys");
+            assertEquals(List.of(), Metrics.globalRegistry.getMeters().stream()
+                    .map(m -> m.getId().getName()).filter(n -> n.startsWith("tollgate.")).toList(),
+                    "Micrometer meters left after " + ROUNDS + " redeploys");
             Set<String> left = waitFor(() -> {
                 Set<String> now = ourThreads();
                 now.removeAll(threadBaseline);
@@ -113,6 +119,22 @@ abstract class RedeployLeakCases {
         } finally {
             host.stop();
         }
+    }
+
+    /** The MBeans of the live deployment: one per filter with metrics (the request id filter has none). */
+    static final Set<String> LIVE_MBEANS = Set.of(
+            "dev.tollgate:context=/app,name=errors,type=ErrorRenderingFilter",
+            "dev.tollgate:context=/app,name=api-key,type=ApiKeyFilter",
+            "dev.tollgate:context=/app,name=rate-limit,type=RateLimitFilter");
+
+    /** The names under the {@code dev.tollgate} domain of the {@code /app} context in the platform MBean server. */
+    private static Set<String> tollgateMBeans() throws javax.management.MalformedObjectNameException {
+        Set<String> names = new TreeSet<>();
+        for (javax.management.ObjectName name : java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .queryNames(new javax.management.ObjectName("dev.tollgate:context=/app,*"), null)) {
+            names.add(name.getCanonicalName());
+        }
+        return names;
     }
 
     private static int clients(RedisServerProcess redis) {

@@ -53,4 +53,35 @@ class RedisOutageIT {
             }
         }
     }
+
+    /**
+     * Both containers deploy the same filter names at the same context path in this JVM: the
+     * second one's MBean gets an instance number, and each counts its own requests.
+     */
+    @Test
+    void shouldCountTheOutageInTheMBeanOfEachContainer() throws Exception {
+        for (EmbeddedContainer c : containers) {
+            for (int i = 0; i < 2; i++) {
+                assertEquals(503, Http.get(c.port(), "/api/items", "X-API-KEY: alice-key-0123456789").status());
+            }
+        }
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        java.util.Set<javax.management.ObjectName> names = server.queryNames(
+                new javax.management.ObjectName("dev.tollgate:type=RateLimitFilter,context=/,name=rate-limit,*"), null);
+        assertEquals(java.util.Set.of("", "2"), names.stream()
+                .map(n -> n.getKeyProperty("instance") == null ? "" : n.getKeyProperty("instance"))
+                .collect(java.util.stream.Collectors.toSet()), names::toString);
+        long unavailable = 0;
+        for (javax.management.ObjectName name : names) {
+            long mine = (Long) server.getAttribute(name, "Unavailable");
+            assertEquals(mine, server.getAttribute(name, "OutageReject"), name::toString);
+            assertEquals(0L, server.getAttribute(name, "Allowed"), name::toString);
+            assertEquals(0L, server.getAttribute(name, "TrackedClients"), "no local fallback under reject");
+            assertEquals("open", server.getAttribute(name, "CircuitState"), name::toString);
+            assertEquals(1L, server.getAttribute(name, "CircuitOpen"), name::toString);
+            unavailable += mine;
+        }
+        // Each container answered the 503s of this test; the other test of this class may have run first (3 each).
+        assertTrue(unavailable == 4 || unavailable == 10, "503s counted: " + unavailable);
+    }
 }

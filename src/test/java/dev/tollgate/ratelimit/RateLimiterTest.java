@@ -160,4 +160,32 @@ class RateLimiterTest {
         time.advance(Duration.ofSeconds(61));
         assertEquals(0, store.trackedClients());
     }
+
+    @Test
+    void shouldCountEachOutageDecisionUnderItsMode() throws Exception {
+        Plans plans = Plans.of(Limits.parse("10/1m"));
+        BucketStore away = (key, plan) -> {
+            throw new BucketStoreUnavailableException("away", null);
+        };
+        dev.tollgate.metrics.RateLimitMetrics metrics = new dev.tollgate.metrics.RateLimitMetrics();
+        metrics.register(dev.tollgate.testing.Fakes.context(java.util.Map.of()), "shouldCountEachOutageDecision");
+        try {
+            for (RateLimiter.OnStoreFailure mode : RateLimiter.OnStoreFailure.values()) {
+                RateLimiter limiter = RateLimiter.builder(plans).store(away).onStoreFailure(mode).metrics(metrics).build();
+                for (int i = 0; i <= mode.ordinal(); i++) {
+                    limiter.tryConsume("ip:203.0.113.9", plans.defaultPlan());
+                }
+                assertEquals(mode == RateLimiter.OnStoreFailure.LOCAL ? 1 : 0, limiter.trackedClients(),
+                        mode + ": only the local fallback tracks the client");
+            }
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName name = new javax.management.ObjectName(
+                    "dev.tollgate:type=RateLimitFilter,context=/,name=shouldCountEachOutageDecision");
+            assertEquals(1L, server.getAttribute(name, "OutageAllow"));
+            assertEquals(2L, server.getAttribute(name, "OutageReject"));
+            assertEquals(3L, server.getAttribute(name, "OutageLocal"));
+        } finally {
+            metrics.unregister();
+        }
+    }
 }

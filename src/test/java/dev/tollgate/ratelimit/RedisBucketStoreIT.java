@@ -2,6 +2,7 @@ package dev.tollgate.ratelimit;
 
 import dev.tollgate.it.RealRedisCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -237,5 +238,29 @@ class RedisBucketStoreIT extends RealRedisCases {
             fail("a request waited " + millis + " ms on an unavailable Redis");
         }
         return d;
+    }
+
+    @Test
+    void shouldTimeEachCallToRedisButNotTheCallsTheOpenCircuitTurnsAway() {
+        Plans plans = Plans.of(Limits.parse("10/1h"));
+        java.util.List<Long> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // A generous timeout: this test is about what is timed, not about a slow Redis.
+        try (RedisBucketStore store = RedisBucketStore.create(RedisTestSupport.URI, prefix, Duration.ofSeconds(5), PROBE, calls::add)) {
+            for (int i = 0; i < 3; i++) {
+                store.tryConsume("client:timed", plans.defaultPlan());
+            }
+            assertEquals(3, calls.size(), calls::toString);
+            assertTrue(calls.stream().allMatch(nanos -> nanos > 0), calls::toString);
+        }
+        calls.clear();
+        // Nothing listens on port 1: the store starts with its circuit open, and a minute passes before a probe.
+        try (RedisBucketStore away = RedisBucketStore.create("redis://127.0.0.1:1", prefix, TIMEOUT, Duration.ofMinutes(1),
+                calls::add)) {
+            assertTrue(away.isShared() && away.isCircuitOpen());
+            for (int i = 0; i < 3; i++) {
+                assertThrows(BucketStoreUnavailableException.class, () -> away.tryConsume("client:timed", plans.defaultPlan()));
+            }
+            assertEquals(java.util.List.of(), calls);
+        }
     }
 }

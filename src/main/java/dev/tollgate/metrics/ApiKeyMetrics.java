@@ -1,0 +1,147 @@
+package dev.tollgate.metrics;
+
+import dev.tollgate.error.ErrorCodes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * The counters of one {@code ApiKeyFilter}. Every request the filter sees has one outcome:
+ * {@code accepted}, {@code rejected} (by code: {@code missing_api_key}, {@code invalid_api_key},
+ * {@code expired_api_key}, {@code access_denied}), {@code skipped} ({@code skip-paths}, a CORS
+ * preflight, a later dispatch of a request it accepted) or {@code would_reject} (report-only, by
+ * code). Beside them: the keys loaded, and the time and outcome of the last load of the keys file.
+ * No per-client label: client ids are unbounded.
+ *
+ * <p>Not API: public because the filters' packages share it; it may change in any release.
+ */
+public final class ApiKeyMetrics extends FilterMetrics {
+
+    /** The rejection codes, in the order of the counters. */
+    static final List<String> CODES = List.of(ErrorCodes.MISSING_API_KEY, ErrorCodes.INVALID_API_KEY,
+            ErrorCodes.EXPIRED_API_KEY, ErrorCodes.ACCESS_DENIED);
+
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private final LongAdder[] rejected = adders();
+    private final LongAdder[] wouldReject = adders();
+    private final LongAdder reloadsSucceeded = new LongAdder();
+    private final LongAdder reloadsFailed = new LongAdder();
+    private volatile IntSupplier keys = () -> 0;
+    private volatile long lastReloadMillis;
+    private volatile String lastReloadOutcome = "none";
+    private final List<Meter> meters;
+
+    public ApiKeyMetrics() {
+        super("ApiKeyFilter");
+        String requests = "tollgate.apikey.requests";
+        String rejections = "tollgate.apikey.rejections";
+        List<Meter> all = new ArrayList<>();
+        all.add(Meter.counter(null, "RequestsSeen", "requests the filter saw", this::requestsSeen));
+        all.add(Meter.counter(requests, "Accepted", "requests with an accepted key", accepted::sum, "outcome", "accepted"));
+        all.add(Meter.counter(requests, "Skipped", "requests that need no key (skip-paths, preflight)", skipped::sum,
+                "outcome", "skipped"));
+        all.add(Meter.counter(requests, "Rejected", "requests rejected", () -> sum(rejected), "outcome", "rejected"));
+        all.add(Meter.counter(requests, "WouldReject", "requests let through that would have been rejected (report-only)",
+                () -> sum(wouldReject), "outcome", "would_reject"));
+        for (int i = 0; i < CODES.size(); i++) {
+            String code = CODES.get(i);
+            LongAdder enforced = rejected[i];
+            LongAdder reported = wouldReject[i];
+            all.add(Meter.counter(rejections, "Rejected" + camel(code), "requests rejected with " + code, enforced::sum,
+                    "code", code, "enforced", "true"));
+            all.add(Meter.counter(rejections, "WouldReject" + camel(code), "requests that would have been rejected with "
+                    + code + " (report-only)", reported::sum, "code", code, "enforced", "false"));
+        }
+        all.add(Meter.gauge("tollgate.apikey.keys", "KeysLoaded", "keys in force", () -> keys.getAsInt()));
+        all.add(Meter.gauge("tollgate.apikey.reload.time", "LastReloadEpochSeconds",
+                "when the keys file was last read (Unix seconds; 0: no keys file)", () -> lastReloadMillis / 1000));
+        all.add(Meter.text("LastReloadTime", "when the keys file was last read (ISO-8601; empty: no keys file)",
+                () -> lastReloadMillis == 0 ? "" : Instant.ofEpochMilli(lastReloadMillis).toString()));
+        all.add(Meter.text("LastReloadOutcome", "success, failure (the previous keys stay), or none (no keys file)",
+                () -> lastReloadOutcome));
+        all.add(Meter.counter("tollgate.apikey.reloads", "ReloadsSucceeded", "reads of the keys file that took effect",
+                reloadsSucceeded::sum, "outcome", "success"));
+        all.add(Meter.counter("tollgate.apikey.reloads", "ReloadsFailed", "reads of the keys file refused (previous keys kept)",
+                reloadsFailed::sum, "outcome", "failure"));
+        meters = List.copyOf(all);
+    }
+
+    private static LongAdder[] adders() {
+        LongAdder[] adders = new LongAdder[CODES.size()];
+        for (int i = 0; i < adders.length; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
+    }
+
+    private static long sum(LongAdder[] adders) {
+        long total = 0;
+        for (LongAdder adder : adders) {
+            total += adder.sum();
+        }
+        return total;
+    }
+
+    /** {@code missing_api_key} as {@code MissingApiKey}. */
+    static String camel(String code) {
+        StringBuilder out = new StringBuilder();
+        for (String part : code.split("_")) {
+            if (!part.isEmpty()) {
+                out.append(Character.toUpperCase(part.charAt(0))).append(part, 1, part.length());
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    List<Meter> meters() {
+        return meters;
+    }
+
+    /** Where the number of keys in force comes from. */
+    public void keys(IntSupplier count) {
+        this.keys = count;
+    }
+
+    public void accepted() {
+        accepted.increment();
+    }
+
+    public void skipped() {
+        skipped.increment();
+    }
+
+    /** A request rejected with {@code code}, one of the key filter's four codes. */
+    public void rejected(String code) {
+        rejected[index(code)].increment();
+    }
+
+    /** A request that would have been rejected with {@code code}, let through because the filter only reports. */
+    public void wouldReject(String code) {
+        wouldReject[index(code)].increment();
+    }
+
+    /** The keys file was read at {@code epochMillis}: its keys took effect, or were refused. */
+    public void reloaded(boolean success, long epochMillis) {
+        (success ? reloadsSucceeded : reloadsFailed).increment();
+        lastReloadMillis = epochMillis;
+        lastReloadOutcome = success ? "success" : "failure";
+    }
+
+    private static int index(String code) {
+        return switch (code) {
+            case ErrorCodes.MISSING_API_KEY -> 0;
+            case ErrorCodes.INVALID_API_KEY -> 1;
+            case ErrorCodes.EXPIRED_API_KEY -> 2;
+            case ErrorCodes.ACCESS_DENIED -> 3;
+            default -> throw new IllegalArgumentException("not a key filter code: " + code);
+        };
+    }
+
+    long requestsSeen() {
+        return accepted.sum() + skipped.sum() + sum(rejected) + sum(wouldReject);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class JettyMetricsIT extends MetricsCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.jetty();
+    }
+}
