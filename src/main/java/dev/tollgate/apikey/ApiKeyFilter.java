@@ -2,9 +2,11 @@ package dev.tollgate.apikey;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
+import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
+import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -105,6 +107,12 @@ public final class ApiKeyFilter implements Filter {
     public static final String MDC_KEY = "client_id";
     /** {@link ClientIdentity#method()} of an accepted request. */
     public static final String IDENTITY_METHOD = "api-key";
+    /**
+     * Request attribute set with {@code enforce=false} on a request let through that would have
+     * been rejected: the error code of that rejection ({@code missing_api_key},
+     * {@code invalid_api_key}, {@code expired_api_key} or {@code access_denied}).
+     */
+    public static final String WOULD_REJECT_ATTRIBUTE = "dev.tollgate.api_key.would_reject";
     /** {@code getAuthType()} of an accepted request. */
     public static final String AUTH_TYPE = "API_KEY";
 
@@ -119,12 +127,18 @@ public final class ApiKeyFilter implements Filter {
     static final String SKIP_PREFLIGHT = "skip-preflight";
     static final String SKIP_PATHS = "skip-paths";
     static final String REALM = "realm";
-    static final Set<String> PARAMS = Set.of(KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
+    static final String ENFORCE = "enforce";
+    static final Set<String> PARAMS = Set.of(ENFORCE, KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
             HIDE_CREDENTIALS, SKIP_PREFLIGHT, SKIP_PATHS, REALM);
 
     static final String DEFAULT_HEADER = "X-API-KEY";
     static final int DEFAULT_RELOAD_SECONDS = 5;
     static final String DEFAULT_REALM = "api";
+    static final boolean DEFAULT_ENFORCE = true;
+    /** Report-only mode logs each client (or address) and answer at most once in this period. */
+    static final Duration REPORT_PERIOD = Duration.ofMinutes(1);
+    /** The most clients and addresses report-only mode remembers having logged. */
+    static final int REPORT_MAX_CLIENTS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
     private static final AtomicLong INSTANCES = new AtomicLong();
@@ -138,6 +152,9 @@ public final class ApiKeyFilter implements Filter {
     private boolean hideAuthorization;
     private String hiddenParameter;
     private ErrorRenderer renderer;
+    private boolean enforce = DEFAULT_ENFORCE;
+    /** With {@code enforce=false}: which clients and addresses were logged in the report period. */
+    private OncePerPeriod reported;
     /** Request attribute that only this instance sets: the entry it accepted. */
     private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
 
@@ -177,6 +194,7 @@ public final class ApiKeyFilter implements Filter {
         set(params, QUERY_PARAM, b::queryParam);
         b.hideCredentials(params.bool(HIDE_CREDENTIALS, false));
         b.skipPreflight(params.bool(SKIP_PREFLIGHT, true));
+        b.enforce(params.bool(ENFORCE, DEFAULT_ENFORCE));
         set(params, SKIP_PATHS, b::skipPaths);
         set(params, REALM, b::realm);
         return b;
@@ -203,6 +221,8 @@ public final class ApiKeyFilter implements Filter {
         hiddenHeaders = b.hideCredentials ? b.headers : null;
         hideAuthorization = b.hideCredentials && b.bearer;
         hiddenParameter = b.hideCredentials ? b.queryParam : null;
+        enforce = b.enforce;
+        reported = b.enforce ? null : OncePerPeriod.create(REPORT_MAX_CLIENTS);
     }
 
     /** Every plan a key names must be defined by the rate-limit filters, whichever starts first. */
@@ -276,15 +296,17 @@ public final class ApiKeyFilter implements Filter {
         ApiKeyEntry entry = acceptedBefore(req);
         if (entry == null) {
             KeyCheck.Verdict verdict = check.check(req, path);
-            if (verdict.rejection() != null) {
+            if (verdict.rejection() != null && enforce) {
                 reject(req, resp, verdict.rejection());
                 return;
             }
-            if (verdict.accepted() == null) {
-                chain.doFilter(request, response);
+            ApiKeyEntry passing = verdict.rejection() != null ? wouldReject(req, verdict) : verdict.accepted();
+            if (passing == null) {
+                chain.doFilter(verdict.rejection() != null && hiddenHeaders != null
+                        ? new AuthenticatedRequest(req, null, hiddenHeaders, hideAuthorization, hiddenParameter) : request, response);
                 return;
             }
-            entry = accept(req, verdict.accepted());
+            entry = accept(req, passing);
         }
         proceed(req, resp, chain, entry);
     }
@@ -325,6 +347,24 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
+    /**
+     * Report-only mode: the one place where a request that would have been rejected is let
+     * through. It is marked with {@value #WOULD_REJECT_ATTRIBUTE}, and each client (by its key's
+     * client id, else by its address) and answer is logged at most once per {@link #REPORT_PERIOD};
+     * never the key. A valid key that is only not allowed this method or path still names its
+     * client (returned, to be accepted); a missing, unknown or expired key names none.
+     */
+    private ApiKeyEntry wouldReject(HttpServletRequest req, KeyCheck.Verdict verdict) {
+        ApiError rejection = verdict.rejection();
+        req.setAttribute(WOULD_REJECT_ATTRIBUTE, rejection.code());
+        String who = verdict.refused() != null ? "client " + verdict.refused().clientId() : "address " + req.getRemoteAddr();
+        if (reported.first(rejection.code() + ' ' + who, REPORT_PERIOD)) {
+            LOG.warn("Report-only: would have answered {} {} to {}; logged once a minute per client and answer",
+                    rejection.status(), rejection.code(), who);
+        }
+        return ErrorCodes.ACCESS_DENIED.equals(rejection.code()) ? verdict.refused() : null;
+    }
+
     private void reject(HttpServletRequest req, HttpServletResponse resp, ApiError error) throws IOException {
         LOG.debug("Rejected {} {}: {}", req.getMethod(), req.getRequestURI(), error.code());
         if (!renderer.render(req, resp, error)) {
@@ -353,6 +393,7 @@ public final class ApiKeyFilter implements Filter {
         private String queryParam;
         private boolean hideCredentials;
         private boolean skipPreflight = true;
+        private boolean enforce = DEFAULT_ENFORCE;
         private PathPatterns skipPaths = PathPatterns.NONE;
         private String realm = DEFAULT_REALM;
         private Clock clock = Clock.systemUTC();
@@ -391,6 +432,15 @@ public final class ApiKeyFilter implements Filter {
 
         public Builder hideCredentials(boolean hide) {
             this.hideCredentials = hide;
+            return this;
+        }
+
+        /**
+         * {@code false}: report-only; requests that would be rejected pass, marked with
+         * {@value ApiKeyFilter#WOULD_REJECT_ATTRIBUTE} and logged.
+         */
+        public Builder enforce(boolean reject) {
+            this.enforce = reject;
             return this;
         }
 
