@@ -76,6 +76,11 @@ import org.slf4j.MDC;
  *       the container maps by extension or to the default servlet, never one served through an
  *       exact or path mapping ({@code /api/users/42.css} under {@code /api/*}).</li>
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
+ *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: a request without a
+ *       valid key passes, marked with {@value #WOULD_REJECT_ATTRIBUTE} (the code it would have
+ *       been answered with), and is logged at WARN at most once a minute per client (or address)
+ *       and code. A missing, unknown or expired key names no client; a valid key that may not use
+ *       the method or path ({@code access_denied}) names its client as if accepted.</li>
  * </ul>
  * Map it after the request id and error filters and before the rate-limit filter, which then
  * counts requests per client:

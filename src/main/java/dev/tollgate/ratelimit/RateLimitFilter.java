@@ -72,6 +72,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
  *       as {@code *.css} only for requests mapped by extension or to the default servlet.</li>
  *   <li>{@code skip-methods} (default {@code OPTIONS}): methods never limited.</li>
+ *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: every request is
+ *       counted and passes; one over the limit carries the 429's headers but {@code Retry-After}
+ *       and the attribute {@value #WOULD_REJECT_ATTRIBUTE}, and each client is logged at WARN at
+ *       most once per period of the limit that decided.</li>
  *   <li>{@code namespace} (default: the filter name): what keeps this filter's buckets apart.</li>
  *   <li>{@code store} (default {@code local}) or {@code redis}, with {@code redis-uri} (required
  *       then), {@code redis-key-prefix} (default {@code tollgate:}), {@code redis-timeout}
