@@ -101,7 +101,7 @@ class RequestIdsTest {
                 accept.getMessage());
         ServletException unknown = assertThrows(ServletException.class,
                 () -> new RequestIdFilter().init(Fakes.filterConfig("rid", Map.of("header", "X-Trace"))));
-        assertEquals("RequestIdFilter: unknown init-param [header]; known names are [accept-incoming, max-length]",
+        assertEquals("RequestIdFilter: unknown init-param [header]; known names are [accept-incoming, max-length, trace-id-as-request-id]",
                 unknown.getMessage());
     }
 }

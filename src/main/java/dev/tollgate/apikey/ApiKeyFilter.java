@@ -2,9 +2,11 @@ package dev.tollgate.apikey;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
+import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
+import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.metrics.ApiKeyMetrics;
 import jakarta.servlet.DispatcherType;
@@ -75,6 +77,11 @@ import org.slf4j.MDC;
  *       the container maps by extension or to the default servlet, never one served through an
  *       exact or path mapping ({@code /api/users/42.css} under {@code /api/*}).</li>
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
+ *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: a request without a
+ *       valid key passes, marked with {@value #WOULD_REJECT_ATTRIBUTE} (the code it would have
+ *       been answered with), and is logged at WARN at most once a minute per client (or address)
+ *       and code. A missing, unknown or expired key names no client; a valid key that may not use
+ *       the method or path ({@code access_denied}) names its client as if accepted.</li>
  * </ul>
  * Map it after the request id and error filters and before the rate-limit filter, which then
  * counts requests per client:
@@ -110,6 +117,12 @@ public final class ApiKeyFilter implements Filter {
     public static final String MDC_KEY = "client_id";
     /** {@link ClientIdentity#method()} of an accepted request. */
     public static final String IDENTITY_METHOD = "api-key";
+    /**
+     * Request attribute set with {@code enforce=false} on a request let through that would have
+     * been rejected: the error code of that rejection ({@code missing_api_key},
+     * {@code invalid_api_key}, {@code expired_api_key} or {@code access_denied}).
+     */
+    public static final String WOULD_REJECT_ATTRIBUTE = "dev.tollgate.api_key.would_reject";
     /** {@code getAuthType()} of an accepted request. */
     public static final String AUTH_TYPE = "API_KEY";
 
@@ -124,12 +137,18 @@ public final class ApiKeyFilter implements Filter {
     static final String SKIP_PREFLIGHT = "skip-preflight";
     static final String SKIP_PATHS = "skip-paths";
     static final String REALM = "realm";
-    static final Set<String> PARAMS = Set.of(KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
+    static final String ENFORCE = "enforce";
+    static final Set<String> PARAMS = Set.of(ENFORCE, KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
             HIDE_CREDENTIALS, SKIP_PREFLIGHT, SKIP_PATHS, REALM);
 
     static final String DEFAULT_HEADER = "X-API-KEY";
     static final int DEFAULT_RELOAD_SECONDS = 5;
     static final String DEFAULT_REALM = "api";
+    static final boolean DEFAULT_ENFORCE = true;
+    /** Report-only mode logs each client (or address) and answer at most once in this period. */
+    static final Duration REPORT_PERIOD = Duration.ofMinutes(1);
+    /** The most clients and addresses report-only mode remembers having logged. */
+    static final int REPORT_MAX_CLIENTS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
     private static final AtomicLong INSTANCES = new AtomicLong();
@@ -144,6 +163,9 @@ public final class ApiKeyFilter implements Filter {
     private String hiddenParameter;
     private ErrorRenderer renderer;
     private final ApiKeyMetrics metrics = new ApiKeyMetrics();
+    private boolean enforce = DEFAULT_ENFORCE;
+    /** With {@code enforce=false}: which clients and addresses were logged in the report period. */
+    private OncePerPeriod reported;
     /** Request attribute that only this instance sets: the entry it accepted. */
     private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
 
@@ -188,6 +210,7 @@ public final class ApiKeyFilter implements Filter {
         set(params, QUERY_PARAM, b::queryParam);
         b.hideCredentials(params.bool(HIDE_CREDENTIALS, false));
         b.skipPreflight(params.bool(SKIP_PREFLIGHT, true));
+        b.enforce(params.bool(ENFORCE, DEFAULT_ENFORCE));
         set(params, SKIP_PATHS, b::skipPaths);
         set(params, REALM, b::realm);
         return b;
@@ -214,6 +237,8 @@ public final class ApiKeyFilter implements Filter {
         hiddenHeaders = b.hideCredentials ? b.headers : null;
         hideAuthorization = b.hideCredentials && b.bearer;
         hiddenParameter = b.hideCredentials ? b.queryParam : null;
+        enforce = b.enforce;
+        reported = b.enforce ? null : OncePerPeriod.create(REPORT_MAX_CLIENTS);
     }
 
     /** Every plan a key names must be defined by the rate-limit filters, whichever starts first. */
@@ -289,18 +314,24 @@ public final class ApiKeyFilter implements Filter {
         ApiKeyEntry entry = acceptedBefore(req);
         if (entry == null) {
             KeyCheck.Verdict verdict = check.check(req, path);
-            if (verdict.rejection() != null) {
+            if (verdict.rejection() != null && enforce) {
                 metrics.rejected(verdict.rejection().code());
                 reject(req, resp, verdict.rejection());
                 return;
             }
-            if (verdict.accepted() == null) {
-                metrics.skipped();
-                chain.doFilter(request, response);
+            ApiKeyEntry passing = verdict.rejection() != null ? wouldReject(req, verdict) : verdict.accepted();
+            if (passing == null) {
+                if (verdict.rejection() == null) {
+                    metrics.skipped();
+                }
+                chain.doFilter(verdict.rejection() != null && hiddenHeaders != null
+                        ? new AuthenticatedRequest(req, null, hiddenHeaders, hideAuthorization, hiddenParameter) : request, response);
                 return;
             }
-            metrics.accepted();
-            entry = accept(req, verdict.accepted());
+            if (verdict.rejection() == null) {
+                metrics.accepted();
+            }
+            entry = accept(req, passing);
         } else {
             // A later dispatch of a request this filter accepted: counted once, when it was accepted.
             metrics.skipped();
@@ -344,6 +375,25 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
+    /**
+     * Report-only mode: the one place where a request that would have been rejected is let
+     * through. It is marked with {@value #WOULD_REJECT_ATTRIBUTE}, and each client (by its key's
+     * client id, else by its address) and answer is logged at most once per {@link #REPORT_PERIOD};
+     * never the key. A valid key that is only not allowed this method or path still names its
+     * client (returned, to be accepted); a missing, unknown or expired key names none.
+     */
+    private ApiKeyEntry wouldReject(HttpServletRequest req, KeyCheck.Verdict verdict) {
+        ApiError rejection = verdict.rejection();
+        metrics.wouldReject(rejection.code());
+        req.setAttribute(WOULD_REJECT_ATTRIBUTE, rejection.code());
+        String who = verdict.refused() != null ? "client " + verdict.refused().clientId() : "address " + req.getRemoteAddr();
+        if (reported.first(rejection.code() + ' ' + who, REPORT_PERIOD)) {
+            LOG.warn("Report-only: would have answered {} {} to {}; logged once a minute per client and answer",
+                    rejection.status(), rejection.code(), who);
+        }
+        return ErrorCodes.ACCESS_DENIED.equals(rejection.code()) ? verdict.refused() : null;
+    }
+
     private void reject(HttpServletRequest req, HttpServletResponse resp, ApiError error) throws IOException {
         LOG.debug("Rejected {} {}: {}", req.getMethod(), req.getRequestURI(), error.code());
         if (!renderer.render(req, resp, error)) {
@@ -373,6 +423,7 @@ public final class ApiKeyFilter implements Filter {
         private String queryParam;
         private boolean hideCredentials;
         private boolean skipPreflight = true;
+        private boolean enforce = DEFAULT_ENFORCE;
         private PathPatterns skipPaths = PathPatterns.NONE;
         private String realm = DEFAULT_REALM;
         private Clock clock = Clock.systemUTC();
@@ -411,6 +462,15 @@ public final class ApiKeyFilter implements Filter {
 
         public Builder hideCredentials(boolean hide) {
             this.hideCredentials = hide;
+            return this;
+        }
+
+        /**
+         * {@code false}: report-only; requests that would be rejected pass, marked with
+         * {@value ApiKeyFilter#WOULD_REJECT_ATTRIBUTE} and logged.
+         */
+        public Builder enforce(boolean reject) {
+            this.enforce = reject;
             return this;
         }
 

@@ -25,7 +25,8 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     private boolean queryStringDone;
 
     /**
-     * {@code keyHeaders} null: no header hidden; {@code keyParameter} null: no parameter hidden.
+     * {@code keyHeaders} null: no header hidden; {@code keyParameter} null: no parameter hidden;
+     * {@code clientId} null: only hides (a report-only pass without a valid key), the user is the container's.
      */
     AuthenticatedRequest(HttpServletRequest request, String clientId, List<String> keyHeaders, boolean hideAuthorization,
             String keyParameter) {
@@ -55,17 +56,17 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getRemoteUser() {
-        return clientId;
+        return clientId == null ? super.getRemoteUser() : clientId;
     }
 
     @Override
     public Principal getUserPrincipal() {
-        return new ClientPrincipal(clientId);
+        return clientId == null ? super.getUserPrincipal() : new ClientPrincipal(clientId);
     }
 
     @Override
     public String getAuthType() {
-        return ApiKeyFilter.AUTH_TYPE;
+        return clientId == null ? super.getAuthType() : ApiKeyFilter.AUTH_TYPE;
     }
 
     private boolean hidden(String name) {

@@ -18,9 +18,16 @@ final class KeyCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyCheck.class);
 
-    /** The decision: the accepted entry, or the rejection, or neither (a preflight passes). */
-    record Verdict(ApiKeyEntry accepted, ApiError rejection) {
+    /**
+     * The decision: the accepted entry, or the rejection, or neither (a preflight passes).
+     * {@code refused}: the entry of a known key that is rejected (expired, or not allowed here).
+     */
+    record Verdict(ApiKeyEntry accepted, ApiError rejection, ApiKeyEntry refused) {
         static final Verdict PASS = new Verdict(null, null);
+
+        Verdict(ApiKeyEntry accepted, ApiError rejection) {
+            this(accepted, rejection, null);
+        }
     }
 
     private final KeyExtractor extractor;
@@ -76,11 +83,11 @@ final class KeyCheck {
         }
         // Only keys with an expiry need the time.
         if (entry.expiresAt() != null && entry.isExpired(clock.instant())) {
-            return expired;
+            return new Verdict(null, expired.rejection(), entry);
         }
         if (!entry.allowsMethod(request.getMethod()) || !entry.allowsPath(path)) {
             LOG.debug("Key of client {} not allowed {} {}", entry.clientId(), request.getMethod(), path);
-            return denied;
+            return new Verdict(null, denied.rejection(), entry);
         }
         return entry.accepted();
     }

@@ -21,6 +21,8 @@ final class Plan {
     private final String policyHeader;
     /** Policy item names by bucket4j limit id (the period, e.g. {@code 1m}), made once. */
     private final Map<String, String> policyItems;
+    /** The period of each limit by its policy item name, made once. */
+    private final Map<String, Duration> periods;
 
     private Plan(String name, Limits limits) {
         this.name = name;
@@ -28,16 +30,19 @@ final class Plan {
         this.limitHeader = Long.toString(limits.first().capacity());
         StringBuilder policy = new StringBuilder();
         Map<String, String> items = new HashMap<>();
+        Map<String, Duration> periodsByItem = new HashMap<>();
         for (Limits.Limit limit : limits.limits()) {
             if (policy.length() > 0) {
                 policy.append(", ");
             }
             items.put(Limits.format(limit.period()), name + '-' + Limits.format(limit.period()));
+            periodsByItem.put(name + '-' + Limits.format(limit.period()), limit.period());
             policy.append('"').append(name).append('-').append(Limits.format(limit.period())).append("\";q=")
                     .append(limit.capacity()).append(";w=").append(Math.max(1, limit.period().toSeconds()));
         }
         this.policyHeader = policy.toString();
         this.policyItems = Map.copyOf(items);
+        this.periods = Map.copyOf(periodsByItem);
     }
 
     /** A plan called {@code name} ({@code [A-Za-z0-9_-]}, at most 64) with {@code limits}. */
@@ -78,6 +83,15 @@ final class Plan {
             return item;
         }
         return name + '-' + (id != null ? id : Limits.format(Duration.ofNanos(limit.getRefillPeriodNanos())));
+    }
+
+    /**
+     * The period of the limit whose policy item is {@code item}; for an item not of this plan (or
+     * none), the period of the plan's first limit.
+     */
+    Duration periodOf(String item) {
+        Duration period = item == null ? null : periods.get(item);
+        return period != null ? period : limits.first().period();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
+import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
@@ -72,6 +73,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
  *       as {@code *.css} only for requests mapped by extension or to the default servlet.</li>
  *   <li>{@code skip-methods} (default {@code OPTIONS}): methods never limited.</li>
+ *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: every request is
+ *       counted and passes; one over the limit carries the 429's headers but {@code Retry-After}
+ *       and the attribute {@value #WOULD_REJECT_ATTRIBUTE}, and each client is logged at WARN at
+ *       most once per period of the limit that decided.</li>
  *   <li>{@code namespace} (default: the filter name): what keeps this filter's buckets apart.</li>
  *   <li>{@code store} (default {@code local}) or {@code redis}, with {@code redis-uri} (required
  *       then), {@code redis-key-prefix} (default {@code tollgate:}), {@code redis-timeout}
@@ -99,6 +104,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class RateLimitFilter implements Filter {
 
+    /**
+     * Request attribute set with {@code enforce=false} on a request that was let through although
+     * it would have been rejected: the error code of that rejection ({@code rate_limited}, or
+     * {@code limiter_unavailable} while the store is away under {@code on-store-failure=reject}).
+     */
+    public static final String WOULD_REJECT_ATTRIBUTE = "dev.tollgate.rate_limit.would_reject";
+
     static final String NAME = "RateLimitFilter";
     static final String LIMITS = "limits";
     static final String PLANS = "plans";
@@ -117,11 +129,13 @@ public final class RateLimitFilter implements Filter {
     static final String REDIS_PROBE_INTERVAL = "redis-probe-interval";
     static final String ON_STORE_FAILURE = "on-store-failure";
     static final String NAMESPACE_PARAM = "namespace";
-    static final Set<String> PARAMS = Set.of(LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
+    static final String ENFORCE = "enforce";
+    static final Set<String> PARAMS = Set.of(ENFORCE, LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
             THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
             REDIS_PROBE_INTERVAL, ON_STORE_FAILURE, NAMESPACE_PARAM);
 
     static final String DEFAULT_KEY_BY = "auto";
+    static final boolean DEFAULT_ENFORCE = true;
     static final boolean DEFAULT_THROTTLE_HEADERS = true;
     static final boolean DEFAULT_IETF_HEADERS = false;
     static final Set<String> DEFAULT_SKIP_METHODS = Set.of("OPTIONS");
@@ -142,10 +156,14 @@ public final class RateLimitFilter implements Filter {
     private Set<String> skipMethods = DEFAULT_SKIP_METHODS;
     private ErrorRenderer renderer;
     private final RateLimitMetrics metrics = new RateLimitMetrics();
+    private boolean enforce = DEFAULT_ENFORCE;
+    /** With {@code enforce=false}: which clients were logged in their limit's period. */
+    private OncePerPeriod reported;
 
     @Override
     public void init(FilterConfig config) throws ServletException {
         InitParams params = InitParams.of(config, NAME, PARAMS);
+        enforce = params.bool(ENFORCE, DEFAULT_ENFORCE);
         String limitsText = params.valueOrNull(LIMITS);
         if (limitsText == null) {
             throw new ServletException(NAME + ": init-param [limits] is required, like 100/1m, 5000/1d");
@@ -181,6 +199,7 @@ public final class RateLimitFilter implements Filter {
             throw params.invalid(KEY_BY, keyBy, e.getMessage());
         }
         int maxClients = params.integer(MAX_CLIENTS, LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
+        reported = enforce ? null : OncePerPeriod.create(maxClients);
         headers = new RateLimitHeaders(params.bool(THROTTLE_HEADERS, DEFAULT_THROTTLE_HEADERS),
                 params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS));
         skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse);
@@ -261,14 +280,36 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        ApiError rejection = headers.rejection(decision);
+        if (!enforce) {
+            metrics.wouldReject();
+            wouldReject(req, resp, key, decision, rejection);
+            chain.doFilter(request, response);
+            return;
+        }
         if (decision.counted()) {
             metrics.rejected();
         } else {
             metrics.unavailable();
         }
-        ApiError rejection = headers.rejection(decision);
         if (!renderer.render(req, resp, rejection)) {
             LOG.warn("Could not answer {}: response already committed", rejection.status());
+        }
+    }
+
+    /**
+     * Report-only mode: the one place where a request that would have been rejected is let
+     * through. It carries the rejection's code as {@value #WOULD_REJECT_ATTRIBUTE} and the headers
+     * of the 429 but {@code Retry-After}; each client is logged at most once per period of the
+     * limit that decided (never its API key: the client key is a client id, an IP or a hashed header).
+     */
+    private void wouldReject(HttpServletRequest req, HttpServletResponse resp, String key, RateLimitDecision decision,
+            ApiError rejection) {
+        req.setAttribute(WOULD_REJECT_ATTRIBUTE, rejection.code());
+        headers.wouldReject(resp, decision);
+        if (reported.first(key, decision.plan().periodOf(decision.policyItem()))) {
+            LOG.warn("Report-only: would have answered {} {} to {} (plan {}); logged once per limit period",
+                    rejection.status(), rejection.code(), key, decision.plan().name());
         }
     }
 

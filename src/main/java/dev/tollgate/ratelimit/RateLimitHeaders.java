@@ -43,6 +43,24 @@ final class RateLimitHeaders {
         }
     }
 
+    /**
+     * Sets the headers that the 429 of {@code decision} would carry, but {@code Retry-After}, on a
+     * request that report-only mode lets through: a passing answer asks nobody to wait. Nothing
+     * for an uncounted decision (the store was away).
+     */
+    void wouldReject(HttpServletResponse response, RateLimitDecision decision) {
+        if (!decision.counted()) {
+            return;
+        }
+        response.setHeader(LIMIT, decision.limitHeader());
+        response.setHeader(REMAINING, Long.toString(decision.remaining()));
+        response.setHeader(RESET, Long.toString(decision.resetEpochSeconds()));
+        if (ietfHeaders) {
+            response.setHeader(IETF_POLICY, decision.plan().policyHeader());
+            response.setHeader(IETF_LIMIT, ietfLimit(decision));
+        }
+    }
+
     /** The answer to a rejected request: 429 with its headers, or 503 when the store was out and not counted. */
     ApiError rejection(RateLimitDecision decision) {
         String retryAfter = Long.toString(decision.retryAfterSeconds());

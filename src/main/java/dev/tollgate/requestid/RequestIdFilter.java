@@ -11,6 +11,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Enumeration;
 import java.util.Set;
 import org.slf4j.MDC;
 
@@ -27,7 +28,14 @@ import org.slf4j.MDC;
  *   <li>{@code accept-incoming} (default {@code true}): take a safe incoming id; {@code false}
  *       always makes a new one.</li>
  *   <li>{@code max-length} (default {@code 128}, 1 to 1024): longest incoming id accepted.</li>
+ *   <li>{@code trace-id-as-request-id} (default {@code false}): when no safe {@code X-Request-ID}
+ *       is taken, a valid W3C {@code traceparent}'s trace id becomes the request id.</li>
  * </ul>
+ *
+ * <p>W3C trace context: the trace id of a valid {@code traceparent} (exactly one header, strictly
+ * checked) is put in the MDC under {@value #TRACE_MDC_KEY} for the request, unless that key is
+ * already set (an OpenTelemetry agent's): then it is left, and not removed afterwards. An invalid
+ * {@code traceparent} is ignored, never echoed.
  *
  * <pre>{@code
  * <filter>
@@ -44,16 +52,23 @@ import org.slf4j.MDC;
  */
 public final class RequestIdFilter implements Filter {
 
+    /** The MDC key of the W3C trace id of a request with a valid {@code traceparent}. */
+    public static final String TRACE_MDC_KEY = "trace_id";
+
     static final String NAME = "RequestIdFilter";
     static final String ACCEPT_INCOMING = "accept-incoming";
     static final String MAX_LENGTH = "max-length";
-    static final Set<String> PARAMS = Set.of(ACCEPT_INCOMING, MAX_LENGTH);
+    static final String TRACE_ID_AS_REQUEST_ID = "trace-id-as-request-id";
+    static final Set<String> PARAMS = Set.of(ACCEPT_INCOMING, MAX_LENGTH, TRACE_ID_AS_REQUEST_ID);
     static final boolean DEFAULT_ACCEPT_INCOMING = true;
+    static final boolean DEFAULT_TRACE_ID_AS_REQUEST_ID = false;
+    static final String TRACEPARENT = "traceparent";
     static final int MIN_MAX_LENGTH = 1;
     static final int MAX_MAX_LENGTH = 1024;
 
     private boolean acceptIncoming = DEFAULT_ACCEPT_INCOMING;
     private int maxLength = RequestIds.DEFAULT_MAX_LENGTH;
+    private boolean traceIdAsRequestId = DEFAULT_TRACE_ID_AS_REQUEST_ID;
     private final boolean configuredInCode;
 
     /** A filter configured by its init-params. */
@@ -67,12 +82,23 @@ public final class RequestIdFilter implements Filter {
      * @throws IllegalArgumentException if {@code maxLength} is not between 1 and 1024, the rule of {@code max-length}
      */
     public RequestIdFilter(boolean acceptIncoming, int maxLength) {
+        this(acceptIncoming, maxLength, DEFAULT_TRACE_ID_AS_REQUEST_ID);
+    }
+
+    /**
+     * A filter configured in code; {@code init} then reads no init-params.
+     *
+     * @param traceIdAsRequestId the rule of {@code trace-id-as-request-id}
+     * @throws IllegalArgumentException if {@code maxLength} is not between 1 and 1024, the rule of {@code max-length}
+     */
+    public RequestIdFilter(boolean acceptIncoming, int maxLength, boolean traceIdAsRequestId) {
         if (maxLength < MIN_MAX_LENGTH || maxLength > MAX_MAX_LENGTH) {
             throw new IllegalArgumentException(MAX_LENGTH + " [" + maxLength + "] must be an integer between "
                     + MIN_MAX_LENGTH + " and " + MAX_MAX_LENGTH);
         }
         this.acceptIncoming = acceptIncoming;
         this.maxLength = maxLength;
+        this.traceIdAsRequestId = traceIdAsRequestId;
         this.configuredInCode = true;
     }
 
@@ -84,6 +110,7 @@ public final class RequestIdFilter implements Filter {
         InitParams params = InitParams.of(config, NAME, PARAMS);
         acceptIncoming = params.bool(ACCEPT_INCOMING, DEFAULT_ACCEPT_INCOMING);
         maxLength = params.integer(MAX_LENGTH, RequestIds.DEFAULT_MAX_LENGTH, MIN_MAX_LENGTH, MAX_MAX_LENGTH);
+        traceIdAsRequestId = params.bool(TRACE_ID_AS_REQUEST_ID, DEFAULT_TRACE_ID_AS_REQUEST_ID);
     }
 
     @Override
@@ -93,14 +120,20 @@ public final class RequestIdFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        String traceId = traceId(http);
         String id = RequestIds.get(http);
         if (id == null) {
-            id = choose(http.getHeader(RequestIds.HEADER));
+            id = choose(http.getHeader(RequestIds.HEADER), traceId);
             http.setAttribute(RequestIds.ATTRIBUTE, id);
         }
         httpResponse.setHeader(RequestIds.HEADER, id);
         String previous = MDC.get(RequestIds.MDC_KEY);
         MDC.put(RequestIds.MDC_KEY, id);
+        // A trace id already in the MDC belongs to someone else (an OpenTelemetry agent): left as it is.
+        boolean ownTrace = traceId != null && MDC.get(TRACE_MDC_KEY) == null;
+        if (ownTrace) {
+            MDC.put(TRACE_MDC_KEY, traceId);
+        }
         try {
             chain.doFilter(request, response);
         } finally {
@@ -109,10 +142,33 @@ public final class RequestIdFilter implements Filter {
             } else {
                 MDC.put(RequestIds.MDC_KEY, previous);
             }
+            if (ownTrace) {
+                MDC.remove(TRACE_MDC_KEY);
+            }
         }
     }
 
-    String choose(String incoming) {
-        return acceptIncoming && RequestIds.isSafe(incoming, maxLength) ? incoming : RequestIds.generate();
+    /** The trace id of the request's one valid {@code traceparent}, else {@code null}. */
+    private static String traceId(HttpServletRequest request) {
+        String header = request.getHeader(TRACEPARENT);
+        if (header == null) {
+            return null;
+        }
+        // Several traceparent headers are no trace context (W3C: invalid).
+        Enumeration<String> all = request.getHeaders(TRACEPARENT);
+        if (all != null && all.hasMoreElements()) {
+            all.nextElement();
+            if (all.hasMoreElements()) {
+                return null;
+            }
+        }
+        return TraceParent.traceId(header);
+    }
+
+    private String choose(String incoming, String traceId) {
+        if (acceptIncoming && RequestIds.isSafe(incoming, maxLength)) {
+            return incoming;
+        }
+        return traceIdAsRequestId && traceId != null ? traceId : RequestIds.generate();
     }
 }

@@ -1,17 +1,21 @@
 package dev.tollgate.apikey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import dev.tollgate.ClientIdentity;
+import dev.tollgate.it.LogCapture;
 import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -92,5 +96,80 @@ class ApiKeyFilterRequestTest {
         jakarta.servlet.ServletRequest plain = Fakes.request("GET", "/x", Map.of());
         filter(builder()).doFilter(new jakarta.servlet.ServletRequestWrapper(plain), FakeHttp.response().get(), chain);
         assertEquals(1, chain.calls());
+    }
+
+    private static final ApiKeyEntry OLD = ApiKeyEntry.builder("olga", ApiKeys.sha256("olga-key"))
+            .expiresAt(Instant.parse("2020-01-01T00:00:00Z")).build();
+    private static final ApiKeyEntry READER = ApiKeyEntry.builder("rita", ApiKeys.sha256("rita-key")).methods(java.util.Set.of("GET")).build();
+
+    /** Sends a request through a report-only filter; returns it as the application saw it. */
+    private static HttpServletRequest reportOnly(ApiKeyFilter filter, FakeHttp.Request request, FakeHttp.Chain chain,
+            String wouldReject) throws Exception {
+        int before = chain.calls();
+        FakeHttp.Response response = FakeHttp.response();
+        filter.doFilter(request.get(), response.get(), chain);
+        assertEquals(before + 1, chain.calls(), "report-only lets it through");
+        assertEquals(200, response.status());
+        assertTrue(response.headers("WWW-Authenticate").isEmpty(), "no challenge on a passing answer");
+        assertEquals(wouldReject, request.get().getAttribute(ApiKeyFilter.WOULD_REJECT_ATTRIBUTE));
+        return (HttpServletRequest) chain.request();
+    }
+
+    @Test
+    void shouldLetRequestsWithoutAValidKeyThroughInReportOnlyModeAndMarkThem() throws Exception {
+        ApiKeyFilter filter = filter(ApiKeyFilter.builder(ApiKeyStore.of(List.of(ALICE, OLD, READER))).enforce(false));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        try (LogCapture log = new LogCapture(ApiKeyFilter.class)) {
+            FakeHttp.Request missing = FakeHttp.request("GET", "/api/x").remoteAddr("192.0.2.1");
+            reportOnly(filter, missing, chain, "missing_api_key");
+            assertNull(missing.get().getAttribute(ApiKeyFilter.CLIENT_ID_ATTRIBUTE));
+            assertNull(ClientIdentity.of(missing.get()), "no client: the limiter counts it by its address");
+
+            FakeHttp.Request invalid = FakeHttp.request("GET", "/api/x").header("X-API-KEY", "secret-typo-key");
+            reportOnly(filter, invalid, chain, "invalid_api_key");
+            assertNull(invalid.get().getAttribute(ApiKeyFilter.CLIENT_ID_ATTRIBUTE));
+            assertNull(ClientIdentity.of(invalid.get()));
+
+            FakeHttp.Request expired = FakeHttp.request("GET", "/api/x").header("X-API-KEY", "olga-key");
+            reportOnly(filter, expired, chain, "expired_api_key");
+            assertNull(expired.get().getAttribute(ApiKeyFilter.CLIENT_ID_ATTRIBUTE));
+            assertNull(ClientIdentity.of(expired.get()), "an expired key vouches for nobody");
+
+            FakeHttp.Request denied = FakeHttp.request("POST", "/api/x").header("X-API-KEY", "rita-key");
+            assertEquals("rita", reportOnly(filter, denied, chain, "access_denied").getRemoteUser(),
+                    "a valid key not allowed here still names its client");
+            assertEquals(ClientIdentity.of("rita", null, "api-key"), ClientIdentity.of(denied.get()));
+
+            FakeHttp.Request valid = FakeHttp.request("GET", "/api/x").header("X-API-KEY", "alice-key");
+            filter.doFilter(valid.get(), FakeHttp.response().get(), chain);
+            assertNull(valid.get().getAttribute(ApiKeyFilter.WOULD_REJECT_ATTRIBUTE), "a valid key is not marked");
+
+            for (int i = 0; i < 3; i++) {
+                reportOnly(filter, FakeHttp.request("GET", "/api/x").remoteAddr("192.0.2.1"), chain, "missing_api_key");
+                reportOnly(filter, FakeHttp.request("GET", "/api/y").header("X-API-KEY", "secret-typo-key"), chain,
+                        "invalid_api_key");
+            }
+            assertEquals(4, log.events().stream().filter(e -> e.getLevel() == Level.WARN).count(),
+                    "each client and answer once: " + log.text());
+            assertTrue(log.text().contains("rita"), log.text());
+            assertFalse(log.text().contains("secret-typo-key") || log.text().contains("rita-key") || log.text().contains("olga-key"),
+                    "no key in the log: " + log.text());
+        }
+    }
+
+    @Test
+    void shouldHideARejectedKeyFromTheApplicationInReportOnlyMode() throws Exception {
+        ApiKeyFilter filter = filter(builder().enforce(false).hideCredentials(true));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        HttpServletRequest seen = reportOnly(filter, FakeHttp.request("GET", "/api/x").header("X-API-KEY", "typo-key"), chain,
+                "invalid_api_key");
+        assertNull(seen.getHeader("X-API-KEY"), "hide-credentials holds for a request let through too");
+    }
+
+    @Test
+    void shouldRefuseAnEnforceValueThatIsNotABoolean() {
+        assertEquals("ApiKeyFilter: init-param [enforce] has invalid value [off]: must be true or false",
+                assertThrows(ServletException.class, () -> new ApiKeyFilter().init(Fakes.filterConfig("api-key",
+                        Map.of("keys", "alice:" + ApiKeys.sha256Hex("k"), "enforce", "off")))).getMessage());
     }
 }

@@ -51,7 +51,7 @@ class ApiKeyFilterTest {
         assertEquals("ApiKeyFilter: init-param [bearer] has invalid value [on]: must be true or false",
                 initFailure(Map.of("keys", inline, "bearer", "on")).getMessage());
         assertTrue(initFailure(Map.of("keys", inline, "key-header", "X")).getMessage()
-                .startsWith("ApiKeyFilter: unknown init-param [key-header]; known names are [bearer, headers, hide-credentials"));
+                .startsWith("ApiKeyFilter: unknown init-param [key-header]; known names are [bearer, enforce, headers, hide-credentials"));
     }
 
     @Test

@@ -2,9 +2,12 @@ package dev.tollgate.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import dev.tollgate.ClientIdentity;
+import dev.tollgate.it.LogCapture;
 import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletException;
@@ -67,5 +70,52 @@ class RateLimitFilterRequestTest {
         FakeHttp.Response limited = send(filter, FakeHttp.request("GET", "/api/x").get(), chain);
         assertEquals(429, limited.status());
         assertEquals("1", limited.header("X-Throttle-Limit"), "always on a 429");
+    }
+
+    @Test
+    void shouldCountButNeverRejectInReportOnlyMode() throws Exception {
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "enforce", "false"));
+        ClientIdentity erin = ClientIdentity.of("erin", null, "jwt");
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        try (LogCapture log = new LogCapture(RateLimitFilter.class)) {
+            HttpServletRequest first = as(erin);
+            FakeHttp.Response allowed = send(filter, first, chain);
+            assertEquals("0", allowed.header("X-Throttle-Remaining"));
+            assertNull(first.getAttribute(RateLimitFilter.WOULD_REJECT_ATTRIBUTE), "within the limit");
+            for (int i = 0; i < 3; i++) {
+                HttpServletRequest over = as(erin);
+                FakeHttp.Response passed = send(filter, over, chain);
+                assertEquals(200, passed.status(), "report-only never answers 429");
+                assertEquals("1", passed.header("X-Throttle-Limit"));
+                assertEquals("0", passed.header("X-Throttle-Remaining"));
+                long reset = Long.parseLong(passed.header("X-Throttle-Reset"));
+                assertTrue(reset >= System.currentTimeMillis() / 1000, "when the next request would be allowed");
+                assertNull(passed.header("Retry-After"), "a passing answer asks nobody to wait");
+                assertEquals("rate_limited", over.getAttribute(RateLimitFilter.WOULD_REJECT_ATTRIBUTE));
+            }
+            assertEquals(4, chain.calls(), "every request reached the application");
+            long warnings = log.events().stream().filter(e -> e.getLevel() == Level.WARN).count();
+            assertEquals(1, warnings, "once per client per limit period: " + log.text());
+            assertTrue(log.text().contains("client:erin"), log.text());
+            send(filter, as(ClientIdentity.of("frank", null, "jwt")), chain);
+            send(filter, as(ClientIdentity.of("frank", null, "jwt")), chain);
+            assertEquals(2, log.events().stream().filter(e -> e.getLevel() == Level.WARN).count(), "another client is logged too");
+        }
+    }
+
+    @Test
+    void shouldSendTheHeadersOfTheRejectionInReportOnlyModeEvenWithoutThrottleHeaders() throws Exception {
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "enforce", "false", "throttle-headers", "false"));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        assertNull(send(filter, as(ClientIdentity.of("gina", null, "jwt")), chain).header("X-Throttle-Limit"));
+        FakeHttp.Response over = send(filter, as(ClientIdentity.of("gina", null, "jwt")), chain);
+        assertEquals(200, over.status());
+        assertEquals("0", over.header("X-Throttle-Remaining"), "what a 429 would have said");
+    }
+
+    @Test
+    void shouldRefuseAnEnforceValueThatIsNotABoolean() {
+        ServletException e = assertThrows(ServletException.class, () -> filter(Map.of("limits", "1/1m", "enforce", "no")));
+        assertEquals("RateLimitFilter: init-param [enforce] has invalid value [no]: must be true or false", e.getMessage());
     }
 }

@@ -2,14 +2,20 @@ package dev.tollgate.requestid;
 
 import dev.tollgate.RequestIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 class RequestIdFilterTest {
 
@@ -33,5 +39,66 @@ class RequestIdFilterTest {
                 assertThrows(IllegalArgumentException.class, () -> new RequestIdFilter(true, 2000)).getMessage());
         assertEquals("max-length [0] must be an integer between 1 and 1024",
                 assertThrows(IllegalArgumentException.class, () -> new RequestIdFilter(true, 0)).getMessage());
+    }
+
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String TRACEPARENT = "00-" + TRACE + "-00f067aa0ba902b7-01";
+
+    private static RequestIdFilter filter(Map<String, String> params) throws ServletException {
+        RequestIdFilter filter = new RequestIdFilter();
+        filter.init(Fakes.filterConfig("rid", params));
+        return filter;
+    }
+
+    /** The X-Request-ID answered, and the MDC trace id the chain saw, as "id|trace". */
+    private static String send(RequestIdFilter filter, FakeHttp.Request request) throws Exception {
+        FakeHttp.Response response = FakeHttp.response();
+        String[] seen = new String[1];
+        filter.doFilter(request.get(), response.get(), (req, res) -> seen[0] = MDC.get(RequestIdFilter.TRACE_MDC_KEY));
+        return response.header(RequestIds.HEADER) + "|" + seen[0];
+    }
+
+    @Test
+    void shouldAdoptTheTraceIdAsRequestIdOnlyWhenAskedAndNoSafeIdCame() throws Exception {
+        RequestIdFilter adopting = filter(Map.of("trace-id-as-request-id", "true"));
+        assertEquals(TRACE + "|" + TRACE, send(adopting, FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT)));
+        assertEquals("mine-1|" + TRACE, send(adopting, FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT)
+                .header(RequestIds.HEADER, "mine-1")), "a safe X-Request-ID wins");
+        assertEquals(TRACE + "|" + TRACE, send(adopting, FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT)
+                .header(RequestIds.HEADER, "not safe")), "an unsafe X-Request-ID is replaced by the trace id");
+        String plain = send(filter(Map.of()), FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT));
+        assertTrue(plain.endsWith("|" + TRACE), "trace_id in the MDC by default: " + plain);
+        assertFalse(plain.startsWith(TRACE), "by default the request id is not the trace id: " + plain);
+        assertNull(MDC.get(RequestIdFilter.TRACE_MDC_KEY), "removed when the request leaves");
+    }
+
+    @Test
+    void shouldNeverTakeOrEchoAnInvalidTraceparent() throws Exception {
+        RequestIdFilter adopting = filter(Map.of("trace-id-as-request-id", "true"));
+        String bad = "00-" + TRACE.toUpperCase(java.util.Locale.ROOT) + "-00f067aa0ba902b7-01";
+        String answer = send(adopting, FakeHttp.request("GET", "/x").header("traceparent", bad));
+        assertTrue(answer.endsWith("|null"), answer);
+        assertFalse(answer.toLowerCase(java.util.Locale.ROOT).contains(TRACE), answer);
+        String twice = send(adopting, FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT)
+                .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        assertTrue(twice.endsWith("|null"), "two traceparents are no trace context: " + twice);
+    }
+
+    @Test
+    void shouldLeaveATraceIdThatIsAlreadyInTheMdc() throws Exception {
+        MDC.put(RequestIdFilter.TRACE_MDC_KEY, "owned-by-the-agent");
+        try {
+            assertTrue(send(filter(Map.of()), FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT))
+                    .endsWith("|owned-by-the-agent"));
+            assertEquals("owned-by-the-agent", MDC.get(RequestIdFilter.TRACE_MDC_KEY), "not removed afterwards");
+        } finally {
+            MDC.remove(RequestIdFilter.TRACE_MDC_KEY);
+        }
+    }
+
+    @Test
+    void shouldRefuseATraceParamThatIsNotABoolean() {
+        assertEquals("RequestIdFilter: init-param [trace-id-as-request-id] has invalid value [yes]: must be true or false",
+                assertThrows(ServletException.class, () -> filter(Map.of("trace-id-as-request-id", "yes"))).getMessage());
     }
 }

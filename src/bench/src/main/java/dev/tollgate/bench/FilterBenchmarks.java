@@ -37,6 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FilterBenchmarks {
 
     static final String KEY = "tg_bench-key-0123456789abcdefghijklmnopqrstuvwxyz";
+    static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     private final LightHttp.Request request = new LightHttp.Request();
     private final LightHttp.Response response = new LightHttp.Response();
@@ -78,6 +79,14 @@ public class FilterBenchmarks {
     @Benchmark
     public int requestIdAllowed() throws Exception {
         requestId.doFilter(fresh(null), response, pass);
+        return response.getStatus();
+    }
+
+    @Benchmark
+    public int requestIdWithTraceparent() throws Exception {
+        LightHttp.Request traced = fresh(null);
+        traced.header("traceparent", TRACEPARENT);
+        requestId.doFilter(traced, response, pass);
         return response.getStatus();
     }
 

@@ -1,0 +1,8 @@
+package dev.tollgate.it;
+
+class TomcatRolloutIT extends RolloutCases {
+    @Override
+    EmbeddedContainer newContainer() {
+        return EmbeddedContainer.tomcat();
+    }
+}
