@@ -1,6 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Loads the {@link RedisBucketStore} behind the plain {@link BucketStore} type, so the filter's
@@ -12,8 +14,10 @@ final class RedisStoreLoader {
     private RedisStoreLoader() {
     }
 
-    static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis) {
-        return RedisBucketStore.create(uri, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis));
+    /** See {@link RedisBucketStore#create(String, boolean, List, String, Duration, Duration)}. */
+    static BucketStore create(String uri, boolean cluster, List<X509Certificate> trustedCas, String prefix, int timeoutMillis,
+                              int probeMillis) {
+        return RedisBucketStore.create(uri, cluster, trustedCas, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis));
     }
 
     /** {@code uri} with any password hidden, for messages. */
