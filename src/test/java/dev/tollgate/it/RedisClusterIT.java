@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code redis-timeout} {@value #TIMEOUT_MS} ms, {@code on-store-failure=reject}). Clients spread
  * over the slots of every master and each gets exactly its limit; when a master is killed, requests
  * get the outage behaviour without waiting, and limiting through the cluster resumes once its
- * replica has taken over.
+ * replica has taken over. When both applications stop, none of the cluster clients' threads is left.
  *
  * <p>Main build only (the javax build leaves it out): it tests the Redis client, which the javax
  * transform does not touch, and six Redis processes are worth starting once.
@@ -48,9 +48,13 @@ class RedisClusterIT {
     private final List<EmbeddedContainer> containers = List.of(EmbeddedContainer.jetty(), EmbeddedContainer.tomcat());
     private final AtomicInteger clients = new AtomicInteger();
     private RedisClusterProcesses cluster;
+    /** Redis client threads of other tests that this JVM ran before, which are not this test's to judge. */
+    private Set<Thread> earlierRedisThreads;
+    private boolean containersStopped;
 
     @BeforeAll
     void start() throws Exception {
+        earlierRedisThreads = redisThreads();
         long started = System.nanoTime();
         cluster = RedisClusterProcesses.start();
         System.out.printf("Redis Cluster of 6 nodes up in %d ms%n", (System.nanoTime() - started) / 1_000_000);
@@ -63,9 +67,7 @@ class RedisClusterIT {
 
     @AfterAll
     void stop() throws Exception {
-        for (EmbeddedContainer c : containers) {
-            c.close();
-        }
+        stopContainers();
         if (cluster != null) {
             cluster.close();
         }
@@ -155,6 +157,35 @@ class RedisClusterIT {
         List<String> fresh = newClients(20);
         assertEquals(SharedLimitLoad.each(fresh, LIMIT), SharedLimitLoad.allowedPerClient(containers, "/limit/x", fresh, LIMIT + 5, 8),
                 "the limit holds exactly again after the failover");
+    }
+
+    @Test
+    @Order(3)
+    void shouldLeaveNoRedisClientThreadsWhenBothApplicationsStop() throws Exception {
+        assertTrue(redisThreads().size() > earlierRedisThreads.size(), "the cluster clients run their own threads");
+        stopContainers();
+        Set<Thread> left = redisThreads();
+        left.removeAll(earlierRedisThreads);
+        assertEquals(Set.of(), left, "threads of the cluster clients still running after both applications stopped");
+    }
+
+    private static Set<Thread> redisThreads() {
+        Set<Thread> threads = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("tollgate-redis-")) {
+                threads.add(t);
+            }
+        }
+        return threads;
+    }
+
+    private void stopContainers() throws Exception {
+        if (!containersStopped) {
+            containersStopped = true;
+            for (EmbeddedContainer c : containers) {
+                c.close();
+            }
+        }
     }
 
     /**
