@@ -22,7 +22,9 @@ import org.junit.jupiter.api.TestInstance;
  * on Jetty and one on Tomcat ({@code src/test/webapps/redis-tls}). {@code /limit/*} connects with
  * {@code rediss://} and {@code redis-ca-file} set to that CA: one exact limit across both. {@code
  * /jvm-trust/*} uses the JVM's trust store, which does not know the CA: the peer is verified, so it
- * never connects, answers with the outage behaviour at once and says why in one WARN line.
+ * never connects, answers with the outage behaviour at once and says why in one WARN line; so does
+ * {@code /wrong-host/*}, which trusts the CA but names the server {@code localhost}, a host the
+ * certificate (for {@code 127.0.0.1}) is not for.
  *
  * <p>Main build only (the javax build leaves it out): it tests the Redis client, which the javax
  * transform does not touch.
@@ -46,7 +48,8 @@ class RedisTlsIT {
         redis = RedisServerProcess.startTls(certificates.cert(), certificates.key(), certificates.ca());
         storeLog = new LogCapture("dev.tollgate.ratelimit.RedisBucketStore");
         Path webapp = WebappTemplate.fill("redis-tls", Map.of("REDIS_URI", "rediss://127.0.0.1:" + redis.port(),
-                "CA_FILE", certificates.ca().toString(), "PREFIX", PREFIX));
+                "CA_FILE", certificates.ca().toString(), "PREFIX", PREFIX,
+                "WRONG_HOST_URI", "rediss://localhost:" + redis.port()));
         for (EmbeddedContainer c : containers) {
             c.start(webapp);
         }
@@ -74,10 +77,19 @@ class RedisTlsIT {
 
     @Test
     void shouldGiveTheOutageBehaviourAtOnceAndSayTlsWhenTheServerIsNotTrusted() throws Exception {
+        assertOutageWithOneTlsWarn("jvm-trust");
+    }
+
+    @Test
+    void shouldVerifyTheServersHostNameAgainstItsCertificate() throws Exception {
+        assertOutageWithOneTlsWarn("wrong-host");
+    }
+
+    private void assertOutageWithOneTlsWarn(String filter) throws Exception {
         for (EmbeddedContainer c : containers) {
             for (int i = 0; i < 5; i++) {
                 long start = System.nanoTime();
-                Http.Response r = Http.get(c.port(), "/jvm-trust/x", "X-Client: untrusted-" + clients.incrementAndGet());
+                Http.Response r = Http.get(c.port(), "/" + filter + "/x", "X-Client: untrusted-" + clients.incrementAndGet());
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(503, r.status(), () -> c.name() + ": " + r);
                 assertEquals("Service unavailable", r.json().path("error").asText(), r::toString);
@@ -86,7 +98,7 @@ class RedisTlsIT {
             }
         }
         List<ILoggingEvent> warns = storeLog.events().stream()
-                .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("keys " + PREFIX + "jvm-trust:")).toList();
+                .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("keys " + PREFIX + filter + ":")).toList();
         assertEquals(containers.size(), warns.size(), () -> "one WARN per application: " + storeLog.text());
         for (ILoggingEvent warn : warns) {
             assertTrue(warn.getFormattedMessage().contains("TLS handshake failed"), warn::getFormattedMessage);
