@@ -46,12 +46,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -118,11 +118,13 @@ final class RedisBucketStore implements BucketStore {
             + "end\n"
             + "return version\n";
 
-    private final String prefix;
-    private final long timeoutNanos;
     /** How often a cluster's topology is read again even when nothing suggested a change. */
     private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
+    private static final String URI_RULE = "must be a Redis URI like redis://host:6379/0, rediss://:password@host:6380 "
+            + "or redis-sentinel://host:26379,host2:26379/0#mymaster";
 
+    private final String prefix;
+    private final long timeoutNanos;
     private final RedisThreads threads = new RedisThreads();
     private final ClientResources resources;
     /** A {@link RedisClient} (one Redis, or Sentinel) or a {@link RedisClusterClient}. */
@@ -166,7 +168,7 @@ final class RedisBucketStore implements BucketStore {
         if (uri == null) {
             RedisClusterClient cluster = RedisClusterClient.create(resources, clusterSeeds);
             // A failover shows as reconnects to the failed master and then as redirects: either
-            // triggers a refresh, at most one a probe interval, so the new master is found soon.
+            // triggers a refresh, at most once a probe interval, so the new master is found soon.
             cluster.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -223,7 +225,8 @@ final class RedisBucketStore implements BucketStore {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
-        SslOptions ssl = trustedCas == null ? SslOptions.create() : SslOptions.builder().jdkSslProvider().trustManager(trustManagers(trustedCas)).build();
+        SslOptions ssl = trustedCas == null ? SslOptions.create()
+                : SslOptions.builder().jdkSslProvider().trustManager(trustManagers(trustedCas)).build();
         if (cluster) {
             List<RedisURI> seeds = parseClusterUri(redisUri);
             seeds.forEach(seed -> seed.setTimeout(timeout));
@@ -233,9 +236,6 @@ final class RedisBucketStore implements BucketStore {
         uri.setTimeout(timeout);
         return new RedisBucketStore(uri, null, ssl, prefix, timeout, probeInterval);
     }
-
-    private static final String URI_RULE = "must be a Redis URI like redis://host:6379/0, rediss://:password@host:6380 "
-            + "or redis-sentinel://host:26379,host2:26379/0#mymaster";
 
     /** Parses the URI of one Redis or a Sentinel; the message never repeats a password. */
     static RedisURI parseUri(String text) {
