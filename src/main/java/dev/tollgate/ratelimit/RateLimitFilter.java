@@ -17,6 +17,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +81,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code namespace} (default: the filter name): what keeps this filter's buckets apart.</li>
  *   <li>{@code store} (default {@code local}) or {@code redis}, with {@code redis-uri} (required
  *       then), {@code redis-key-prefix} (default {@code tollgate:}), {@code redis-timeout}
- *       (milliseconds, default 100), {@code redis-probe-interval} (milliseconds, default 1000) and
+ *       (milliseconds, default 100), {@code redis-probe-interval} (milliseconds, default 1000),
+ *       {@code redis-mode} (default {@code standalone}, for one Redis or Sentinel; or
+ *       {@code cluster}, with the seed nodes in {@code redis-uri}), {@code redis-ca-file} (default:
+ *       the JVM's trust store; a PEM file of the CAs to trust with {@code rediss://}) and
  *       {@code on-store-failure} (default {@code local}; or {@code allow}, {@code reject}).</li>
  * </ul>
  * Map it after the error and API-key filters (or the application's own authentication):
@@ -127,12 +131,14 @@ public final class RateLimitFilter implements Filter {
     static final String REDIS_KEY_PREFIX = "redis-key-prefix";
     static final String REDIS_TIMEOUT = "redis-timeout";
     static final String REDIS_PROBE_INTERVAL = "redis-probe-interval";
+    static final String REDIS_MODE = "redis-mode";
+    static final String REDIS_CA_FILE = "redis-ca-file";
     static final String ON_STORE_FAILURE = "on-store-failure";
     static final String NAMESPACE_PARAM = "namespace";
     static final String ENFORCE = "enforce";
     static final Set<String> PARAMS = Set.of(ENFORCE, LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
             THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
-            REDIS_PROBE_INTERVAL, ON_STORE_FAILURE, NAMESPACE_PARAM);
+            REDIS_PROBE_INTERVAL, REDIS_MODE, REDIS_CA_FILE, ON_STORE_FAILURE, NAMESPACE_PARAM);
 
     static final String DEFAULT_KEY_BY = "auto";
     static final boolean DEFAULT_ENFORCE = true;
@@ -144,6 +150,7 @@ public final class RateLimitFilter implements Filter {
     static final String DEFAULT_REDIS_KEY_PREFIX = "tollgate:";
     static final int DEFAULT_REDIS_TIMEOUT_MILLIS = 100;
     static final int DEFAULT_REDIS_PROBE_MILLIS = 1000;
+    static final String DEFAULT_REDIS_MODE = "standalone";
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -247,8 +254,18 @@ public final class RateLimitFilter implements Filter {
         String prefix = params.string(REDIS_KEY_PREFIX, DEFAULT_REDIS_KEY_PREFIX);
         int timeoutMillis = params.integer(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MILLIS, 1, 60_000);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
+        boolean cluster = params.choice(REDIS_MODE, DEFAULT_REDIS_MODE, Set.of("standalone", "cluster")).equals("cluster");
+        List<X509Certificate> trustedCas = null;
+        String caFile = params.valueOrNull(REDIS_CA_FILE);
+        if (caFile != null) {
+            if (!uri.regionMatches(true, 0, "rediss://", 0, 9) && !uri.regionMatches(true, 0, "rediss-sentinel://", 0, 18)) {
+                throw params.invalid(REDIS_CA_FILE, caFile, "is for TLS, so redis-uri must start with rediss:// (or rediss-sentinel://)");
+            }
+            trustedCas = params.parse(REDIS_CA_FILE, null, CaCertificates::read);
+        }
         try {
-            return RedisStoreLoader.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis, metrics::storeCall);
+            return RedisStoreLoader.create(uri, cluster, trustedCas, prefix + namespace + ":", timeoutMillis, probeMillis,
+                    metrics::storeCall);
         } catch (IllegalArgumentException e) {
             throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
         } catch (LinkageError e) {

@@ -10,14 +10,23 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.RedisClusterURIUtil;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -26,8 +35,15 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +52,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +85,15 @@ import org.slf4j.LoggerFactory;
  *       rethrown as it is).</li>
  *   <li>{@link #close()} closes the connection and stops Lettuce's threads, so a redeployed WAR
  *       leaves nothing running.</li>
+ *   <li>One Redis ({@code redis://}, {@code rediss://} for TLS), a master found through Sentinel
+ *       ({@code redis-sentinel://}), or a Redis Cluster from its seed nodes
+ *       ({@code redis://h1:7000,h2:7001} with {@code cluster}). In a cluster each key goes to its
+ *       slot's master; every command here names one key (a bucket, or a plan's {@code #limits}
+ *       hash), so no command spans slots. The cluster's topology is refreshed when Lettuce sees
+ *       it change (redirects, reconnects) and every 30 s, so a failover is picked up; until then
+ *       the keys of the failed master's slots get the outage behaviour.</li>
+ *   <li>TLS verifies the server's certificate and host name, against the JVM's trust store or
+ *       the CA certificates given.</li>
  * </ul>
  * Nodes compute refills with their own clocks (bucket4j's client-side time), so clocks that differ
  * by {@code d} let a bucket refill up to {@code d} early or late; keep nodes on NTP.
@@ -90,18 +119,27 @@ final class RedisBucketStore implements BucketStore {
             + "end\n"
             + "return version\n";
 
+    /** How often a cluster's topology is read again even when nothing suggested a change. */
+    private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
+    private static final String URI_RULE = "must be a Redis URI like redis://host:6379/0, rediss://:password@host:6380 "
+            + "or redis-sentinel://host:26379,host2:26379/0#mymaster";
+
     private final String prefix;
     private final long timeoutNanos;
     private final RedisThreads threads = new RedisThreads();
     private final ClientResources resources;
-    private final RedisClient client;
+    /** A {@link RedisClient} (one Redis, or Sentinel) or a {@link RedisClusterClient}. */
+    private final AbstractRedisClient client;
+    /** The Redis or Sentinel to connect to; {@code null} for a cluster, whose client knows its seeds. */
     private final RedisURI uri;
     private final CircuitBreaker breaker;
     private final LongConsumer storeLatency;
     /** The configuration version of each plan, registered in Redis on the plan's first use. */
     private final Map<Plan, Long> versions = new ConcurrentHashMap<>();
     private final Object connectLock = new Object();
-    private volatile StatefulRedisConnection<String, byte[]> connection;
+    private volatile StatefulConnection<String, byte[]> connection;
+    /** The commands of {@link #connection} that run the limits registration script. */
+    private volatile RedisScriptingAsyncCommands<String, byte[]> scripting;
     private volatile AsyncProxyManager<String> proxies;
     /**
      * Proxies are reused per key so that bucket4j's batching can merge concurrent requests for one
@@ -113,13 +151,15 @@ final class RedisBucketStore implements BucketStore {
             .executor(Runnable::run)
             .build();
 
-    private RedisBucketStore(RedisURI uri, String prefix, Duration timeout, Duration probeInterval, LongConsumer storeLatency) {
+    private RedisBucketStore(RedisURI uri, List<RedisURI> clusterSeeds, SslOptions ssl, String prefix, Duration timeout,
+                             Duration probeInterval, LongConsumer storeLatency) {
         this.prefix = prefix;
         this.storeLatency = storeLatency;
         this.timeoutNanos = timeout.toNanos();
         this.uri = uri;
         // The key prefix tells apart the stores of several rate-limit filters in the log.
-        this.breaker = new CircuitBreaker("Redis at " + describe(uri) + " (keys " + prefix + ")", probeInterval.toNanos(), System::nanoTime);
+        String name = "Redis " + (uri == null ? "Cluster at " + describe(clusterSeeds) : "at " + describe(uri)) + " (keys " + prefix + ")";
+        this.breaker = new CircuitBreaker(name, probeInterval.toNanos(), System::nanoTime);
         // Lettuce's reconnect delay grows to 30 s while Redis is away, so after a long outage the
         // connection would come back long after Redis does; capped at half a probe interval, the
         // connection is back by the next probe.
@@ -127,18 +167,39 @@ final class RedisBucketStore implements BucketStore {
         this.resources = DefaultClientResources.builder().threadFactoryProvider(threads)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
                 .ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
+        SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+        if (uri == null) {
+            RedisClusterClient cluster = RedisClusterClient.create(resources, clusterSeeds);
+            // A failover shows as reconnects to the failed master and then as redirects: either
+            // triggers a refresh, at most once a probe interval, so the new master is found soon.
+            cluster.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socket)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .sslOptions(ssl)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers()
+                            .adaptiveRefreshTriggersTimeout(probeInterval)
+                            .enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD)
+                            .build())
+                    .build());
+            this.client = cluster;
+        } else {
+            RedisClient single = RedisClient.create(resources, uri);
+            single.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socket)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .sslOptions(ssl)
+                    .build());
+            this.client = single;
+        }
         try {
             connect(System.nanoTime() + Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(2)));
         } catch (BucketStoreUnavailableException e) {
-            LOG.warn("Redis at {} unavailable at startup ({}); using the outage behaviour until it answers",
-                    describe(uri), e.getMessage());
+            LOG.warn("{} unavailable at startup ({}); using the outage behaviour until it answers", name, e.getMessage());
             breaker.startOpen();
         } finally {
             releaseNettyThreadLocals();
@@ -151,37 +212,117 @@ final class RedisBucketStore implements BucketStore {
      * {@code timeout}, probing every {@code probeInterval} while Redis is away. Redis need not be up.
      */
     public static RedisBucketStore create(String redisUri, String prefix, Duration timeout, Duration probeInterval) {
-        return create(redisUri, prefix, timeout, probeInterval, nanos -> { });
+        return create(redisUri, false, null, prefix, timeout, probeInterval, nanos -> { });
     }
 
     /** Like {@link #create(String, String, Duration, Duration)}; {@code storeLatency} hears the nanoseconds of each call to Redis. */
     public static RedisBucketStore create(String redisUri, String prefix, Duration timeout, Duration probeInterval,
             LongConsumer storeLatency) {
+        return create(redisUri, false, null, prefix, timeout, probeInterval, storeLatency);
+    }
+
+    /**
+     * A store as {@link #create(String, String, Duration, Duration)} makes it, on one Redis or the
+     * master a Sentinel names ({@code redis-sentinel://host:26379,host2:26379/0#mymaster}), or with
+     * {@code cluster} on the Redis Cluster of the seed nodes in {@code redisUri}
+     * ({@code redis://h1:7000,h2:7001,h3:7002}); over TLS ({@code rediss}) trusting
+     * {@code trustedCas}, or the JVM's trust store when it is {@code null}. {@code storeLatency}
+     * hears the nanoseconds of each call to Redis.
+     */
+    public static RedisBucketStore create(String redisUri, boolean cluster, List<X509Certificate> trustedCas, String prefix,
+                                          Duration timeout, Duration probeInterval, LongConsumer storeLatency) {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(storeLatency, "storeLatency");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
+        SslOptions ssl = trustedCas == null ? SslOptions.create()
+                : SslOptions.builder().jdkSslProvider().trustManager(trustManagers(trustedCas)).build();
+        if (cluster) {
+            List<RedisURI> seeds = parseClusterUri(redisUri);
+            seeds.forEach(seed -> seed.setTimeout(timeout));
+            return new RedisBucketStore(null, seeds, ssl, prefix, timeout, probeInterval, storeLatency);
+        }
         RedisURI uri = parseUri(redisUri);
         uri.setTimeout(timeout);
-        return new RedisBucketStore(uri, prefix, timeout, probeInterval, storeLatency);
+        return new RedisBucketStore(uri, null, ssl, prefix, timeout, probeInterval, storeLatency);
     }
 
-    /** Parses a Redis URI; the message never repeats a password. */
+    /** Parses the URI of one Redis or a Sentinel; the message never repeats a password. */
     static RedisURI parseUri(String text) {
+        String scheme = scheme(text);
+        if ((scheme.equals("redis") || scheme.equals("rediss")) && authority(text).contains(",")) {
+            throw new IllegalArgumentException("several hosts need redis-mode=cluster (or redis-sentinel:// for Sentinel)");
+        }
+        RedisURI uri;
         try {
-            RedisURI uri = RedisURI.create(text);
-            if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new IllegalArgumentException("no host");
-            }
-            return uri;
+            uri = RedisURI.create(text);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("must be a Redis URI like redis://host:6379/0 or rediss://:password@host:6380", null);
+            throw new IllegalArgumentException(URI_RULE, null);
+        }
+        boolean sentinel = scheme.endsWith("-sentinel");
+        if (sentinel ? uri.getSentinels().isEmpty() || uri.getSentinelMasterId() == null || uri.getSentinelMasterId().isEmpty()
+                : uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new IllegalArgumentException(URI_RULE);
+        }
+        return uri;
+    }
+
+    /** Parses the seed nodes of a cluster, {@code redis://h1:7000,h2:7001}, as Lettuce's cluster client reads them. */
+    static List<RedisURI> parseClusterUri(String text) {
+        String scheme = scheme(text);
+        String rule = "redis-mode=cluster takes redis:// or rediss:// seed nodes, like redis://h1:7000,h2:7001,h3:7002";
+        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+            throw new IllegalArgumentException(rule);
+        }
+        try {
+            List<RedisURI> seeds = RedisClusterURIUtil.toRedisURIs(URI.create(text));
+            if (seeds.isEmpty() || seeds.stream().anyMatch(seed -> seed.getHost() == null || seed.getHost().isEmpty())) {
+                throw new IllegalArgumentException(rule);
+            }
+            return seeds;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(rule, null);
+        }
+    }
+
+    private static String scheme(String text) {
+        int end = text.indexOf("://");
+        return end < 0 ? "" : text.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    private static String authority(String text) {
+        String rest = text.substring(text.indexOf("://") + 3);
+        int end = rest.indexOf('/');
+        return end < 0 ? rest : rest.substring(0, end);
+    }
+
+    /** Trust managers that trust exactly {@code cas}, with the JVM's default algorithm. */
+    private static TrustManagerFactory trustManagers(List<X509Certificate> cas) {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                store.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot set up trust in the given CA certificates: " + e, e);
         }
     }
 
     private static String describe(RedisURI uri) {
+        if (uri.getHost() == null) {
+            return uri.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort()).collect(Collectors.joining(","))
+                    + " (Sentinel, master " + uri.getSentinelMasterId() + ")";
+        }
         return uri.getHost() + ":" + uri.getPort();
+    }
+
+    private static String describe(List<RedisURI> seeds) {
+        return seeds.stream().map(RedisBucketStore::describe).collect(Collectors.joining(","));
     }
 
     private AsyncProxyManager<String> connect(long deadline) {
@@ -194,10 +335,23 @@ final class RedisBucketStore implements BucketStore {
                 return proxies;
             }
             try {
-                StatefulRedisConnection<String, byte[]> opened = client.connectAsync(CODEC, uri).toCompletableFuture()
-                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                connection = opened;
-                proxies = Bucket4jLettuce.casBasedBuilder(opened)
+                long wait = Math.max(1, deadline - System.nanoTime());
+                Bucket4jLettuce.LettuceBasedProxyManagerBuilder<String> builder;
+                if (client instanceof RedisClusterClient cluster) {
+                    // The cluster client reads the topology from the seed nodes before it can connect.
+                    StatefulRedisClusterConnection<String, byte[]> opened = cluster.refreshPartitionsAsync().toCompletableFuture()
+                            .thenCompose(topology -> cluster.connectAsync(CODEC)).get(wait, TimeUnit.NANOSECONDS);
+                    connection = opened;
+                    scripting = opened.async();
+                    builder = Bucket4jLettuce.casBasedBuilder(opened);
+                } else {
+                    StatefulRedisConnection<String, byte[]> opened = ((RedisClient) client).connectAsync(CODEC, uri).toCompletableFuture()
+                            .get(wait, TimeUnit.NANOSECONDS);
+                    connection = opened;
+                    scripting = opened.async();
+                    builder = Bucket4jLettuce.casBasedBuilder(opened);
+                }
+                proxies = builder
                         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                         .build()
                         .asAsync();
@@ -288,7 +442,7 @@ final class RedisBucketStore implements BucketStore {
 
     /** Registers the limits of {@code plan} in Redis and keeps their version (see the class doc). */
     private long register(Plan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
-        RedisFuture<Long> registered = connection.async().eval(REGISTER_LIMITS, ScriptOutputType.INTEGER,
+        RedisFuture<Long> registered = scripting.eval(REGISTER_LIMITS, ScriptOutputType.INTEGER,
                 new String[] {prefix + plan.name() + "#limits"}, plan.limits().toString().getBytes(StandardCharsets.UTF_8));
         long counter;
         try {
@@ -302,12 +456,20 @@ final class RedisBucketStore implements BucketStore {
         return version;
     }
 
+    /** The innermost cause, and whether TLS failed on the way (its root cause alone seldom says so). */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
+        String tls = "";
+        while (true) {
+            if (tls.isEmpty() && root instanceof SSLException) {
+                tls = root instanceof SSLHandshakeException ? "TLS handshake failed: " : "TLS failed: ";
+            }
+            if (root.getCause() == null || root.getCause() == root) {
+                break;
+            }
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        return tls + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     @Override
@@ -324,7 +486,7 @@ final class RedisBucketStore implements BucketStore {
     @Override
     public void close() {
         try {
-            StatefulRedisConnection<String, byte[]> open = connection;
+            StatefulConnection<String, byte[]> open = connection;
             if (open != null) {
                 open.close();
             }

@@ -1,6 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -13,9 +15,14 @@ final class RedisStoreLoader {
     private RedisStoreLoader() {
     }
 
-    /** {@code storeLatency} hears the nanoseconds of each call to Redis. */
-    static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis, LongConsumer storeLatency) {
-        return RedisBucketStore.create(uri, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis), storeLatency);
+    /**
+     * See {@link RedisBucketStore#create(String, boolean, List, String, Duration, Duration, LongConsumer)};
+     * {@code storeLatency} hears the nanoseconds of each call to Redis.
+     */
+    static BucketStore create(String uri, boolean cluster, List<X509Certificate> trustedCas, String prefix, int timeoutMillis,
+                              int probeMillis, LongConsumer storeLatency) {
+        return RedisBucketStore.create(uri, cluster, trustedCas, prefix, Duration.ofMillis(timeoutMillis),
+                Duration.ofMillis(probeMillis), storeLatency);
     }
 
     /** {@code uri} with any password hidden, for messages. */

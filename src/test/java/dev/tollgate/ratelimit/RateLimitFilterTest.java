@@ -86,11 +86,42 @@ class RateLimitFilterTest {
                 initFailure(with("store", "redis")));
         String message = initFailure(with("store", "redis", "redis-uri", "redis://:s3cret@"));
         assertEquals("RateLimitFilter: init-param [redis-uri] has invalid value [redis://***@]: must be a Redis URI like "
-                + "redis://host:6379/0 or rediss://:password@host:6380", message);
+                + "redis://host:6379/0, rediss://:password@host:6380 or redis-sentinel://host:26379,host2:26379/0#mymaster", message);
         assertEquals("RateLimitFilter: init-param [on-store-failure] has invalid value [ignore]: must be one of [allow, local, reject]",
                 initFailure(with("on-store-failure", "ignore")));
         assertEquals("RateLimitFilter: init-param [redis-timeout] has invalid value [0]: must be an integer between 1 and 60000",
                 initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-timeout", "0")));
+    }
+
+    @Test
+    void shouldNameTheParamWhenAClusterSentinelOrTlsSettingDoesNotFit() throws Exception {
+        assertEquals("RateLimitFilter: init-param [redis-mode] has invalid value [sharded]: must be one of [cluster, standalone]",
+                initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:7000", "redis-mode", "sharded")));
+        assertEquals("RateLimitFilter: init-param [redis-uri] has invalid value [redis://***@h1:7000,h2:7001]: several hosts need "
+                        + "redis-mode=cluster (or redis-sentinel:// for Sentinel)",
+                initFailure(with("store", "redis", "redis-uri", "redis://:pw@h1:7000,h2:7001")));
+        assertEquals("RateLimitFilter: init-param [redis-uri] has invalid value [redis-sentinel://h1:26379#mymaster]: "
+                        + "redis-mode=cluster takes redis:// or rediss:// seed nodes, like redis://h1:7000,h2:7001,h3:7002",
+                initFailure(with("store", "redis", "redis-uri", "redis-sentinel://h1:26379#mymaster", "redis-mode", "cluster")));
+        assertEquals("RateLimitFilter: init-param [redis-uri] has invalid value [redis-sentinel://h1:26379]: "
+                        + "must be a Redis URI like redis://host:6379/0, rediss://:password@host:6380 "
+                        + "or redis-sentinel://host:26379,host2:26379/0#mymaster",
+                initFailure(with("store", "redis", "redis-uri", "redis-sentinel://h1:26379")));
+        assertEquals("RateLimitFilter: init-param [redis-ca-file] has invalid value [/no/such/ca.pem]: "
+                        + "must be a readable PEM file of CA certificates (cannot read it)",
+                initFailure(with("store", "redis", "redis-uri", "rediss://127.0.0.1:6380", "redis-ca-file", "/no/such/ca.pem")));
+        java.nio.file.Path notPem = java.nio.file.Files.createTempFile("tollgate-not-a-ca", ".pem");
+        try {
+            java.nio.file.Files.writeString(notPem, "not a certificate\n");
+            assertEquals("RateLimitFilter: init-param [redis-ca-file] has invalid value [" + notPem + "]: "
+                            + "must be a readable PEM file of CA certificates (no certificate in it)",
+                    initFailure(with("store", "redis", "redis-uri", "rediss://127.0.0.1:6380", "redis-ca-file", notPem.toString())));
+            assertEquals("RateLimitFilter: init-param [redis-ca-file] has invalid value [" + notPem + "]: "
+                            + "is for TLS, so redis-uri must start with rediss:// (or rediss-sentinel://)",
+                    initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-ca-file", notPem.toString())));
+        } finally {
+            java.nio.file.Files.delete(notPem);
+        }
     }
 
     @Test
