@@ -15,6 +15,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +76,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code store} (default {@code local}) or {@code redis}, with {@code redis-uri} (required
  *       then), {@code redis-key-prefix} (default {@code tollgate:}), {@code redis-timeout}
  *       (milliseconds, default 100), {@code redis-probe-interval} (milliseconds, default 1000) and
- *       {@code on-store-failure} (default {@code local}; or {@code allow}, {@code reject}).</li>
+ *       {@code on-store-failure} (default {@code local}; or {@code allow}, {@code reject}); and
+ *       {@code redis-sync} (default {@code exact}: every request is decided in Redis; or
+ *       {@code delayed}: each node counts from its own copy of a bucket and syncs it with Redis
+ *       every {@code redis-sync-tokens} tokens (default 10) or {@code redis-sync-interval}
+ *       milliseconds (default 1000), so {@code k} nodes admit at most the limit plus
+ *       {@code k * redis-sync-tokens} per client).</li>
  * </ul>
  * Map it after the error and API-key filters (or the application's own authentication):
  * <pre>{@code
@@ -112,9 +118,12 @@ public final class RateLimitFilter implements Filter {
     static final String REDIS_PROBE_INTERVAL = "redis-probe-interval";
     static final String ON_STORE_FAILURE = "on-store-failure";
     static final String NAMESPACE_PARAM = "namespace";
+    static final String REDIS_SYNC = "redis-sync";
+    static final String REDIS_SYNC_TOKENS = "redis-sync-tokens";
+    static final String REDIS_SYNC_INTERVAL = "redis-sync-interval";
     static final Set<String> PARAMS = Set.of(LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
             THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
-            REDIS_PROBE_INTERVAL, ON_STORE_FAILURE, NAMESPACE_PARAM);
+            REDIS_PROBE_INTERVAL, ON_STORE_FAILURE, NAMESPACE_PARAM, REDIS_SYNC, REDIS_SYNC_TOKENS, REDIS_SYNC_INTERVAL);
 
     static final String DEFAULT_KEY_BY = "auto";
     static final boolean DEFAULT_THROTTLE_HEADERS = true;
@@ -125,6 +134,9 @@ public final class RateLimitFilter implements Filter {
     static final String DEFAULT_REDIS_KEY_PREFIX = "tollgate:";
     static final int DEFAULT_REDIS_TIMEOUT_MILLIS = 100;
     static final int DEFAULT_REDIS_PROBE_MILLIS = 1000;
+    static final String DEFAULT_REDIS_SYNC = RedisSync.EXACT;
+    static final int DEFAULT_REDIS_SYNC_TOKENS = 10;
+    static final int DEFAULT_REDIS_SYNC_INTERVAL_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -219,8 +231,12 @@ public final class RateLimitFilter implements Filter {
         String prefix = params.string(REDIS_KEY_PREFIX, DEFAULT_REDIS_KEY_PREFIX);
         int timeoutMillis = params.integer(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MILLIS, 1, 60_000);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
+        String syncMode = params.choice(REDIS_SYNC, DEFAULT_REDIS_SYNC, Set.of(RedisSync.EXACT, RedisSync.DELAYED));
+        int syncTokens = params.integer(REDIS_SYNC_TOKENS, DEFAULT_REDIS_SYNC_TOKENS, 1, 1_000_000);
+        int syncMillis = params.integer(REDIS_SYNC_INTERVAL, DEFAULT_REDIS_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
+        RedisSync sync = syncMode.equals(RedisSync.DELAYED) ? RedisSync.delayed(syncTokens, Duration.ofMillis(syncMillis)) : RedisSync.exact();
         try {
-            return RedisStoreLoader.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis);
+            return RedisStoreLoader.create(uri, prefix + namespace + ":", timeoutMillis, probeMillis, sync);
         } catch (IllegalArgumentException e) {
             throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
         } catch (LinkageError e) {

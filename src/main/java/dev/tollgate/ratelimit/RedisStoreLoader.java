@@ -13,7 +13,11 @@ final class RedisStoreLoader {
     }
 
     static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis) {
-        return RedisBucketStore.create(uri, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis));
+        return create(uri, prefix, timeoutMillis, probeMillis, RedisSync.exact());
+    }
+
+    static BucketStore create(String uri, String prefix, int timeoutMillis, int probeMillis, RedisSync sync) {
+        return RedisBucketStore.create(uri, prefix, Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis), sync);
     }
 
     /** {@code uri} with any password hidden, for messages. */
