@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -84,8 +85,13 @@ import org.slf4j.LoggerFactory;
  *       (milliseconds, default 100), {@code redis-probe-interval} (milliseconds, default 1000),
  *       {@code redis-mode} (default {@code standalone}, for one Redis or Sentinel; or
  *       {@code cluster}, with the seed nodes in {@code redis-uri}), {@code redis-ca-file} (default:
- *       the JVM's trust store; a PEM file of the CAs to trust with {@code rediss://}) and
- *       {@code on-store-failure} (default {@code local}; or {@code allow}, {@code reject}).</li>
+ *       the JVM's trust store; a PEM file of the CAs to trust with {@code rediss://}),
+ *       {@code on-store-failure} (default {@code local}; or {@code allow}, {@code reject});
+ *       {@code redis-sync} (default {@code exact}: every request is decided in Redis; or
+ *       {@code delayed}: each node counts from its own copy of a bucket and syncs it with Redis
+ *       every {@code redis-sync-tokens} tokens (default 10) or {@code redis-sync-interval}
+ *       milliseconds (default 1000), so {@code k} nodes admit at most the limit plus
+ *       {@code k * redis-sync-tokens} per client).</li>
  * </ul>
  * Map it after the error and API-key filters (or the application's own authentication):
  * <pre>{@code
@@ -136,9 +142,13 @@ public final class RateLimitFilter implements Filter {
     static final String ON_STORE_FAILURE = "on-store-failure";
     static final String NAMESPACE_PARAM = "namespace";
     static final String ENFORCE = "enforce";
+    static final String REDIS_SYNC = "redis-sync";
+    static final String REDIS_SYNC_TOKENS = "redis-sync-tokens";
+    static final String REDIS_SYNC_INTERVAL = "redis-sync-interval";
     static final Set<String> PARAMS = Set.of(ENFORCE, LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
             THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
-            REDIS_PROBE_INTERVAL, REDIS_MODE, REDIS_CA_FILE, ON_STORE_FAILURE, NAMESPACE_PARAM);
+            REDIS_PROBE_INTERVAL, REDIS_MODE, REDIS_CA_FILE, ON_STORE_FAILURE, NAMESPACE_PARAM, REDIS_SYNC, REDIS_SYNC_TOKENS,
+            REDIS_SYNC_INTERVAL);
 
     static final String DEFAULT_KEY_BY = "auto";
     static final boolean DEFAULT_ENFORCE = true;
@@ -151,6 +161,9 @@ public final class RateLimitFilter implements Filter {
     static final int DEFAULT_REDIS_TIMEOUT_MILLIS = 100;
     static final int DEFAULT_REDIS_PROBE_MILLIS = 1000;
     static final String DEFAULT_REDIS_MODE = "standalone";
+    static final String DEFAULT_REDIS_SYNC = RedisSync.EXACT;
+    static final int DEFAULT_REDIS_SYNC_TOKENS = 10;
+    static final int DEFAULT_REDIS_SYNC_INTERVAL_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -263,9 +276,13 @@ public final class RateLimitFilter implements Filter {
             }
             trustedCas = params.parse(REDIS_CA_FILE, null, CaCertificates::read);
         }
+        String syncMode = params.choice(REDIS_SYNC, DEFAULT_REDIS_SYNC, Set.of(RedisSync.EXACT, RedisSync.DELAYED));
+        int syncTokens = params.integer(REDIS_SYNC_TOKENS, DEFAULT_REDIS_SYNC_TOKENS, 1, 1_000_000);
+        int syncMillis = params.integer(REDIS_SYNC_INTERVAL, DEFAULT_REDIS_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
+        RedisSync sync = syncMode.equals(RedisSync.DELAYED) ? RedisSync.delayed(syncTokens, Duration.ofMillis(syncMillis)) : RedisSync.exact();
         try {
             return RedisStoreLoader.create(uri, cluster, trustedCas, prefix + namespace + ":", timeoutMillis, probeMillis,
-                    metrics::storeCall);
+                    metrics::storeCall, sync);
         } catch (IllegalArgumentException e) {
             throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
         } catch (LinkageError e) {

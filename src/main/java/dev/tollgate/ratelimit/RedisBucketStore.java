@@ -2,12 +2,15 @@ package dev.tollgate.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.AbstractRedisClient;
@@ -78,6 +81,12 @@ import org.slf4j.LoggerFactory;
  *       once, whether they are tighter or looser, and a rollback is a change like any other.</li>
  *   <li>Concurrent requests for one bucket on this node are batched into one compare-and-swap
  *       (bucket4j's batching optimization on a proxy kept per key), instead of racing each other.</li>
+ *   <li>With {@link RedisSync#delayed} the proxy also keeps a copy of its bucket and decides from
+ *       it, syncing with Redis every {@code tokens} tokens or {@code interval} (bucket4j's delaying
+ *       optimization): a sync pushes what the node took since the last one and reads the shared
+ *       state back. A node never holds more than {@code tokens} unsynced tokens per bucket, so
+ *       {@code k} nodes admit at most the limit plus {@code k * tokens}. Unsynced tokens are pushed
+ *       before a proxy is dropped from the cache and when the store closes.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
  *       whether Redis is back. Any failure, an {@link Error} too, opens the circuit; failures
@@ -134,6 +143,7 @@ final class RedisBucketStore implements BucketStore {
     private final RedisURI uri;
     private final CircuitBreaker breaker;
     private final LongConsumer storeLatency;
+    private final RedisSync sync;
     /** The configuration version of each plan, registered in Redis on the plan's first use. */
     private final Map<Plan, Long> versions = new ConcurrentHashMap<>();
     private final Object connectLock = new Object();
@@ -145,16 +155,32 @@ final class RedisBucketStore implements BucketStore {
      * Proxies are reused per key so that bucket4j's batching can merge concurrent requests for one
      * bucket into one compare-and-swap instead of racing (and retrying) against each other.
      */
-    private final Cache<String, AsyncBucketProxy> bucketProxies = Caffeine.newBuilder()
-            .maximumSize(LocalBucketStore.DEFAULT_MAX_CLIENTS)
-            .expireAfterAccess(Duration.ofMinutes(10))
-            .executor(Runnable::run)
-            .build();
+    private final Cache<String, AsyncBucketProxy> bucketProxies;
+    /**
+     * Batching alone ({@code exact}), or bucket4j's delaying optimization ({@code delayed}), which
+     * batches too and consumes from a local copy of the bucket between syncs.
+     */
+    private final Optimization optimization;
 
     private RedisBucketStore(RedisURI uri, List<RedisURI> clusterSeeds, SslOptions ssl, String prefix, Duration timeout,
-                             Duration probeInterval, LongConsumer storeLatency) {
+                             Duration probeInterval, LongConsumer storeLatency, RedisSync sync) {
         this.prefix = prefix;
         this.storeLatency = storeLatency;
+        this.sync = sync;
+        this.optimization = sync.isDelayed()
+                ? Optimizations.delaying(new DelayParameters(sync.tokens(), sync.interval()))
+                : Optimizations.batching();
+        // A dropped proxy of the delayed mode would take the tokens it has not synced yet with it: push them first.
+        this.bucketProxies = Caffeine.newBuilder()
+                .maximumSize(LocalBucketStore.DEFAULT_MAX_CLIENTS)
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .executor(Runnable::run)
+                .removalListener((String key, AsyncBucketProxy proxy, RemovalCause cause) -> {
+                    if (sync.isDelayed() && proxy != null && cause.wasEvicted()) {
+                        pushUnsynced(key, proxy);
+                    }
+                })
+                .build();
         this.timeoutNanos = timeout.toNanos();
         this.uri = uri;
         // The key prefix tells apart the stores of several rate-limit filters in the log.
@@ -212,13 +238,18 @@ final class RedisBucketStore implements BucketStore {
      * {@code timeout}, probing every {@code probeInterval} while Redis is away. Redis need not be up.
      */
     public static RedisBucketStore create(String redisUri, String prefix, Duration timeout, Duration probeInterval) {
-        return create(redisUri, false, null, prefix, timeout, probeInterval, nanos -> { });
+        return create(redisUri, false, null, prefix, timeout, probeInterval, nanos -> { }, RedisSync.exact());
     }
 
     /** Like {@link #create(String, String, Duration, Duration)}; {@code storeLatency} hears the nanoseconds of each call to Redis. */
     public static RedisBucketStore create(String redisUri, String prefix, Duration timeout, Duration probeInterval,
             LongConsumer storeLatency) {
-        return create(redisUri, false, null, prefix, timeout, probeInterval, storeLatency);
+        return create(redisUri, false, null, prefix, timeout, probeInterval, storeLatency, RedisSync.exact());
+    }
+
+    /** The same, keeping buckets in step with Redis as {@code sync} says. */
+    static RedisBucketStore create(String redisUri, String prefix, Duration timeout, Duration probeInterval, RedisSync sync) {
+        return create(redisUri, false, null, prefix, timeout, probeInterval, nanos -> { }, sync);
     }
 
     /**
@@ -227,12 +258,14 @@ final class RedisBucketStore implements BucketStore {
      * {@code cluster} on the Redis Cluster of the seed nodes in {@code redisUri}
      * ({@code redis://h1:7000,h2:7001,h3:7002}); over TLS ({@code rediss}) trusting
      * {@code trustedCas}, or the JVM's trust store when it is {@code null}. {@code storeLatency}
-     * hears the nanoseconds of each call to Redis.
+     * hears the nanoseconds of each call to Redis; buckets are kept in step with Redis as
+     * {@code sync} says.
      */
     public static RedisBucketStore create(String redisUri, boolean cluster, List<X509Certificate> trustedCas, String prefix,
-                                          Duration timeout, Duration probeInterval, LongConsumer storeLatency) {
+                                          Duration timeout, Duration probeInterval, LongConsumer storeLatency, RedisSync sync) {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(storeLatency, "storeLatency");
+        Objects.requireNonNull(sync, "sync");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
@@ -241,11 +274,11 @@ final class RedisBucketStore implements BucketStore {
         if (cluster) {
             List<RedisURI> seeds = parseClusterUri(redisUri);
             seeds.forEach(seed -> seed.setTimeout(timeout));
-            return new RedisBucketStore(null, seeds, ssl, prefix, timeout, probeInterval, storeLatency);
+            return new RedisBucketStore(null, seeds, ssl, prefix, timeout, probeInterval, storeLatency, sync);
         }
         RedisURI uri = parseUri(redisUri);
         uri.setTimeout(timeout);
-        return new RedisBucketStore(uri, null, ssl, prefix, timeout, probeInterval, storeLatency);
+        return new RedisBucketStore(uri, null, ssl, prefix, timeout, probeInterval, storeLatency, sync);
     }
 
     /** Parses the URI of one Redis or a Sentinel; the message never repeats a password. */
@@ -400,7 +433,7 @@ final class RedisBucketStore implements BucketStore {
             String redisKey = prefix + plan.name() + ":" + key;
             future = bucketProxies.get(redisKey, k -> manager.builder()
                     .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
-                    .withOptimization(Optimizations.batching())
+                    .withOptimization(optimization)
                     .build(k, plan.limits().asyncConfiguration()))
                     .asVerbose().tryConsumeAndReturnRemaining(1);
             VerboseResult<ConsumptionProbe> probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -483,9 +516,45 @@ final class RedisBucketStore implements BucketStore {
         return breaker.isOpen();
     }
 
+    /**
+     * Starts a sync of {@code proxy}'s unsynced tokens without waiting for it; a failure is logged,
+     * and those tokens (at most {@code redis-sync-tokens}) are lost to the shared count.
+     */
+    private CompletableFuture<Void> pushUnsynced(String key, AsyncBucketProxy proxy) {
+        if (connection == null || breaker.isOpen()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return proxy.getOptimizationController().syncImmediately().whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.debug("Could not push the unsynced tokens of {} to Redis: {}", key, rootMessage(failure));
+                }
+            });
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
+    /** Pushes every bucket's unsynced tokens to Redis, waiting at most the timeout in all. */
+    private void pushAllUnsynced() {
+        CompletableFuture<?>[] pushes = bucketProxies.asMap().entrySet().stream()
+                .map(e -> pushUnsynced(e.getKey(), e.getValue())).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(pushes).get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while pushing unsynced tokens to Redis at {}", describe(uri));
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Could not push all unsynced tokens to Redis at {} on close: {}", describe(uri), rootMessage(e));
+        }
+    }
+
     @Override
     public void close() {
         try {
+            if (sync.isDelayed()) {
+                pushAllUnsynced();
+            }
             StatefulConnection<String, byte[]> open = connection;
             if (open != null) {
                 open.close();

@@ -16,13 +16,13 @@ final class RedisStoreLoader {
     }
 
     /**
-     * See {@link RedisBucketStore#create(String, boolean, List, String, Duration, Duration, LongConsumer)};
+     * See {@link RedisBucketStore#create(String, boolean, List, String, Duration, Duration, LongConsumer, RedisSync)};
      * {@code storeLatency} hears the nanoseconds of each call to Redis.
      */
     static BucketStore create(String uri, boolean cluster, List<X509Certificate> trustedCas, String prefix, int timeoutMillis,
-                              int probeMillis, LongConsumer storeLatency) {
+                              int probeMillis, LongConsumer storeLatency, RedisSync sync) {
         return RedisBucketStore.create(uri, cluster, trustedCas, prefix, Duration.ofMillis(timeoutMillis),
-                Duration.ofMillis(probeMillis), storeLatency);
+                Duration.ofMillis(probeMillis), storeLatency, sync);
     }
 
     /** {@code uri} with any password hidden, for messages. */

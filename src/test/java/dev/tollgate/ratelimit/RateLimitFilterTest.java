@@ -125,6 +125,18 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void shouldValidateRedisSyncParams() {
+        assertEquals("RateLimitFilter: init-param [redis-sync] has invalid value [sometimes]: must be one of [delayed, exact]",
+                initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-sync", "sometimes")));
+        assertEquals("RateLimitFilter: init-param [redis-sync-tokens] has invalid value [0]: must be an integer between 1 and 1000000",
+                initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-sync", "delayed",
+                        "redis-sync-tokens", "0")));
+        assertEquals("RateLimitFilter: init-param [redis-sync-interval] has invalid value [3600001]: must be an integer between 1 and 3600000",
+                initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-sync", "delayed",
+                        "redis-sync-interval", "3600001")));
+    }
+
+    @Test
     void shouldKeyShortSafeHeaderValuesAsTheyAreAndHashTheRest() {
         assertEquals("tenant-42", ClientKeys.headerKey("tenant-42"));
         String hashed = ClientKeys.headerKey("Bearer eyJhbGciOi.secret/value+x");

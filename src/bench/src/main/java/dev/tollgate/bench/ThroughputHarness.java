@@ -45,11 +45,14 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
  * {@code taskset -c 0 java -cp src/bench/target/benchmarks.jar dev.tollgate.bench.ThroughputHarness}.
  * System properties: {@code rounds} (3), {@code seconds} (5), {@code warmup} (3),
  * {@code connections} (16), {@code loadCpu} (1: the CPU wrk is pinned to), {@code only}
- * (comma-separated variants to measure; all by default).
+ * (comma-separated variants to measure; all by default), {@code clients} (1: every request carries
+ * the same API key; with more, each request carries one of that many keys, chosen at random by a
+ * wrk script), {@code redis} (the Redis of the Redis variants, {@code 127.0.0.1:6379}).
  */
 public final class ThroughputHarness {
 
     private static final String KEY = "tg_bench-key-0123456789abcdefghijklmnopqrstuvwxyz";
+    private static final String REDIS = System.getProperty("redis", "127.0.0.1:6379");
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private record FilterSpec(String className, Map<String, String> params) {
@@ -58,7 +61,8 @@ public final class ThroughputHarness {
     private record Variant(String name, List<FilterSpec> filters) {
     }
 
-    private record Sample(double rps, double p50Micros, double p99Micros, double cpuMicrosPerRequest, long errors) {
+    private record Sample(double rps, double p50Micros, double p99Micros, double cpuMicrosPerRequest, long errors,
+            double redisRoundTripsPerRequest) {
     }
 
     /** The servlet every variant ends in. */
@@ -86,17 +90,31 @@ public final class ThroughputHarness {
         int loadCpu = Integer.getInteger("loadCpu", 1);
         String wrk = ensureWrk();
         boolean redis = redisUp();
+        int clients = Integer.getInteger("clients", 1);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            keys.add(clients == 1 ? KEY : String.format(Locale.ROOT, "tg_bench-key-%05d-0123456789abcdefghijklmnopqrstuvwxyz", i));
+        }
+        StringBuilder keyList = new StringBuilder();
+        for (int i = 0; i < clients; i++) {
+            keyList.append(i == 0 ? "" : ",").append("bench").append(i).append(':').append(ApiKeys.sha256Hex(keys.get(i)));
+        }
+        // With many clients a wrk script sets a random one of the keys on each request (for every variant, bare too).
+        java.nio.file.Path script = clients == 1 ? null : writeKeysScript(keys);
 
         FilterSpec requestId = new FilterSpec("dev.tollgate.requestid.RequestIdFilter", Map.of());
         FilterSpec errors = new FilterSpec("dev.tollgate.error.ErrorRenderingFilter", Map.of());
-        FilterSpec apiKey = new FilterSpec("dev.tollgate.apikey.ApiKeyFilter", Map.of("keys", "bench:" + ApiKeys.sha256Hex(KEY)));
+        FilterSpec apiKey = new FilterSpec("dev.tollgate.apikey.ApiKeyFilter", Map.of("keys", keyList.toString()));
         FilterSpec rateLimit = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s"));
         // The same without the X-Throttle-* headers on allowed responses: what writing them costs.
         FilterSpec rateLimitQuiet = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s",
                 "throttle-headers", "false"));
-        FilterSpec rateLimitRedis = new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", Map.of("limits", "1000000000/1s",
-                "store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-key-prefix", "tollgate-bench:",
-                "redis-timeout", "1000", "on-store-failure", "reject"));
+        FilterSpec rateLimitRedis = redisLimit(Map.of());
+        // The delayed sync with its defaults (10 tokens or 1000 ms), with 100 tokens, and with 100 tokens or 10 s.
+        FilterSpec rateLimitRedisDelayed = redisLimit(Map.of("redis-sync", "delayed"));
+        FilterSpec rateLimitRedisDelayed100 = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100"));
+        FilterSpec rateLimitRedisDelayed10s = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100",
+                "redis-sync-interval", "10000"));
         List<Variant> common = new ArrayList<>(List.of(
                 new Variant("bare", List.of()),
                 new Variant("request-id", List.of(requestId)),
@@ -107,6 +125,9 @@ public final class ThroughputHarness {
                 new Variant("full-chain", List.of(requestId, errors, apiKey, rateLimit))));
         if (redis) {
             common.add(new Variant("full-chain-redis", List.of(requestId, errors, apiKey, rateLimitRedis)));
+            common.add(new Variant("full-chain-redis-delayed", List.of(requestId, errors, apiKey, rateLimitRedisDelayed)));
+            common.add(new Variant("full-chain-redis-delayed-100", List.of(requestId, errors, apiKey, rateLimitRedisDelayed100)));
+            common.add(new Variant("full-chain-redis-delayed-100-10s", List.of(requestId, errors, apiKey, rateLimitRedisDelayed10s)));
         }
         List<Variant> jettyVariants = new ArrayList<>(common);
         jettyVariants.add(new Variant("container-limiter", List.of(new FilterSpec("org.eclipse.jetty.ee10.servlets.DoSFilter",
@@ -134,10 +155,10 @@ public final class ThroughputHarness {
                 cells.add(new String[] {"tomcat", v.name(), String.valueOf(tomcatPort)});
             }
         }
-        System.out.printf("Warm-up: %d s per variant; then %d rounds of %d s, variants shuffled each round; %d connections; wrk on CPU %d%n",
-                warmup, rounds, seconds, connections, loadCpu);
+        System.out.printf("Warm-up: %d s per variant; then %d rounds of %d s, variants shuffled each round; %d connections; %d client(s); wrk on CPU %d%n",
+                warmup, rounds, seconds, connections, clients, loadCpu);
         for (String[] cell : cells) {
-            run(wrk, loadCpu, cell, warmup, connections);
+            run(wrk, script, loadCpu, cell, warmup, connections);
         }
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         Random random = new Random(42);
@@ -145,7 +166,7 @@ public final class ThroughputHarness {
             List<String[]> order = new ArrayList<>(cells);
             Collections.shuffle(order, random);
             for (String[] cell : order) {
-                Sample s = run(wrk, loadCpu, cell, seconds, connections);
+                Sample s = run(wrk, script, loadCpu, cell, seconds, connections);
                 samples.computeIfAbsent(cell[0] + " " + cell[1], k -> new ArrayList<>()).add(s);
             }
             System.out.printf("round %d of %d done%n", round + 1, rounds);
@@ -153,7 +174,33 @@ public final class ThroughputHarness {
         jetty.stop();
         tomcat.stop();
         tomcat.destroy();
-        print(cells, samples, rounds, seconds, connections);
+        print(cells, samples, rounds, seconds, connections, clients);
+    }
+
+    private static FilterSpec redisLimit(Map<String, String> extra) {
+        Map<String, String> params = new LinkedHashMap<>(Map.of("limits", "1000000000/1s",
+                "store", "redis", "redis-uri", "redis://" + REDIS, "redis-key-prefix", "tollgate-bench:",
+                "redis-timeout", "1000", "on-store-failure", "reject"));
+        params.putAll(extra);
+        return new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", params);
+    }
+
+    /** A wrk script that sends each request with a random one of {@code keys}. */
+    private static java.nio.file.Path writeKeysScript(List<String> keys) throws IOException {
+        java.nio.file.Path file = Files.createTempFile("tollgate-bench-keys", ".lua");
+        StringBuilder lua = new StringBuilder("local keys = {\n");
+        for (String key : keys) {
+            lua.append("  \"").append(key).append("\",\n");
+        }
+        lua.append("}\n")
+                .append("local n = #keys\n")
+                .append("request = function()\n")
+                .append("  wrk.headers[\"X-API-KEY\"] = keys[math.random(n)]\n")
+                .append("  return wrk.format(nil)\n")
+                .append("end\n");
+        Files.writeString(file, lua.toString());
+        file.toFile().deleteOnExit();
+        return file;
     }
 
     private static Server startJetty(List<Variant> variants) throws Exception {
@@ -217,13 +264,21 @@ public final class ThroughputHarness {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern PERCENTILE = Pattern.compile("\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)");
 
-    private static Sample run(String wrk, int loadCpu, String[] cell, int seconds, int connections) throws Exception {
+    private static Sample run(String wrk, java.nio.file.Path script, int loadCpu, String[] cell, int seconds, int connections)
+            throws Exception {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(java.nio.file.Path.of("/usr/bin/taskset"))) {
             command.addAll(List.of("taskset", "-c", String.valueOf(loadCpu)));
         }
-        command.addAll(List.of(wrk, "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
-                "-H", "X-API-KEY: " + KEY, "http://127.0.0.1:" + cell[2] + "/" + cell[1] + "/"));
+        command.addAll(List.of(wrk, "-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
+        if (script == null) {
+            command.addAll(List.of("-H", "X-API-KEY: " + KEY));
+        } else {
+            command.addAll(List.of("-s", script.toString()));
+        }
+        command.add("http://127.0.0.1:" + cell[2] + "/" + cell[1] + "/");
+        boolean countRedis = cell[1].contains("redis");
+        long roundTripsBefore = countRedis ? redisRoundTrips() : 0;
         long cpuBefore = OS.getProcessCpuTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -232,6 +287,7 @@ public final class ThroughputHarness {
             throw new IllegalStateException("wrk did not finish");
         }
         long cpuNanos = OS.getProcessCpuTime() - cpuBefore;
+        long roundTrips = countRedis ? redisRoundTrips() - roundTripsBefore : 0;
         double rps = find(RPS, output);
         long total = (long) find(TOTAL, output);
         Matcher non2xx = NON_2XX.matcher(output);
@@ -251,7 +307,8 @@ public final class ThroughputHarness {
                 p99 = value;
             }
         }
-        return new Sample(rps, p50, p99, total == 0 ? 0 : cpuNanos / 1000.0 / total, errors);
+        return new Sample(rps, p50, p99, total == 0 ? 0 : cpuNanos / 1000.0 / total, errors,
+                total == 0 ? 0 : roundTrips / (double) total);
     }
 
     private static double find(Pattern pattern, String output) {
@@ -268,14 +325,15 @@ public final class ThroughputHarness {
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
-    private static void print(List<String[]> cells, Map<String, List<Sample>> samples, int rounds, int seconds, int connections) {
+    private static void print(List<String[]> cells, Map<String, List<Sample>> samples, int rounds, int seconds, int connections,
+            int clients) {
         System.out.println();
-        System.out.printf("Tollgate throughput, %s, %s %s, server on %d core(s), Java %s; median of %d runs of %d s, %d connections, wrk -t1 on its own core%n",
+        System.out.printf("Tollgate throughput, %s, %s %s, server on %d core(s), Java %s; median of %d runs of %d s, %d connections, %d client(s), wrk -t1 on its own core%n",
                 LocalDate.now(), System.getProperty("os.name"), System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rounds, seconds, connections);
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rounds, seconds, connections, clients);
         System.out.println();
-        System.out.println("| container | variant | req/s | vs bare | p50 µs | p99 µs | server CPU µs/req | added µs/req | non-2xx |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| container | variant | req/s | vs bare | p50 µs | p99 µs | server CPU µs/req | added µs/req | Redis round trips/req | non-2xx |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String[] cell : cells) {
             List<Sample> s = samples.get(cell[0] + " " + cell[1]);
             List<Sample> bare = samples.get(cell[0] + " bare");
@@ -284,9 +342,10 @@ public final class ThroughputHarness {
             double cpu = median(s, Sample::cpuMicrosPerRequest);
             double bareCpu = median(bare, Sample::cpuMicrosPerRequest);
             long errors = s.stream().mapToLong(Sample::errors).sum();
-            System.out.println(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.0f | %.0f | %.2f | %+.2f | %d |",
+            String roundTrips = cell[1].contains("redis") ? String.format(Locale.ROOT, "%.3f", median(s, Sample::redisRoundTripsPerRequest)) : "";
+            System.out.println(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.0f | %.0f | %.2f | %+.2f | %s | %d |",
                     cell[0], cell[1], rps, rps / bareRps, median(s, Sample::p50Micros), median(s, Sample::p99Micros),
-                    cpu, cpu - bareCpu, errors));
+                    cpu, cpu - bareCpu, roundTrips, errors));
         }
     }
 
@@ -306,13 +365,43 @@ public final class ThroughputHarness {
         return "/usr/bin/wrk";
     }
 
+    private static InetSocketAddress redisAddress() {
+        int colon = REDIS.lastIndexOf(':');
+        return new InetSocketAddress(REDIS.substring(0, colon), Integer.parseInt(REDIS.substring(colon + 1)));
+    }
+
     private static boolean redisUp() {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
+            socket.connect(redisAddress(), 500);
             return true;
         } catch (IOException e) {
-            System.out.println("Redis at 127.0.0.1:6379 not reachable: the full-chain-redis variant is left out");
+            System.out.println("Redis at " + REDIS + " not reachable: the full-chain-redis variants are left out");
             return false;
+        }
+    }
+
+    private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
+
+    /**
+     * Round trips to Redis so far: all GETs in {@code INFO commandstats}, which counts the GETs sent
+     * over the network and the one GET inside each compare-and-swap EVAL, so one per EVAL. Other
+     * clients of the same Redis count too: give the harness a Redis of its own ({@code -Dredis=}).
+     */
+    private static long redisRoundTrips() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(redisAddress(), 1000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n".getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder header = new StringBuilder();
+            int c;
+            while ((c = in.read()) != '\n' && c != -1) {
+                header.append((char) c);
+            }
+            int length = Integer.parseInt(header.toString().trim().substring(1));
+            String info = new String(in.readNBytes(length), StandardCharsets.US_ASCII);
+            Matcher m = GET_CALLS.matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
         }
     }
 }

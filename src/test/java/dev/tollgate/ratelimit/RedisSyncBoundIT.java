@@ -1,0 +1,281 @@
+package dev.tollgate.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.it.RedisServerProcess;
+import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The delayed sync mode against the real Redis: several nodes (stores) and many concurrent clients
+ * never get more than the limit plus {@code nodes * redis-sync-tokens}, the exact mode gets the
+ * limit exactly, and the Redis round trips per request in each mode. On a redis-server of its own,
+ * so that {@code INFO commandstats} counts this test's commands only.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisSyncBoundIT {
+
+    // Generous: these tests are about counts, not about a slow Redis on a busy machine.
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration PROBE = Duration.ofMillis(300);
+
+    private final String prefix = "tollgate-test-" + getClass().getSimpleName() + ":";
+    private RedisServerProcess server;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+
+    @BeforeAll
+    void startRedis() throws Exception {
+        server = RedisServerProcess.start();
+        client = RedisClient.create(server.uri());
+        connection = client.connect();
+    }
+
+    @AfterAll
+    void stopRedis() {
+        if (connection != null) {
+            connection.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private RedisBucketStore store(RedisSync sync) {
+        return RedisBucketStore.create(server.uri(), prefix, TIMEOUT, PROBE, sync);
+    }
+
+    /** Per client: {admitted, counted}, after {@code threads} threads each send {@code perThread} requests over all nodes. */
+    private static int[][] hammer(List<RateLimiter> nodes, Plans plans, String clientPrefix, int clients, int threads, int perThread)
+            throws Exception {
+        AtomicIntegerArray admitted = new AtomicIntegerArray(clients);
+        AtomicIntegerArray counted = new AtomicIntegerArray(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        int client = (thread * 7 + i) % clients;
+                        RateLimiter node = nodes.get((thread + i) % nodes.size());
+                        RateLimitDecision d = node.tryConsume(clientPrefix + client, plans.defaultPlan());
+                        if (d.allowed()) {
+                            admitted.incrementAndGet(client);
+                        }
+                        if (d.counted()) {
+                            counted.incrementAndGet(client);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int[][] result = new int[clients][2];
+        for (int c = 0; c < clients; c++) {
+            result[c][0] = admitted.get(c);
+            result[c][1] = counted.get(c);
+        }
+        return result;
+    }
+
+    private static List<RateLimiter> nodes(int k, Plans plans, java.util.function.Supplier<RedisBucketStore> stores) {
+        List<RateLimiter> nodes = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            nodes.add(RateLimiter.builder(plans).store(stores.get()).onStoreFailure(OnStoreFailure.REJECT).build());
+        }
+        return nodes;
+    }
+
+    @Test
+    void shouldNeverAdmitMoreThanTheLimitPlusNodesTimesSyncTokens() throws Exception {
+        int limit = 50;
+        int k = 4;
+        int syncTokens = 5;
+        Plans plans = Plans.of(Limits.parse(limit + "/1h"));
+        // A short interval mixes syncs by time with syncs by tokens; the bound holds for any interval.
+        List<RateLimiter> nodes = nodes(k, plans, () -> store(RedisSync.delayed(syncTokens, Duration.ofMillis(20))));
+        try {
+            int clients = 20;
+            int[][] perClient = hammer(nodes, plans, "client:bound-", clients, 16, 200);
+            int worst = 0;
+            for (int c = 0; c < clients; c++) {
+                assertEquals(16 * 200 / clients, perClient[c][1], "every request of client " + c + " decided through Redis");
+                assertTrue(perClient[c][0] >= limit, "client " + c + " got the limit at least: " + perClient[c][0]);
+                assertTrue(perClient[c][0] <= limit + k * syncTokens,
+                        "client " + c + " got " + perClient[c][0] + ", more than " + limit + " + " + k + " nodes * " + syncTokens);
+                worst = Math.max(worst, perClient[c][0]);
+            }
+            System.out.printf("delayed sync, %d nodes, %d tokens: most admitted to one client %d (limit %d, bound %d)%n",
+                    k, syncTokens, worst, limit, limit + k * syncTokens);
+        } finally {
+            nodes.forEach(RateLimiter::close);
+        }
+    }
+
+    @Test
+    void shouldAdmitExactlyTheLimitInTheExactMode() throws Exception {
+        int limit = 50;
+        Plans plans = Plans.of(Limits.parse(limit + "/1h"));
+        List<RateLimiter> nodes = nodes(4, plans, () -> store(RedisSync.exact()));
+        try {
+            int clients = 20;
+            int[][] perClient = hammer(nodes, plans, "client:exact-", clients, 16, 100);
+            for (int c = 0; c < clients; c++) {
+                assertEquals(16 * 100 / clients, perClient[c][1], "every request of client " + c + " decided through Redis");
+                assertEquals(limit, perClient[c][0], "client " + c);
+            }
+        } finally {
+            nodes.forEach(RateLimiter::close);
+        }
+    }
+
+    @Test
+    void shouldSyncOnceEveryTokensPlusOneRequestsWhenUncontended() {
+        Plans plans = Plans.of(Limits.parse("100000/1h"));
+        int syncTokens = 10;
+        try (RateLimiter limiter = RateLimiter.builder(plans).store(store(RedisSync.delayed(syncTokens, Duration.ofHours(1))))
+                .onStoreFailure(OnStoreFailure.REJECT).build()) {
+            // The first request reads the bucket; after it, each sync pushes 10 local tokens and takes one more.
+            limiter.tryConsume("client:uncontended", plans.defaultPlan());
+            long before = roundTrips();
+            int requests = 110 * 10;
+            for (int i = 0; i < requests; i++) {
+                assertTrue(limiter.tryConsume("client:uncontended", plans.defaultPlan()).allowed());
+            }
+            double perRequest = (roundTrips() - before) / (double) requests;
+            System.out.printf("Redis round trips per uncontended request, delayed sync every %d tokens: %.3f%n", syncTokens, perRequest);
+            assertEquals(2.0 / (syncTokens + 1), perRequest, 0.005, "a GET and an EVAL every 11 requests");
+        }
+    }
+
+    @Test
+    void shouldReportRoundTripsUnderContention() throws Exception {
+        Plans plans = Plans.of(Limits.parse("1000000/1h"));
+        for (RedisSync sync : List.of(RedisSync.exact(), RedisSync.delayed(10, Duration.ofMillis(1000)), RedisSync.delayed(100, Duration.ofMillis(1000)))) {
+            List<RateLimiter> nodes = nodes(2, plans, () -> store(sync));
+            try {
+                int threads = 8;
+                int perThread = 500;
+                long before = roundTrips();
+                // One client on both nodes from 8 threads: the batching and the races between nodes.
+                int[][] perClient = hammer(nodes, plans, "client:contended-" + sync.name() + sync.tokens() + "-", 1, threads, perThread);
+                double perRequest = (roundTrips() - before) / (double) (threads * perThread);
+                System.out.printf("Redis round trips per request, one client, 2 nodes, %d threads, %s: %.3f%n", threads, sync, perRequest);
+                assertEquals(threads * perThread, perClient[0][0], "all allowed, far below the limit");
+            } finally {
+                nodes.forEach(RateLimiter::close);
+            }
+        }
+    }
+
+    @Test
+    void shouldPushLocalTokensToRedisWhenClosed() {
+        Plans plans = Plans.of(Limits.parse("100/1h"));
+        try (RateLimiter a = RateLimiter.builder(plans).store(store(RedisSync.delayed(50, Duration.ofHours(1))))
+                .onStoreFailure(OnStoreFailure.REJECT).build()) {
+            for (int i = 0; i < 8; i++) {
+                assertTrue(a.tryConsume("client:closing", plans.defaultPlan()).allowed());
+            }
+        }
+        try (RateLimiter b = RateLimiter.builder(plans).store(store(RedisSync.exact())).onStoreFailure(OnStoreFailure.REJECT).build()) {
+            assertEquals(91, b.tryConsume("client:closing", plans.defaultPlan()).remaining(),
+                    "the 8 taken on the closed node are in Redis, so the 9th request leaves 91");
+        }
+    }
+
+    @Test
+    void shouldKeepTheTimeoutAndOutageBehaviourWhenRedisIsKilled() throws Exception {
+        Plans plans = Plans.of(Limits.parse("1000/1h"));
+        Duration timeout = Duration.ofMillis(100);
+        try (RedisServerProcess own = RedisServerProcess.start()) {
+            RedisBucketStore store = RedisBucketStore.create(own.uri(), prefix, timeout, PROBE, RedisSync.delayed(20, Duration.ofMillis(200)));
+            try (RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.LOCAL).build()) {
+                for (int i = 0; i < 5; i++) {
+                    assertTrue(limiter.tryConsume("client:outage", plans.defaultPlan()).allowed());
+                }
+                own.stop(true);
+                int slow = 0;
+                long slowest = 0;
+                int requests = 150;
+                for (int i = 0; i < requests; i++) {
+                    long start = System.nanoTime();
+                    RateLimitDecision d = limiter.tryConsume("client:outage", plans.defaultPlan());
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    assertTrue(d.counted() && d.allowed(), "counted by the local view or the local fallback: request " + i);
+                    slowest = Math.max(slowest, millis);
+                    slow += millis >= timeout.toMillis() / 2 ? 1 : 0;
+                    Thread.sleep(10);
+                }
+                System.out.printf("delayed sync, Redis killed: %d of %d requests waited half the timeout or more, slowest %d ms%n",
+                        slow, requests, slowest);
+                assertTrue(slowest < 2_000, "a request waited " + slowest + " ms on a dead Redis (timeout " + timeout.toMillis() + " ms)");
+                assertTrue(slow < requests / 2, slow + " of " + requests + " requests waited: most must not wait at all");
+                assertTrue(store.isCircuitOpen(), "the circuit opened");
+                own.startAgain();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (store.isCircuitOpen() && System.nanoTime() < deadline) {
+                    limiter.tryConsume("client:outage", plans.defaultPlan());
+                    Thread.sleep(50);
+                }
+                assertTrue(!store.isCircuitOpen(), "limiting through Redis again after the restart");
+                // Syncing again: the restarted (empty) Redis gets the bucket back within one sync interval.
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                boolean written = false;
+                while (!written && System.nanoTime() < deadline) {
+                    limiter.tryConsume("client:outage", plans.defaultPlan());
+                    written = keyExists(own, prefix + "default:client:outage");
+                    Thread.sleep(50);
+                }
+                assertTrue(written, "the bucket is in Redis again");
+            }
+        }
+    }
+
+    private static boolean keyExists(RedisServerProcess server, String key) {
+        RedisClient c = RedisClient.create(server.uri());
+        try (StatefulRedisConnection<String, String> conn = c.connect()) {
+            return conn.sync().exists(key) == 1;
+        } finally {
+            c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Round trips so far: the GETs sent over the network plus the EVALs. {@code INFO commandstats}
+     * also counts the GET that each compare-and-swap EVAL runs inside Redis, so that sum is all GETs.
+     */
+    private long roundTrips() {
+        for (String line : connection.sync().info("commandstats").split("\\r?\\n")) {
+            if (line.startsWith("cmdstat_get:calls=")) {
+                String rest = line.substring("cmdstat_get:calls=".length());
+                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+}
