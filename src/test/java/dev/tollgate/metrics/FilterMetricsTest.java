@@ -157,4 +157,49 @@ class FilterMetricsTest {
             metrics.unregister();
         }
     }
+
+    /** A class loader that tells which classes it loaded itself. */
+    private static final class RecordingLoader extends java.net.URLClassLoader {
+        final java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        RecordingLoader(java.net.URL[] urls) {
+            super(urls, ClassLoader.getPlatformClassLoader());
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            Class<?> found = super.findClass(name);
+            loaded.add(name);
+            return found;
+        }
+    }
+
+    private static java.net.URL codeSource(Class<?> type) {
+        return type.getProtectionDomain().getCodeSource().getLocation();
+    }
+
+    @Test
+    void shouldExportThroughJmxAloneAndNeverLoadMicrometerCodeWithoutMicrometer() throws Exception {
+        java.net.URL[] urls = {codeSource(FilterMetrics.class), codeSource(org.slf4j.LoggerFactory.class), codeSource(ServletContext.class)};
+        try (RecordingLoader loader = new RecordingLoader(urls)) {
+            org.junit.jupiter.api.Assertions.assertThrows(ClassNotFoundException.class,
+                    () -> loader.loadClass("io.micrometer.core.instrument.MeterRegistry"));
+            Class<?> type = loader.loadClass(RateLimitMetrics.class.getName());
+            Object metrics = type.getConstructor().newInstance();
+            Class<?> contextType = loader.loadClass(ServletContext.class.getName());
+            Object context = java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {contextType},
+                    (proxy, method, args) -> "getContextPath".equals(method.getName()) ? "/without-micrometer" : null);
+            type.getMethod("register", contextType, String.class).invoke(metrics, context, "rate-limit");
+            ObjectName name = new ObjectName("dev.tollgate:type=RateLimitFilter,context=/without-micrometer,name=rate-limit");
+            try {
+                type.getMethod("allowed").invoke(metrics);
+                assertEquals(1L, server.getAttribute(name, "Allowed"));
+            } finally {
+                type.getMethod("unregister").invoke(metrics);
+            }
+            assertFalse(server.isRegistered(name));
+            assertTrue(loader.loaded.contains(MetricsMBean.class.getName()), () -> "loaded: " + loader.loaded);
+            assertFalse(loader.loaded.contains(MicrometerMeters.class.getName()), () -> "loaded: " + loader.loaded);
+        }
+    }
 }
