@@ -114,6 +114,25 @@ class RateLimitFilterRequestTest {
     }
 
     @Test
+    void shouldLetRequestsThroughInReportOnlyModeWhileTheStoreIsAwayUnderReject() throws Exception {
+        // Nothing listens on port 1: the store is away from the first request on.
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "enforce", "false", "store", "redis",
+                "redis-uri", "redis://127.0.0.1:1", "on-store-failure", "reject"));
+        try {
+            FakeHttp.Chain chain = new FakeHttp.Chain();
+            HttpServletRequest request = as(ClientIdentity.of("hank", null, "jwt"));
+            FakeHttp.Response passed = send(filter, request, chain);
+            assertEquals(1, chain.calls(), "report-only never answers 503 either");
+            assertEquals(200, passed.status());
+            assertEquals("limiter_unavailable", request.getAttribute(RateLimitFilter.WOULD_REJECT_ATTRIBUTE));
+            assertNull(passed.header("X-Throttle-Limit"), "nothing was counted, so nothing to tell");
+            assertNull(passed.header("Retry-After"));
+        } finally {
+            filter.destroy();
+        }
+    }
+
+    @Test
     void shouldRefuseAnEnforceValueThatIsNotABoolean() {
         ServletException e = assertThrows(ServletException.class, () -> filter(Map.of("limits", "1/1m", "enforce", "no")));
         assertEquals("RateLimitFilter: init-param [enforce] has invalid value [no]: must be true or false", e.getMessage());
