@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * traffic: read from the platform MBean server (as JConsole and the Prometheus JMX exporter read
  * them) and from the Micrometer registry that the application put into the context attribute.
  * Deploys {@code src/test/webapps/metrics} at the root context: the key filter on {@code /api/*}
- * with a keys file of three keys, the rate-limit filter on {@code /api/*} at {@code 2/1h} per client.
+ * with a keys file of three keys, the rate-limit filter on {@code /api/*} at {@code 2/1h} per client,
+ * and the same two gates in report-only mode ({@code enforce=false}, {@code 1/1h}) on {@code /report/*}.
  */
 abstract class MetricsCases extends ContainerCases {
 
@@ -69,6 +70,11 @@ abstract class MetricsCases extends ContainerCases {
         assertEquals(500, Http.get(port, "/boom").status());
         assertEquals(400, Http.get(port, "/invalid").status());
         assertEquals(404, Http.get(port, "/send-error?sc=404").status());
+        // Report-only: every request passes; what would have been refused is counted apart.
+        assertEquals(200, Http.get(port, "/report/x").status());
+        assertEquals(200, Http.get(port, "/report/x", "X-API-KEY: tg_nobody").status());
+        assertEquals(200, Http.get(port, "/report/x", "X-API-KEY: " + ALICE).status());
+        assertEquals(200, Http.get(port, "/report/x", "X-API-KEY: " + ALICE).status());
     }
 
     private static ObjectName name(String type, String filter) throws Exception {
@@ -103,6 +109,8 @@ abstract class MetricsCases extends ContainerCases {
         }
         assertEquals(Set.of(name("ApiKeyFilter", "api-key").getCanonicalName(),
                 name("RateLimitFilter", "rate-limit").getCanonicalName(),
+                name("ApiKeyFilter", "api-key-report").getCanonicalName(),
+                name("RateLimitFilter", "rate-limit-report").getCanonicalName(),
                 name("ErrorRenderingFilter", "errors").getCanonicalName()), names);
     }
 
@@ -164,15 +172,34 @@ abstract class MetricsCases extends ContainerCases {
     }
 
     @Test
+    void shouldCountWhatReportOnlyGatesWouldHaveRejectedApartFromRejections() throws Exception {
+        assertEquals(4, jmx("ApiKeyFilter", "api-key-report", "RequestsSeen"));
+        assertEquals(2, jmx("ApiKeyFilter", "api-key-report", "Accepted"));
+        assertEquals(0, jmx("ApiKeyFilter", "api-key-report", "Rejected"));
+        assertEquals(2, jmx("ApiKeyFilter", "api-key-report", "WouldReject"));
+        assertEquals(1, jmx("ApiKeyFilter", "api-key-report", "WouldRejectMissingApiKey"));
+        assertEquals(1, jmx("ApiKeyFilter", "api-key-report", "WouldRejectInvalidApiKey"));
+        assertEquals(1, count("tollgate.apikey.rejections", "api-key-report", "code", "invalid_api_key", "enforced", "false"));
+        assertEquals(0, count("tollgate.apikey.rejections", "api-key-report", "code", "invalid_api_key", "enforced", "true"));
+        // Without a valid key the limiter counts by address: the second such request is over 1/1h, as is ALICE's second.
+        assertEquals(4, jmx("RateLimitFilter", "rate-limit-report", "RequestsSeen"));
+        assertEquals(2, jmx("RateLimitFilter", "rate-limit-report", "Allowed"));
+        assertEquals(0, jmx("RateLimitFilter", "rate-limit-report", "Rejected"));
+        assertEquals(2, jmx("RateLimitFilter", "rate-limit-report", "WouldReject"));
+        assertEquals(2, count("tollgate.ratelimit.requests", "rate-limit-report", "outcome", "would_reject"));
+        assertEquals(0, count("tollgate.ratelimit.requests", "rate-limit-report", "outcome", "rejected"));
+    }
+
+    @Test
     void shouldCountRenderedErrorsByStatusClassAndCode() throws Exception {
-        assertEquals(12, jmx("ErrorRenderingFilter", "errors", "RequestsSeen"));
+        assertEquals(16, jmx("ErrorRenderingFilter", "errors", "RequestsSeen"));
         assertEquals(1, jmx("ErrorRenderingFilter", "errors", "Rendered5xx"));
         assertEquals(2, jmx("ErrorRenderingFilter", "errors", "Rendered4xx"));
         assertEquals(1, jmx("ErrorRenderingFilter", "errors", "RenderedInternalError"));
         assertEquals(1, jmx("ErrorRenderingFilter", "errors", "RenderedValidationFailed"));
         assertEquals(1, jmx("ErrorRenderingFilter", "errors", "RenderedNotFound"));
         assertEquals(0, jmx("ErrorRenderingFilter", "errors", "ClientAborts"));
-        assertEquals(12, count("tollgate.errors.requests", "errors"));
+        assertEquals(16, count("tollgate.errors.requests", "errors"));
         assertEquals(1, count("tollgate.errors.rendered", "errors", "status_class", "5xx"));
         assertEquals(2, count("tollgate.errors.rendered", "errors", "status_class", "4xx"));
         assertEquals(1, count("tollgate.errors.codes", "errors", "code", "internal_error"));
