@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The metrics of the key, rate-limit and error filters on one real container, after real HTTP
+ * The metrics of the request id, key, rate-limit and error filters on one real container, after real HTTP
  * traffic: read from the platform MBean server (as JConsole and the Prometheus JMX exporter read
  * them) and from the Micrometer registry that the application put into the context attribute.
  * Deploys {@code src/test/webapps/metrics} at the root context: the key filter on {@code /api/*}
@@ -55,7 +55,7 @@ abstract class MetricsCases extends ContainerCases {
                 + "old " + ApiKeys.sha256Hex(EXPIRED) + " expires=2020-01-01T00:00:00Z\n"
                 + "reader " + ApiKeys.sha256Hex(READER) + " methods=GET\n");
         // Every outcome of every filter, once or a known number of times.
-        assertEquals(401, Http.get(port, "/api/x").status());
+        assertEquals(401, Http.get(port, "/api/x", "X-Request-ID: metrics-1").status());
         assertEquals(401, Http.get(port, "/api/x", "X-API-KEY: tg_nobody").status());
         assertEquals(401, Http.get(port, "/api/x", "X-API-KEY: " + EXPIRED).status());
         assertEquals(403, Http.send(port, "POST", "/api/x", "{}", "X-API-KEY: " + READER).status());
@@ -103,7 +103,8 @@ abstract class MetricsCases extends ContainerCases {
         }
         assertEquals(Set.of(name("ApiKeyFilter", "api-key").getCanonicalName(),
                 name("RateLimitFilter", "rate-limit").getCanonicalName(),
-                name("ErrorRenderingFilter", "errors").getCanonicalName()), names);
+                name("ErrorRenderingFilter", "errors").getCanonicalName(),
+                name("RequestIdFilter", "request-id").getCanonicalName()), names);
     }
 
     @Test
@@ -161,6 +162,16 @@ abstract class MetricsCases extends ContainerCases {
         assertEquals(2, gauge("tollgate.ratelimit.clients", "rate-limit"));
         assertEquals(0, gauge("tollgate.ratelimit.circuit.open", "rate-limit"));
         assertEquals(0, meter("tollgate.ratelimit.store.latency", "rate-limit").functionTimer().count());
+    }
+
+    @Test
+    void shouldCountTheRequestIdsTakenAndMade() throws Exception {
+        assertEquals(12, jmx("RequestIdFilter", "request-id", "RequestsSeen"));
+        assertEquals(1, jmx("RequestIdFilter", "request-id", "Accepted"));
+        assertEquals(11, jmx("RequestIdFilter", "request-id", "Generated"));
+        assertEquals(1, count("tollgate.requestid.requests", "request-id", "outcome", "accepted"));
+        assertEquals(11, count("tollgate.requestid.requests", "request-id", "outcome", "generated"));
+        assertEquals(0, count("tollgate.requestid.requests", "request-id", "outcome", "reused"));
     }
 
     @Test
