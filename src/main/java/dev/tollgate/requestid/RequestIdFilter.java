@@ -2,6 +2,7 @@ package dev.tollgate.requestid;
 
 import dev.tollgate.RequestIds;
 import dev.tollgate.config.InitParams;
+import dev.tollgate.metrics.RequestIdMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -49,6 +50,10 @@ import org.slf4j.MDC;
  * </filter-mapping>
  * }</pre>
  * Map it first, so every later filter, the application and the error body see the id.
+ *
+ * <p>Metrics: the MBean {@code dev.tollgate:type=RequestIdFilter,context=<path>,name=<filter name>}
+ * and, with micrometer-core present, the {@code tollgate.requestid.requests} meter: ids taken,
+ * made and reused (README, "Metrics").
  */
 public final class RequestIdFilter implements Filter {
 
@@ -70,6 +75,7 @@ public final class RequestIdFilter implements Filter {
     private int maxLength = RequestIds.DEFAULT_MAX_LENGTH;
     private boolean traceIdAsRequestId = DEFAULT_TRACE_ID_AS_REQUEST_ID;
     private final boolean configuredInCode;
+    private final RequestIdMetrics metrics = new RequestIdMetrics();
 
     /** A filter configured by its init-params. */
     public RequestIdFilter() {
@@ -104,27 +110,42 @@ public final class RequestIdFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        if (configuredInCode) {
-            return;
+        if (!configuredInCode) {
+            InitParams params = InitParams.of(config, NAME, PARAMS);
+            acceptIncoming = params.bool(ACCEPT_INCOMING, DEFAULT_ACCEPT_INCOMING);
+            maxLength = params.integer(MAX_LENGTH, RequestIds.DEFAULT_MAX_LENGTH, MIN_MAX_LENGTH, MAX_MAX_LENGTH);
+            traceIdAsRequestId = params.bool(TRACE_ID_AS_REQUEST_ID, DEFAULT_TRACE_ID_AS_REQUEST_ID);
         }
-        InitParams params = InitParams.of(config, NAME, PARAMS);
-        acceptIncoming = params.bool(ACCEPT_INCOMING, DEFAULT_ACCEPT_INCOMING);
-        maxLength = params.integer(MAX_LENGTH, RequestIds.DEFAULT_MAX_LENGTH, MIN_MAX_LENGTH, MAX_MAX_LENGTH);
-        traceIdAsRequestId = params.bool(TRACE_ID_AS_REQUEST_ID, DEFAULT_TRACE_ID_AS_REQUEST_ID);
+        metrics.register(config.getServletContext(), config.getFilterName());
+    }
+
+    @Override
+    public void destroy() {
+        metrics.unregister();
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse httpResponse)) {
+            metrics.skipped();
             chain.doFilter(request, response);
             return;
         }
         String traceId = traceId(http);
         String id = RequestIds.get(http);
         if (id == null) {
-            id = choose(http.getHeader(RequestIds.HEADER), traceId);
+            String incoming = http.getHeader(RequestIds.HEADER);
+            id = choose(incoming, traceId);
+            // choose() hands back the client's own string when it takes it (X-Request-ID or the trace id).
+            if (id == incoming || id == traceId) {
+                metrics.accepted();
+            } else {
+                metrics.generated();
+            }
             http.setAttribute(RequestIds.ATTRIBUTE, id);
+        } else {
+            metrics.reused();
         }
         httpResponse.setHeader(RequestIds.HEADER, id);
         String previous = MDC.get(RequestIds.MDC_KEY);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The metrics of the key, rate-limit and error filters on one real container, after real HTTP
+ * The metrics of the request id, key, rate-limit and error filters on one real container, after real HTTP
  * traffic: read from the platform MBean server (as JConsole and the Prometheus JMX exporter read
  * them) and from the Micrometer registry that the application put into the context attribute.
  * Deploys {@code src/test/webapps/metrics} at the root context: the key filter on {@code /api/*}
@@ -56,7 +56,7 @@ abstract class MetricsCases extends ContainerCases {
                 + "old " + ApiKeys.sha256Hex(EXPIRED) + " expires=2020-01-01T00:00:00Z\n"
                 + "reader " + ApiKeys.sha256Hex(READER) + " methods=GET\n");
         // Every outcome of every filter, once or a known number of times.
-        assertEquals(401, Http.get(port, "/api/x").status());
+        assertEquals(401, Http.get(port, "/api/x", "X-Request-ID: metrics-1").status());
         assertEquals(401, Http.get(port, "/api/x", "X-API-KEY: tg_nobody").status());
         assertEquals(401, Http.get(port, "/api/x", "X-API-KEY: " + EXPIRED).status());
         assertEquals(403, Http.send(port, "POST", "/api/x", "{}", "X-API-KEY: " + READER).status());
@@ -111,7 +111,8 @@ abstract class MetricsCases extends ContainerCases {
                 name("RateLimitFilter", "rate-limit").getCanonicalName(),
                 name("ApiKeyFilter", "api-key-report").getCanonicalName(),
                 name("RateLimitFilter", "rate-limit-report").getCanonicalName(),
-                name("ErrorRenderingFilter", "errors").getCanonicalName()), names);
+                name("ErrorRenderingFilter", "errors").getCanonicalName(),
+                name("RequestIdFilter", "request-id").getCanonicalName()), names);
     }
 
     @Test
@@ -188,6 +189,16 @@ abstract class MetricsCases extends ContainerCases {
         assertEquals(2, jmx("RateLimitFilter", "rate-limit-report", "WouldReject"));
         assertEquals(2, count("tollgate.ratelimit.requests", "rate-limit-report", "outcome", "would_reject"));
         assertEquals(0, count("tollgate.ratelimit.requests", "rate-limit-report", "outcome", "rejected"));
+    }
+
+    @Test
+    void shouldCountTheRequestIdsTakenAndMade() throws Exception {
+        assertEquals(16, jmx("RequestIdFilter", "request-id", "RequestsSeen"));
+        assertEquals(1, jmx("RequestIdFilter", "request-id", "Accepted"));
+        assertEquals(15, jmx("RequestIdFilter", "request-id", "Generated"));
+        assertEquals(1, count("tollgate.requestid.requests", "request-id", "outcome", "accepted"));
+        assertEquals(15, count("tollgate.requestid.requests", "request-id", "outcome", "generated"));
+        assertEquals(0, count("tollgate.requestid.requests", "request-id", "outcome", "reused"));
     }
 
     @Test

@@ -121,8 +121,9 @@ abstract class RedeployLeakCases {
         }
     }
 
-    /** The MBeans of the live deployment: one per filter with metrics (the request id filter has none). */
+    /** The MBeans of the live deployment: one per filter. */
     static final Set<String> LIVE_MBEANS = Set.of(
+            "dev.tollgate:context=/app,name=request-id,type=RequestIdFilter",
             "dev.tollgate:context=/app,name=errors,type=ErrorRenderingFilter",
             "dev.tollgate:context=/app,name=api-key,type=ApiKeyFilter",
             "dev.tollgate:context=/app,name=rate-limit,type=RateLimitFilter");
