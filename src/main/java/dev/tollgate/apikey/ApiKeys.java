@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Hashing, hex and key generation for API keys. Keys are stored only as their SHA-256: a key is a
@@ -20,21 +22,67 @@ public final class ApiKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
-    /** Cloned for each hash: cheaper than a provider lookup per request. */
+    /** The prototype that pooled digests are cloned from: cheaper than a provider lookup. */
     private static final MessageDigest SHA256 = newSha256();
+    /**
+     * Digests (with a buffer for a key's bytes) to reuse: cloning one per request allocated about
+     * 500 bytes (the digest's state and buffers). A slot is taken with an atomic swap and put back
+     * after use; an empty slot means a fresh clone. No thread-locals, so nothing stays behind on a
+     * container's threads when the application stops.
+     */
+    private static final AtomicReferenceArray<Hasher> POOL = new AtomicReferenceArray<>(poolSize());
 
     private ApiKeys() {
     }
 
+    private static int poolSize() {
+        return Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) * 2;
+    }
+
     /** SHA-256 of the key's UTF-8 bytes: the one hashing path of keys, in files and on requests. */
     public static byte[] sha256(String key) {
-        MessageDigest digest;
-        try {
-            digest = (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            digest = newSha256();
+        int slot = (int) Thread.currentThread().getId() & (POOL.length() - 1);
+        Hasher hasher = POOL.getAndSet(slot, null);
+        if (hasher == null) {
+            hasher = new Hasher();
         }
-        return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+        byte[] hash = hasher.hash(key);
+        POOL.set(slot, hasher);
+        return hash;
+    }
+
+    /** A digest and a buffer for the bytes of a key: used by one thread at a time. */
+    private static final class Hasher {
+        private final MessageDigest digest = cloneSha256();
+        private final byte[] bytes = new byte[MAX_KEY_LENGTH];
+
+        byte[] hash(String key) {
+            int n = key.length();
+            if (n > bytes.length) {
+                return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+            }
+            for (int i = 0; i < n; i++) {
+                char c = key.charAt(i);
+                if (c >= 0x80) {
+                    // Not ASCII: UTF-8 takes more than one byte per character.
+                    Arrays.fill(bytes, 0, i, (byte) 0);
+                    return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+                }
+                bytes[i] = (byte) c;
+            }
+            digest.update(bytes, 0, n);
+            // The key's bytes do not outlive the call.
+            Arrays.fill(bytes, 0, n, (byte) 0);
+            return digest.digest();
+        }
+    }
+
+    private static MessageDigest cloneSha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
     }
 
     private static MessageDigest newSha256() {

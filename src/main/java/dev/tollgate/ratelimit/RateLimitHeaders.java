@@ -24,6 +24,7 @@ final class RateLimitHeaders {
 
     private final boolean throttleHeaders;
     private final boolean ietfHeaders;
+    private final HeaderTexts texts = new HeaderTexts();
 
     RateLimitHeaders(boolean throttleHeaders, boolean ietfHeaders) {
         this.throttleHeaders = throttleHeaders;
@@ -33,13 +34,26 @@ final class RateLimitHeaders {
     /** Sets the headers of an allowed, counted request. */
     void allowed(HttpServletResponse response, RateLimitDecision decision) {
         if (throttleHeaders) {
-            response.setHeader(LIMIT, decision.limitHeader());
-            response.setHeader(REMAINING, Long.toString(decision.remaining()));
-            response.setHeader(RESET, Long.toString(decision.resetEpochSeconds()));
+            put(response, LIMIT, decision.limitHeader());
+            put(response, REMAINING, HeaderTexts.count(decision.remaining()));
+            put(response, RESET, texts.seconds(decision.resetEpochSeconds()));
         }
         if (ietfHeaders) {
-            response.setHeader(IETF_POLICY, decision.plan().policyHeader());
-            response.setHeader(IETF_LIMIT, ietfLimit(decision));
+            put(response, IETF_POLICY, decision.plan().policyHeader());
+            put(response, IETF_LIMIT, ietfLimit(decision));
+        }
+    }
+
+    /**
+     * Sets a header: added when absent (the usual case), replaced when it is there already (an
+     * earlier rate-limit filter on the same request). Jetty's {@code setHeader} walks the header
+     * list with a new iterator each time; {@code containsHeader} and {@code addHeader} allocate nothing.
+     */
+    static void put(HttpServletResponse response, String name, String value) {
+        if (response.containsHeader(name)) {
+            response.setHeader(name, value);
+        } else {
+            response.addHeader(name, value);
         }
     }
 
