@@ -1,6 +1,7 @@
 package dev.tollgate.apikey;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -51,29 +52,64 @@ public final class ApiKeys {
         return hash;
     }
 
-    /** A digest and a buffer for the bytes of a key: used by one thread at a time. */
+    /**
+     * The entry of {@code key} in {@code table}, hashed into a reused buffer: the table reads the
+     * hash only during the call, so no array per request.
+     */
+    static ApiKeyEntry find(KeyTable table, String key) {
+        int slot = (int) Thread.currentThread().getId() & (POOL.length() - 1);
+        Hasher hasher = POOL.getAndSet(slot, null);
+        if (hasher == null) {
+            hasher = new Hasher();
+        }
+        ApiKeyEntry entry = table.find(hasher.hashInto(key));
+        Arrays.fill(hasher.hash, (byte) 0);
+        POOL.set(slot, hasher);
+        return entry;
+    }
+
+    /** A digest and buffers for the bytes of a key and its hash: used by one thread at a time. */
     private static final class Hasher {
         private final MessageDigest digest = cloneSha256();
         private final byte[] bytes = new byte[MAX_KEY_LENGTH];
+        private final byte[] hash = new byte[32];
 
         byte[] hash(String key) {
+            return ascii(key) ? digest.digest() : digest.digest(key.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The hash of {@code key} in this hasher's own buffer. */
+        byte[] hashInto(String key) {
+            if (!ascii(key)) {
+                digest.update(key.getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                digest.digest(hash, 0, hash.length);
+            } catch (DigestException e) {
+                throw new IllegalStateException("A SHA-256 is 32 bytes", e);
+            }
+            return hash;
+        }
+
+        /** Feeds an ASCII key of at most the buffer's length to the digest; false (nothing fed) for any other. */
+        private boolean ascii(String key) {
             int n = key.length();
             if (n > bytes.length) {
-                return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+                return false;
             }
             for (int i = 0; i < n; i++) {
                 char c = key.charAt(i);
                 if (c >= 0x80) {
                     // Not ASCII: UTF-8 takes more than one byte per character.
                     Arrays.fill(bytes, 0, i, (byte) 0);
-                    return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+                    return false;
                 }
                 bytes[i] = (byte) c;
             }
             digest.update(bytes, 0, n);
             // The key's bytes do not outlive the call.
             Arrays.fill(bytes, 0, n, (byte) 0);
-            return digest.digest();
+            return true;
         }
     }
 

@@ -80,6 +80,12 @@ class KeyHashingTest {
         c[31] ^= 4;
         assertNull(table.find(c));
         assertNull(table.find(new byte[0]));
+        // Through the reused hash buffer, also after a key of another length and a non-ASCII one.
+        assertSame(entries.get(7), ApiKeys.find(table, "key-7"));
+        assertNull(ApiKeys.find(table, "key-\u00e9"));
+        assertSame(entries.get(8), ApiKeys.find(table, "key-8"));
+        assertNull(ApiKeys.find(table, "k".repeat(600)));
+        assertSame(entries.get(999), ApiKeys.find(table, "key-999"));
         assertNull(KeyTable.EMPTY.find(ApiKeys.sha256("key-0")));
     }
 }
