@@ -34,26 +34,13 @@ final class RateLimitHeaders {
     /** Sets the headers of an allowed, counted request. */
     void allowed(HttpServletResponse response, RateLimitDecision decision) {
         if (throttleHeaders) {
-            put(response, LIMIT, decision.limitHeader());
-            put(response, REMAINING, HeaderTexts.count(decision.remaining()));
-            put(response, RESET, texts.seconds(decision.resetEpochSeconds()));
+            response.setHeader(LIMIT, decision.limitHeader());
+            response.setHeader(REMAINING, HeaderTexts.count(decision.remaining()));
+            response.setHeader(RESET, texts.seconds(decision.resetEpochSeconds()));
         }
         if (ietfHeaders) {
-            put(response, IETF_POLICY, decision.plan().policyHeader());
-            put(response, IETF_LIMIT, ietfLimit(decision));
-        }
-    }
-
-    /**
-     * Sets a header: added when absent (the usual case), replaced when it is there already (an
-     * earlier rate-limit filter on the same request). Jetty's {@code setHeader} walks the header
-     * list with a new iterator each time; {@code containsHeader} and {@code addHeader} allocate nothing.
-     */
-    static void put(HttpServletResponse response, String name, String value) {
-        if (response.containsHeader(name)) {
-            response.setHeader(name, value);
-        } else {
-            response.addHeader(name, value);
+            response.setHeader(IETF_POLICY, decision.plan().policyHeader());
+            response.setHeader(IETF_LIMIT, ietfLimit(decision));
         }
     }
 

@@ -98,7 +98,7 @@ public final class RequestIdFilter implements Filter {
             id = choose(http.getHeader(RequestIds.HEADER));
             http.setAttribute(RequestIds.ATTRIBUTE, id);
         }
-        putHeader(httpResponse, id);
+        httpResponse.setHeader(RequestIds.HEADER, id);
         String previous = MDC.get(RequestIds.MDC_KEY);
         MDC.put(RequestIds.MDC_KEY, id);
         try {
@@ -109,19 +109,6 @@ public final class RequestIdFilter implements Filter {
             } else {
                 MDC.put(RequestIds.MDC_KEY, previous);
             }
-        }
-    }
-
-    /**
-     * Sets {@code X-Request-ID}: added when absent (the first dispatch), replaced when an earlier
-     * dispatch of the request set it. Jetty's {@code setHeader} walks the header list with a new
-     * iterator each time; {@code containsHeader} and {@code addHeader} allocate nothing.
-     */
-    private static void putHeader(HttpServletResponse response, String id) {
-        if (response.containsHeader(RequestIds.HEADER)) {
-            response.setHeader(RequestIds.HEADER, id);
-        } else {
-            response.addHeader(RequestIds.HEADER, id);
         }
     }
 
