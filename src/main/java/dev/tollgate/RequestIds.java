@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,7 +21,6 @@ public final class RequestIds {
     /** The default longest incoming id accepted. */
     public static final int DEFAULT_MAX_LENGTH = 128;
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final boolean[] SAFE = new boolean[128];
 
     static {
@@ -61,24 +61,8 @@ public final class RequestIds {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long msb = (random.nextLong() & ~0xF000L) | 0x4000L;               // version 4
         long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
-        char[] out = new char[36];
-        hex(msb >>> 32, out, 0, 8);
-        out[8] = '-';
-        hex(msb >>> 16, out, 9, 4);
-        out[13] = '-';
-        hex(msb, out, 14, 4);
-        out[18] = '-';
-        hex(lsb >>> 48, out, 19, 4);
-        out[23] = '-';
-        hex(lsb, out, 24, 12);
-        return new String(out);
-    }
-
-    private static void hex(long value, char[] out, int offset, int digits) {
-        for (int i = offset + digits - 1; i >= offset; i--) {
-            out[i] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
-        }
+        // UUID.toString writes the text straight into the string's own bytes: no char[] or byte[] to copy.
+        return new UUID(msb, lsb).toString();
     }
 
     /** The id of the current request, or {@code null} when no filter has set one yet. */

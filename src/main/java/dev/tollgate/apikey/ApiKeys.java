@@ -1,11 +1,14 @@
 package dev.tollgate.apikey;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Hashing, hex and key generation for API keys. Keys are stored only as their SHA-256: a key is a
@@ -20,21 +23,102 @@ public final class ApiKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
-    /** Cloned for each hash: cheaper than a provider lookup per request. */
+    /** The prototype that pooled digests are cloned from: cheaper than a provider lookup. */
     private static final MessageDigest SHA256 = newSha256();
+    /**
+     * Digests (with a buffer for a key's bytes) to reuse: cloning one per request allocated about
+     * 500 bytes (the digest's state and buffers). A slot is taken with an atomic swap and put back
+     * after use; an empty slot means a fresh clone. No thread-locals, so nothing stays behind on a
+     * container's threads when the application stops.
+     */
+    private static final AtomicReferenceArray<Hasher> POOL = new AtomicReferenceArray<>(poolSize());
 
     private ApiKeys() {
     }
 
+    private static int poolSize() {
+        return Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) * 2;
+    }
+
     /** SHA-256 of the key's UTF-8 bytes: the one hashing path of keys, in files and on requests. */
     public static byte[] sha256(String key) {
-        MessageDigest digest;
-        try {
-            digest = (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            digest = newSha256();
+        int slot = (int) Thread.currentThread().getId() & (POOL.length() - 1);
+        Hasher hasher = POOL.getAndSet(slot, null);
+        if (hasher == null) {
+            hasher = new Hasher();
         }
-        return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+        byte[] hash = hasher.hash(key);
+        POOL.set(slot, hasher);
+        return hash;
+    }
+
+    /**
+     * The entry of {@code key} in {@code table}, hashed into a reused buffer: the table reads the
+     * hash only during the call, so no array per request.
+     */
+    static ApiKeyEntry find(KeyTable table, String key) {
+        int slot = (int) Thread.currentThread().getId() & (POOL.length() - 1);
+        Hasher hasher = POOL.getAndSet(slot, null);
+        if (hasher == null) {
+            hasher = new Hasher();
+        }
+        ApiKeyEntry entry = table.find(hasher.hashInto(key));
+        Arrays.fill(hasher.hash, (byte) 0);
+        POOL.set(slot, hasher);
+        return entry;
+    }
+
+    /** A digest and buffers for the bytes of a key and its hash: used by one thread at a time. */
+    private static final class Hasher {
+        private final MessageDigest digest = cloneSha256();
+        private final byte[] bytes = new byte[MAX_KEY_LENGTH];
+        private final byte[] hash = new byte[32];
+
+        byte[] hash(String key) {
+            return ascii(key) ? digest.digest() : digest.digest(key.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The hash of {@code key} in this hasher's own buffer. */
+        byte[] hashInto(String key) {
+            if (!ascii(key)) {
+                digest.update(key.getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                digest.digest(hash, 0, hash.length);
+            } catch (DigestException e) {
+                throw new IllegalStateException("A SHA-256 is 32 bytes", e);
+            }
+            return hash;
+        }
+
+        /** Feeds an ASCII key of at most the buffer's length to the digest; false (nothing fed) for any other. */
+        private boolean ascii(String key) {
+            int n = key.length();
+            if (n > bytes.length) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                char c = key.charAt(i);
+                if (c >= 0x80) {
+                    // Not ASCII: UTF-8 takes more than one byte per character.
+                    Arrays.fill(bytes, 0, i, (byte) 0);
+                    return false;
+                }
+                bytes[i] = (byte) c;
+            }
+            digest.update(bytes, 0, n);
+            // The key's bytes do not outlive the call.
+            Arrays.fill(bytes, 0, n, (byte) 0);
+            return true;
+        }
+    }
+
+    private static MessageDigest cloneSha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
     }
 
     private static MessageDigest newSha256() {

@@ -226,6 +226,11 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         return keys.table().find(sha256);
     }
 
+    /** The keys now in force. */
+    KeyTable table() {
+        return keys.table();
+    }
+
     @Override
     public int size() {
         return keys.table().size();

@@ -59,6 +59,17 @@ final class KeyCheck {
         return new Verdict(null, error.build());
     }
 
+    /** The entry of {@code key}; this package's stores get the hash in a reused buffer, others a new array. */
+    private ApiKeyEntry find(String key) {
+        if (store instanceof FileApiKeyStore file) {
+            return ApiKeys.find(file.table(), key);
+        }
+        if (store instanceof KeyTable table) {
+            return ApiKeys.find(table, key);
+        }
+        return store.find(ApiKeys.sha256(key));
+    }
+
     /** The verdict on {@code request}, whose path within the application is {@code path}. */
     Verdict check(HttpServletRequest request, String path) {
         KeyExtractor.Presented presented = extractor.extract(request);
@@ -77,7 +88,7 @@ final class KeyCheck {
             }
         }
         String key = presented.key();
-        ApiKeyEntry entry = ApiKeys.isPlausible(key) ? store.find(ApiKeys.sha256(key)) : null;
+        ApiKeyEntry entry = ApiKeys.isPlausible(key) ? find(key) : null;
         if (entry == null) {
             return invalid;
         }

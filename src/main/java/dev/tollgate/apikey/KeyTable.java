@@ -8,17 +8,30 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** An immutable set of keys by hash; the lookup is confirmed with a constant-time comparison. */
+/**
+ * An immutable set of keys by hash; the lookup is confirmed with a constant-time comparison. The
+ * lookup allocates nothing: an open-addressing table indexed by the hash's first eight bytes.
+ */
 final class KeyTable implements ApiKeyStore {
 
     static final KeyTable EMPTY = new KeyTable(Map.of());
 
     private final Map<ByteBuffer, ApiKeyEntry> byHash;
+    /** Slots of entries, a power of two at least twice the number of keys; null marks an empty slot. */
+    private final ApiKeyEntry[] slots;
     private final Set<String> plans;
     private final Map<String, String> plansByClient;
 
     private KeyTable(Map<ByteBuffer, ApiKeyEntry> byHash) {
         this.byHash = byHash;
+        this.slots = new ApiKeyEntry[Integer.highestOneBit(Math.max(1, byHash.size()) * 2) * 2];
+        for (ApiKeyEntry entry : byHash.values()) {
+            int i = slotOf(entry.hash());
+            while (slots[i] != null) {
+                i = (i + 1) & (slots.length - 1);
+            }
+            slots[i] = entry;
+        }
         Set<String> names = new HashSet<>();
         Map<String, String> byClient = new HashMap<>();
         for (ApiKeyEntry entry : byHash.values()) {
@@ -58,8 +71,24 @@ final class KeyTable implements ApiKeyStore {
 
     @Override
     public ApiKeyEntry find(byte[] sha256) {
-        ApiKeyEntry entry = byHash.get(ByteBuffer.wrap(sha256));
-        return entry != null && MessageDigest.isEqual(entry.hash(), sha256) ? entry : null;
+        if (sha256 == null || sha256.length < Long.BYTES) {
+            return null;
+        }
+        for (int i = slotOf(sha256); slots[i] != null; i = (i + 1) & (slots.length - 1)) {
+            if (MessageDigest.isEqual(slots[i].hash(), sha256)) {
+                return slots[i];
+            }
+        }
+        return null;
+    }
+
+    /** The home slot of a hash: its first eight bytes, spread (a SHA-256 is uniform already). */
+    private int slotOf(byte[] hash) {
+        long prefix = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            prefix = (prefix << 8) | (hash[i] & 0xFF);
+        }
+        return (int) (prefix ^ (prefix >>> 32)) & (slots.length - 1);
     }
 
     @Override

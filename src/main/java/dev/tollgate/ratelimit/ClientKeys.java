@@ -35,6 +35,7 @@ final class ClientKeys {
     private final ClientIpResolver ipResolver;
     private final Plans plans;
     private final Set<String> warnedPlans = ConcurrentHashMap.newKeySet();
+    private final JoinedKeys joined = new JoinedKeys();
 
     private ClientKeys(KeyBy keyBy, String keyHeader, ClientIpResolver ipResolver, Plans plans) {
         this.keyBy = keyBy;
@@ -75,7 +76,7 @@ final class ClientKeys {
         switch (keyBy) {
             case AUTO, CLIENT -> {
                 if (identity != null) {
-                    return "client:" + identity.clientId();
+                    return joined.join("client:", identity.clientId());
                 }
             }
             case HEADER -> {
@@ -90,7 +91,7 @@ final class ClientKeys {
                 // Counted by IP below.
             }
         }
-        return "ip:" + clientIp(req);
+        return joined.join("ip:", clientIp(req));
     }
 
     private String clientIp(HttpServletRequest req) {

@@ -23,6 +23,7 @@ final class LocalBucketStore implements BucketStore {
 
     private final Cache<String, Bucket> buckets;
     private final TimeMeter time;
+    private final JoinedKeys joined = new JoinedKeys();
 
     private LocalBucketStore(int maxClients, Duration idle, TimeMeter time) {
         if (maxClients < 1) {
@@ -53,8 +54,12 @@ final class LocalBucketStore implements BucketStore {
     @Override
     public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
         // The plan is part of the key: a client whose plan changes starts a bucket of the new plan.
-        String bucketKey = plan.name() + '|' + key;
-        Bucket bucket = buckets.get(bucketKey, k -> newBucket(plan));
+        String bucketKey = joined.join(plan.bucketPrefix(), key);
+        // A known client needs no mapping function (a capturing lambda is an object per call).
+        Bucket bucket = buckets.getIfPresent(bucketKey);
+        if (bucket == null) {
+            bucket = buckets.get(bucketKey, k -> newBucket(plan));
+        }
         return bucket.asVerbose().tryConsumeAndReturnRemaining(1);
     }
 

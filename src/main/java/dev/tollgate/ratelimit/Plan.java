@@ -18,6 +18,7 @@ final class Plan {
     private final String name;
     private final Limits limits;
     private final String limitHeader;
+    private final String bucketPrefix;
     private final String policyHeader;
     /** Policy item names by bucket4j limit id (the period, e.g. {@code 1m}), made once. */
     private final Map<String, String> policyItems;
@@ -28,6 +29,7 @@ final class Plan {
         this.name = name;
         this.limits = limits;
         this.limitHeader = Long.toString(limits.first().capacity());
+        this.bucketPrefix = name + '|';
         StringBuilder policy = new StringBuilder();
         Map<String, String> items = new HashMap<>();
         Map<String, Duration> periodsByItem = new HashMap<>();
@@ -65,6 +67,11 @@ final class Plan {
     /** {@code X-Throttle-Limit}: the capacity of the first limit. */
     String limitHeader() {
         return limitHeader;
+    }
+
+    /** What a local bucket key starts with: the plan is part of it, so a changed plan starts a new bucket. */
+    String bucketPrefix() {
+        return bucketPrefix;
     }
 
     /** {@code RateLimit-Policy}: one item per limit. */

@@ -24,6 +24,7 @@ final class RateLimitHeaders {
 
     private final boolean throttleHeaders;
     private final boolean ietfHeaders;
+    private final HeaderTexts texts = new HeaderTexts();
 
     RateLimitHeaders(boolean throttleHeaders, boolean ietfHeaders) {
         this.throttleHeaders = throttleHeaders;
@@ -34,8 +35,8 @@ final class RateLimitHeaders {
     void allowed(HttpServletResponse response, RateLimitDecision decision) {
         if (throttleHeaders) {
             response.setHeader(LIMIT, decision.limitHeader());
-            response.setHeader(REMAINING, Long.toString(decision.remaining()));
-            response.setHeader(RESET, Long.toString(decision.resetEpochSeconds()));
+            response.setHeader(REMAINING, HeaderTexts.count(decision.remaining()));
+            response.setHeader(RESET, texts.seconds(decision.resetEpochSeconds()));
         }
         if (ietfHeaders) {
             response.setHeader(IETF_POLICY, decision.plan().policyHeader());

@@ -31,6 +31,27 @@ class RateLimitHeadersTest {
     }
 
     @Test
+    void shouldReplaceTheThrottleHeadersAnEarlierFilterSetNotRepeatThem() {
+        Map<String, String> out = new LinkedHashMap<>(Map.of("X-Throttle-Limit", "1000", "X-Throttle-Remaining", "999",
+                "X-Throttle-Reset", "1700000099"));
+        new RateLimitHeaders(true, false).allowed(Fakes.response(out), ALLOWED);
+        assertEquals(Map.of("X-Throttle-Limit", "5", "X-Throttle-Remaining", "4", "X-Throttle-Reset", "1700000012"), out);
+    }
+
+    @Test
+    void shouldWriteTheSameTextsForEveryRequestOfTheSecondAndTheNextOnesAfter() {
+        RateLimitHeaders headers = new RateLimitHeaders(true, false);
+        for (long second = 1_700_000_000L; second < 1_700_000_600L; second += 7) {
+            for (long remaining : new long[] {0, 1, 99, 1023, 1024, 999_999_999}) {
+                Map<String, String> out = new LinkedHashMap<>();
+                headers.allowed(Fakes.response(out), new RateLimitDecision(true, GOLD, remaining, 0, second, 12, true, "gold-1m"));
+                assertEquals(Long.toString(remaining), out.get("X-Throttle-Remaining"));
+                assertEquals(Long.toString(second), out.get("X-Throttle-Reset"));
+            }
+        }
+    }
+
+    @Test
     void shouldCarryTheHeadersOfA429InTheError() {
         ApiError error = new RateLimitHeaders(false, true).rejection(REJECTED);
         assertEquals(429, error.status());

@@ -86,12 +86,14 @@ public final class Fakes {
                 });
     }
 
-    /** A response that records headers only. */
+    /** A response that records headers only (one entry per name; an added second value joins the first). */
     public static HttpServletResponse response(Map<String, String> headersOut) {
         return (HttpServletResponse) Proxy.newProxyInstance(Fakes.class.getClassLoader(),
                 new Class<?>[] {HttpServletResponse.class},
                 (proxy, m, args) -> switch (m.getName()) {
                     case "setHeader" -> headersOut.put((String) args[0], (String) args[1]);
+                    // A second value shows as "first, second", so a test sees a header written twice.
+                    case "addHeader" -> headersOut.merge((String) args[0], (String) args[1], (a, b) -> a + ", " + b);
                     case "containsHeader" -> headersOut.containsKey((String) args[0]);
                     case "toString" -> "FakeResponse";
                     case "hashCode" -> System.identityHashCode(proxy);

@@ -10,6 +10,10 @@ import dev.tollgate.testing.LightHttp;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,6 +55,8 @@ public class FilterBenchmarks {
     private Filter apiKey;
     private Filter rateLimit;
     private Filter rateLimited;
+    private Filter chainRateLimit;
+    private Chain fullChain;
 
     @Setup
     public void setUp() throws Exception {
@@ -65,6 +71,37 @@ public class FilterBenchmarks {
         rateLimit.init(Fakes.filterConfig("bench", Map.of("limits", "1000000000/1s", "key-by", "ip"), context));
         rateLimited = new RateLimitFilter();
         rateLimited.init(Fakes.filterConfig("bench", Map.of("limits", "1/1h", "key-by", "ip"), context));
+        // The chain as the README's web.xml has it: counted per API-key client, two limits.
+        chainRateLimit = new RateLimitFilter();
+        chainRateLimit.init(Fakes.filterConfig("chain", Map.of("limits", "1000000000/1s, 1000000000/1d"), context));
+        fullChain = new Chain(new Filter[] {requestId, errors, apiKey, chainRateLimit}, pass);
+    }
+
+    /** A filter chain over a fixed list of filters, reused between calls (it allocates nothing itself). */
+    static final class Chain implements FilterChain {
+        private final Filter[] filters;
+        private final FilterChain end;
+        private int next;
+
+        Chain(Filter[] filters, FilterChain end) {
+            this.filters = filters;
+            this.end = end;
+        }
+
+        void run(ServletRequest request, ServletResponse response) throws IOException, ServletException {
+            next = 0;
+            doFilter(request, response);
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
+            int i = next++;
+            if (i < filters.length) {
+                filters[i].doFilter(request, response, this);
+            } else {
+                end.doFilter(request, response);
+            }
+        }
     }
 
     private LightHttp.Request fresh(String key) {
@@ -123,6 +160,13 @@ public class FilterBenchmarks {
     @Benchmark
     public int rateLimitRejected429() throws Exception {
         rateLimited.doFilter(fresh(null), response, pass);
+        return response.getStatus();
+    }
+
+    /** Request id, errors, API key and rate limit in front of a servlet that does nothing: the allowed path. */
+    @Benchmark
+    public int fullChainAllowed() throws Exception {
+        fullChain.run(fresh(KEY), response);
         return response.getStatus();
     }
 }

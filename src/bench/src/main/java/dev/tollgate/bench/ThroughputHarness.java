@@ -142,8 +142,11 @@ public final class ThroughputHarness {
         int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
         int tomcatPort = tomcat.getConnector().getLocalPort();
 
-        // -Donly=bare,api-key measures a subset (bare is always kept: ratios need it).
-        List<String> only = System.getProperty("only") == null ? null : List.of(("bare," + System.getProperty("only")).split(","));
+        // -Donly=api-key measures a subset (bare is always kept: ratios need it); -Donly==full-chain exactly those
+        // variants, without bare (a profile of one variant; its ratios are left blank).
+        String onlyText = System.getProperty("only");
+        List<String> only = onlyText == null ? null
+                : List.of((onlyText.startsWith("=") ? onlyText.substring(1) : "bare," + onlyText).split(","));
         List<String[]> cells = new ArrayList<>();
         for (Variant v : jettyVariants) {
             if (only == null || only.contains(v.name())) {
@@ -336,11 +339,11 @@ public final class ThroughputHarness {
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String[] cell : cells) {
             List<Sample> s = samples.get(cell[0] + " " + cell[1]);
-            List<Sample> bare = samples.get(cell[0] + " bare");
+            List<Sample> bare = samples.getOrDefault(cell[0] + " bare", List.of());
             double rps = median(s, Sample::rps);
-            double bareRps = median(bare, Sample::rps);
+            double bareRps = bare.isEmpty() ? Double.NaN : median(bare, Sample::rps);
             double cpu = median(s, Sample::cpuMicrosPerRequest);
-            double bareCpu = median(bare, Sample::cpuMicrosPerRequest);
+            double bareCpu = bare.isEmpty() ? Double.NaN : median(bare, Sample::cpuMicrosPerRequest);
             long errors = s.stream().mapToLong(Sample::errors).sum();
             String roundTrips = cell[1].contains("redis") ? String.format(Locale.ROOT, "%.3f", median(s, Sample::redisRoundTripsPerRequest)) : "";
             System.out.println(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.0f | %.0f | %.2f | %+.2f | %s | %d |",
