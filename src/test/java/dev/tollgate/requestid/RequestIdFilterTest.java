@@ -101,4 +101,23 @@ class RequestIdFilterTest {
         assertEquals("RequestIdFilter: init-param [trace-id-as-request-id] has invalid value [yes]: must be true or false",
                 assertThrows(ServletException.class, () -> filter(Map.of("trace-id-as-request-id", "yes"))).getMessage());
     }
+
+    @Test
+    void shouldCountAnIdTakenFromTheTraceparentAsAcceptedInItsMBean() throws Exception {
+        RequestIdFilter filter = new RequestIdFilter();
+        filter.init(Fakes.filterConfig("shouldCountAnAdoptedTraceId", Map.of("trace-id-as-request-id", "true")));
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName(
+                "dev.tollgate:type=RequestIdFilter,context=/,name=shouldCountAnAdoptedTraceId");
+        try {
+            send(filter, FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT));
+            send(filter, FakeHttp.request("GET", "/x").header(RequestIds.HEADER, "mine-1"));
+            send(filter, FakeHttp.request("GET", "/x"));
+            assertEquals(3L, server.getAttribute(name, "RequestsSeen"));
+            assertEquals(2L, server.getAttribute(name, "Accepted"), "the client's X-Request-ID and its trace id");
+            assertEquals(1L, server.getAttribute(name, "Generated"));
+        } finally {
+            filter.destroy();
+        }
+    }
 }
