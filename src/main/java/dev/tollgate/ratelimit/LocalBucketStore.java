@@ -8,13 +8,16 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 
 /**
  * Buckets in this JVM, in a bounded Caffeine cache: at most {@code maxClients} buckets, each dropped
  * after it has been idle for the longest period of any plan (by then it would be full again, so
  * dropping it changes nothing). A flood of distinct clients evicts the least recently used instead
- * of growing the heap. Consumption is bucket4j's atomic, lock-free one.
+ * of growing the heap. Each bucket is bucket4j's unsynchronized one, consumed under the bucket's
+ * own monitor: its state changes in place, where the lock-free bucket copies it on every
+ * consumption (and once more for a verbose result).
  */
 final class LocalBucketStore implements BucketStore {
 
@@ -52,7 +55,22 @@ final class LocalBucketStore implements BucketStore {
     }
 
     @Override
-    public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
+    public ConsumptionProbe tryConsume(String key, Plan plan) {
+        Bucket bucket = bucket(key, plan);
+        synchronized (bucket) {
+            return bucket.tryConsumeAndReturnRemaining(1);
+        }
+    }
+
+    @Override
+    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
+        Bucket bucket = bucket(key, plan);
+        synchronized (bucket) {
+            return bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+        }
+    }
+
+    private Bucket bucket(String key, Plan plan) {
         // The plan is part of the key: a client whose plan changes starts a bucket of the new plan.
         String bucketKey = joined.join(plan.bucketPrefix(), key);
         // A known client needs no mapping function (a capturing lambda is an object per call).
@@ -60,11 +78,13 @@ final class LocalBucketStore implements BucketStore {
         if (bucket == null) {
             bucket = buckets.get(bucketKey, k -> newBucket(plan));
         }
-        return bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+        return bucket;
     }
 
     private Bucket newBucket(Plan plan) {
-        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(time);
+        // Unsynchronized: every consumption holds the bucket's monitor (see tryConsume).
+        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(time)
+                .withSynchronizationStrategy(SynchronizationStrategy.NONE);
         for (Bandwidth bandwidth : plan.limits().configuration().getBandwidths()) {
             builder.addLimit(bandwidth);
         }

@@ -24,6 +24,7 @@ final class Plan {
     private final Map<String, String> policyItems;
     /** The period of each limit by its policy item name, made once. */
     private final Map<String, Duration> periods;
+    private final String firstPolicyItem;
 
     private Plan(String name, Limits limits) {
         this.name = name;
@@ -45,6 +46,7 @@ final class Plan {
         this.policyHeader = policy.toString();
         this.policyItems = Map.copyOf(items);
         this.periods = Map.copyOf(periodsByItem);
+        this.firstPolicyItem = name + '-' + Limits.format(limits.first().period());
     }
 
     /** A plan called {@code name} ({@code [A-Za-z0-9_-]}, at most 64) with {@code limits}. */
@@ -90,6 +92,11 @@ final class Plan {
             return item;
         }
         return name + '-' + (id != null ? id : Limits.format(Duration.ofNanos(limit.getRefillPeriodNanos())));
+    }
+
+    /** The {@code RateLimit-Policy} item name of the first limit, e.g. {@code gold-1m}. */
+    String firstPolicyItem() {
+        return firstPolicyItem;
     }
 
     /**

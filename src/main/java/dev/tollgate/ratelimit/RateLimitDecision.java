@@ -15,7 +15,7 @@ package dev.tollgate.ratelimit;
  *                           {@code allow} or {@code reject} decided without counting (no header values then)
  * @param policyItem         the {@code RateLimit-Policy} item of the limit that decided, e.g. {@code default-1m}:
  *                           the one with the fewest tokens left, the one that rejected on a rejection;
- *                           {@code null} when not counted
+ *                           {@code null} when not counted, or when the limiter was built not to name it
  */
 record RateLimitDecision(boolean allowed, Plan plan, long remaining, long retryAfterSeconds,
         long resetEpochSeconds, long resetAfterSeconds, boolean counted, String policyItem) {

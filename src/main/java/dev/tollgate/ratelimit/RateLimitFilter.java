@@ -220,8 +220,8 @@ public final class RateLimitFilter implements Filter {
         }
         int maxClients = params.integer(MAX_CLIENTS, LocalBucketStore.DEFAULT_MAX_CLIENTS, 1, 100_000_000);
         reported = enforce ? null : OncePerPeriod.create(maxClients);
-        headers = new RateLimitHeaders(params.bool(THROTTLE_HEADERS, DEFAULT_THROTTLE_HEADERS),
-                params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS));
+        boolean ietfHeaders = params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS);
+        headers = new RateLimitHeaders(params.bool(THROTTLE_HEADERS, DEFAULT_THROTTLE_HEADERS), ietfHeaders);
         skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse);
         List<String> methods = params.list(SKIP_METHODS);
         skipMethods = params.valueOrNull(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
@@ -238,7 +238,9 @@ public final class RateLimitFilter implements Filter {
         BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
         limiter = RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
-                .outageRetryAfterSeconds((probeMillis + 999) / 1000).metrics(metrics).build();
+                .outageRetryAfterSeconds((probeMillis + 999) / 1000).metrics(metrics)
+                // Only the IETF header and the report-only log name the limit that decided.
+                .namesDecidingLimit(ietfHeaders || !enforce).build();
         metrics.store(limiter::trackedClients, store.isShared() ? store::isCircuitOpen : null);
         // Last, so that a filter whose init fails (and is never destroyed) leaves no MBean behind.
         metrics.register(config.getServletContext(), config.getFilterName());

@@ -39,6 +39,7 @@ final class RateLimiter implements AutoCloseable {
     private final BucketStore fallback;
     private final long outageRetryAfterSeconds;
     private final RateLimitMetrics metrics;
+    private final boolean namesDecidingLimit;
 
     private RateLimiter(Builder b) {
         this.plans = b.plans;
@@ -49,6 +50,7 @@ final class RateLimiter implements AutoCloseable {
                 ? (b.fallback != null ? b.fallback : LocalBucketStore.create(b.plans, b.fallbackMaxClients)) : null;
         this.outageRetryAfterSeconds = b.outageRetryAfterSeconds;
         this.metrics = b.metrics != null ? b.metrics : new RateLimitMetrics();
+        this.namesDecidingLimit = b.namesDecidingLimit;
     }
 
     public static Builder builder(Plans plans) {
@@ -65,9 +67,8 @@ final class RateLimiter implements AutoCloseable {
 
     /** Takes one request of {@code clientKey} under {@code plan}. */
     public RateLimitDecision tryConsume(String clientKey, Plan plan) {
-        VerboseResult<ConsumptionProbe> probe;
         try {
-            probe = store.tryConsume(clientKey, plan);
+            return consume(store, clientKey, plan);
         } catch (BucketStoreUnavailableException e) {
             switch (onStoreFailure) {
                 case ALLOW:
@@ -78,10 +79,24 @@ final class RateLimiter implements AutoCloseable {
                     return RateLimitDecision.uncounted(false, plan, outageRetryAfterSeconds);
                 default:
                     metrics.outageLocal();
-                    probe = fallback.tryConsume(clientKey, plan);
+                    return consume(fallback, clientKey, plan);
             }
         }
-        return decide(probe, plan, clock.millis());
+    }
+
+    /**
+     * One token from {@code from}. The bucket's state (a copy of it) is asked for only when the
+     * deciding limit is to be named and the plan has several; a local plan of one limit names it
+     * without (a shared bucket may hold another node's limits, so it is always read there).
+     */
+    private RateLimitDecision consume(BucketStore from, String clientKey, Plan plan) {
+        if (!namesDecidingLimit) {
+            return decide(from.tryConsume(clientKey, plan), plan, null, clock.millis());
+        }
+        if (plan.limits().limits().size() == 1 && !from.isShared()) {
+            return decide(from.tryConsume(clientKey, plan), plan, plan.firstPolicyItem(), clock.millis());
+        }
+        return decide(from.tryConsumeVerbose(clientKey, plan), plan, clock.millis());
     }
 
     /**
@@ -97,8 +112,12 @@ final class RateLimiter implements AutoCloseable {
 
     /** The decision and header values that {@code result} carries, at {@code nowMillis}. */
     static RateLimitDecision decide(VerboseResult<ConsumptionProbe> result, Plan plan, long nowMillis) {
-        ConsumptionProbe probe = result.getValue();
         String item = plan.policyItem(decidingLimit(result.getState(), result.getConfiguration().getBandwidths()));
+        return decide(result.getValue(), plan, item, nowMillis);
+    }
+
+    /** The decision and header values of {@code probe}, whose deciding limit is {@code item} (or not named: {@code null}). */
+    static RateLimitDecision decide(ConsumptionProbe probe, Plan plan, String item, long nowMillis) {
         if (probe.isConsumed()) {
             long resetAfter = ceilSeconds(probe.getNanosToWaitForReset());
             return new RateLimitDecision(true, plan, probe.getRemainingTokens(), 0,
@@ -158,6 +177,7 @@ final class RateLimiter implements AutoCloseable {
         private int fallbackMaxClients = LocalBucketStore.DEFAULT_MAX_CLIENTS;
         private long outageRetryAfterSeconds = 1;
         private RateLimitMetrics metrics;
+        private boolean namesDecidingLimit = true;
 
         Builder(Plans plans) {
             this.plans = Objects.requireNonNull(plans, "plans");
@@ -201,6 +221,16 @@ final class RateLimiter implements AutoCloseable {
         /** Where the outage decisions are counted (by default, counters nobody reads). */
         public Builder metrics(RateLimitMetrics counters) {
             this.metrics = counters;
+            return this;
+        }
+
+        /**
+         * Whether decisions name the limit that decided ({@link RateLimitDecision#policyItem()}),
+         * default {@code true}. Only the IETF {@code RateLimit} header and report-only logging
+         * read it; without it a consumption skips a copy of the bucket's state.
+         */
+        public Builder namesDecidingLimit(boolean names) {
+            this.namesDecidingLimit = names;
             return this;
         }
 

@@ -54,6 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
@@ -133,6 +134,12 @@ final class RedisBucketStore implements BucketStore {
     private static final String URI_RULE = "must be a Redis URI like redis://host:6379/0, rediss://:password@host:6380 "
             + "or redis-sentinel://host:26379,host2:26379/0#mymaster";
 
+    /** The two calls a request makes; constants, so a call allocates no lambda. */
+    private static final Function<AsyncBucketProxy, CompletableFuture<ConsumptionProbe>> TAKE_ONE =
+            bucket -> bucket.tryConsumeAndReturnRemaining(1);
+    private static final Function<AsyncBucketProxy, CompletableFuture<VerboseResult<ConsumptionProbe>>> TAKE_ONE_VERBOSE =
+            bucket -> bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+
     private final String prefix;
     private final long timeoutNanos;
     private final RedisThreads threads = new RedisThreads();
@@ -146,6 +153,9 @@ final class RedisBucketStore implements BucketStore {
     private final RedisSync sync;
     /** The configuration version of each plan, registered in Redis on the plan's first use. */
     private final Map<Plan, Long> versions = new ConcurrentHashMap<>();
+    /** What the keys of each plan's buckets start with, and the keys of recent clients (no string per request). */
+    private final Map<Plan, String> planPrefixes = new ConcurrentHashMap<>();
+    private final JoinedKeys joined = new JoinedKeys();
     private final Object connectLock = new Object();
     private volatile StatefulConnection<String, byte[]> connection;
     /** The commands of {@link #connection} that run the limits registration script. */
@@ -399,9 +409,18 @@ final class RedisBucketStore implements BucketStore {
     }
 
     @Override
-    public VerboseResult<ConsumptionProbe> tryConsume(String key, Plan plan) {
+    public ConsumptionProbe tryConsume(String key, Plan plan) {
         try {
-            return consume(key, plan);
+            return consume(key, plan, TAKE_ONE);
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
+    @Override
+    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
+        try {
+            return consume(key, plan, TAKE_ONE_VERBOSE);
         } finally {
             releaseNettyThreadLocals();
         }
@@ -419,24 +438,28 @@ final class RedisBucketStore implements BucketStore {
         }
     }
 
-    private VerboseResult<ConsumptionProbe> consume(String key, Plan plan) {
+    private <T> T consume(String key, Plan plan, Function<AsyncBucketProxy, CompletableFuture<T>> call) {
         long started = breaker.now();
         if (!breaker.allowRequest()) {
             throw new BucketStoreUnavailableException("circuit open", null);
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        CompletableFuture<VerboseResult<ConsumptionProbe>> future = null;
+        CompletableFuture<T> future = null;
         try {
             AsyncProxyManager<String> manager = connect(deadline);
             Long known = versions.get(plan);
             long version = known != null ? known : register(plan, deadline);
-            String redisKey = prefix + plan.name() + ":" + key;
-            future = bucketProxies.get(redisKey, k -> manager.builder()
-                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
-                    .withOptimization(optimization)
-                    .build(k, plan.limits().asyncConfiguration()))
-                    .asVerbose().tryConsumeAndReturnRemaining(1);
-            VerboseResult<ConsumptionProbe> probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            String redisKey = joined.join(planPrefix(plan), key);
+            // A known bucket needs no mapping function (a capturing lambda is an object per call).
+            AsyncBucketProxy bucket = bucketProxies.getIfPresent(redisKey);
+            if (bucket == null) {
+                bucket = bucketProxies.get(redisKey, k -> manager.builder()
+                        .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                        .withOptimization(optimization)
+                        .build(k, plan.limits().asyncConfiguration()));
+            }
+            future = call.apply(bucket);
+            T probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             breaker.onSuccess(started);
             return probe;
         } catch (InterruptedException e) {
@@ -471,6 +494,16 @@ final class RedisBucketStore implements BucketStore {
             // Only calls that went to Redis: a request the open circuit turned away never got here.
             storeLatency.accept(breaker.now() - started);
         }
+    }
+
+    /** {@code <key-prefix><plan>:}, what the Redis keys of the plan's buckets start with; made once per plan. */
+    private String planPrefix(Plan plan) {
+        String planPrefix = planPrefixes.get(plan);
+        if (planPrefix == null) {
+            planPrefix = prefix + plan.name() + ":";
+            planPrefixes.put(plan, planPrefix);
+        }
+        return planPrefix;
     }
 
     /** Registers the limits of {@code plan} in Redis and keeps their version (see the class doc). */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,8 +166,16 @@ class RateLimiterTest {
     @Test
     void shouldCountEachOutageDecisionUnderItsMode() throws Exception {
         Plans plans = Plans.of(Limits.parse("10/1m"));
-        BucketStore away = (key, plan) -> {
-            throw new BucketStoreUnavailableException("away", null);
+        BucketStore away = new BucketStore() {
+            @Override
+            public ConsumptionProbe tryConsume(String key, Plan plan) {
+                throw new BucketStoreUnavailableException("away", null);
+            }
+
+            @Override
+            public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
+                throw new BucketStoreUnavailableException("away", null);
+            }
         };
         dev.tollgate.metrics.RateLimitMetrics metrics = new dev.tollgate.metrics.RateLimitMetrics();
         metrics.register(dev.tollgate.testing.Fakes.context(java.util.Map.of()), "shouldCountEachOutageDecision");

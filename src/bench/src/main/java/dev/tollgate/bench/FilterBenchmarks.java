@@ -6,14 +6,11 @@ import dev.tollgate.error.ErrorRenderingFilter;
 import dev.tollgate.ratelimit.RateLimitFilter;
 import dev.tollgate.requestid.RequestIdFilter;
 import dev.tollgate.testing.Fakes;
+import dev.tollgate.testing.LightChain;
 import dev.tollgate.testing.LightHttp;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,7 +53,7 @@ public class FilterBenchmarks {
     private Filter rateLimit;
     private Filter rateLimited;
     private Filter chainRateLimit;
-    private Chain fullChain;
+    private LightChain fullChain;
 
     @Setup
     public void setUp() throws Exception {
@@ -74,34 +71,7 @@ public class FilterBenchmarks {
         // The chain as the README's web.xml has it: counted per API-key client, two limits.
         chainRateLimit = new RateLimitFilter();
         chainRateLimit.init(Fakes.filterConfig("chain", Map.of("limits", "1000000000/1s, 1000000000/1d"), context));
-        fullChain = new Chain(new Filter[] {requestId, errors, apiKey, chainRateLimit}, pass);
-    }
-
-    /** A filter chain over a fixed list of filters, reused between calls (it allocates nothing itself). */
-    static final class Chain implements FilterChain {
-        private final Filter[] filters;
-        private final FilterChain end;
-        private int next;
-
-        Chain(Filter[] filters, FilterChain end) {
-            this.filters = filters;
-            this.end = end;
-        }
-
-        void run(ServletRequest request, ServletResponse response) throws IOException, ServletException {
-            next = 0;
-            doFilter(request, response);
-        }
-
-        @Override
-        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
-            int i = next++;
-            if (i < filters.length) {
-                filters[i].doFilter(request, response, this);
-            } else {
-                end.doFilter(request, response);
-            }
-        }
+        fullChain = new LightChain(new Filter[] {requestId, errors, apiKey, chainRateLimit}, pass);
     }
 
     private LightHttp.Request fresh(String key) {
