@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
  * Bytes allocated per request on the allowed path of the whole chain (request id, errors, API key,
  * rate limit with two limits, as the README's web.xml has it), counted by the JVM for this thread
  * around requests through fakes that allocate nothing themselves. Not a timing: the count is the
- * same on a loaded machine. The JIT removes some allocations once it has compiled the filters, so
- * the best of many batches of 1,000 requests is compared, after at most a few hundred thousand
- * requests.
+ * same on a loaded machine. The JIT's escape analysis removes some allocations once it has
+ * compiled the filters, so the best of many batches of 1,000 requests is compared; the budget
+ * does not rely on it (with the client compiler alone, which does no escape analysis, the chain
+ * allocated 464 B per request when this test was written).
  */
 class AllocationBudgetTest {
 

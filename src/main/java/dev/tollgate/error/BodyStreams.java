@@ -67,8 +67,12 @@ final class BodyStreams {
         }
     }
 
-    /** The response, whose output stream and {@code flushBuffer} record the {@code IOException}s they throw. */
-    static final class Response extends HttpServletResponseWrapper {
+    /**
+     * The response, whose output stream and {@code flushBuffer} record the {@code IOException}s they
+     * throw. The error filter's {@link ErrorCapturingResponse} is one, so a request pays for one
+     * response wrapper, not two.
+     */
+    static class Response extends HttpServletResponseWrapper {
 
         private Output output;
         private IOException writeFailure;

@@ -3,7 +3,6 @@ package dev.tollgate.error;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -18,8 +17,10 @@ import java.io.Writer;
  * <p>Once the filter's dispatch has returned with the request in async mode, nobody is left to
  * render a recorded error: a {@code sendError} from the application's own thread is then handed to
  * the {@link Sink} at once, in that thread, before the application completes the async context.
+ * Until an error is recorded, the output stream and {@code flushBuffer} are those of
+ * {@link BodyStreams.Response}, which remember their own write failures.
  */
-final class ErrorCapturingResponse extends HttpServletResponseWrapper {
+final class ErrorCapturingResponse extends BodyStreams.Response {
 
     /** Renders a {@code sendError} that comes after the dispatch returned. */
     interface Sink {

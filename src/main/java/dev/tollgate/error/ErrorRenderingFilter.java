@@ -124,12 +124,11 @@ public final class ErrorRenderingFilter implements Filter {
             return;
         }
         BodyStreams.Request body = new BodyStreams.Request(req);
-        BodyStreams.Response out = new BodyStreams.Response(resp);
-        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(out);
+        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(resp);
         try {
             chain.doFilter(body, wrapped);
         } catch (Throwable thrown) {
-            handle(req, resp, thrown, body, out);
+            handle(req, resp, thrown, body, wrapped);
             if (req.isAsyncStarted()) {
                 // Thrown after startAsync: nobody will complete the cycle; without this it hangs until the timeout.
                 req.getAsyncContext().complete();
