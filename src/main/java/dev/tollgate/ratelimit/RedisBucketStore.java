@@ -9,7 +9,6 @@ import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
@@ -82,12 +81,13 @@ import org.slf4j.LoggerFactory;
  *       once, whether they are tighter or looser, and a rollback is a change like any other.</li>
  *   <li>Concurrent requests for one bucket on this node are batched into one compare-and-swap
  *       (bucket4j's batching optimization on a proxy kept per key), instead of racing each other.</li>
- *   <li>With {@link RedisSync#delayed} the proxy also keeps a copy of its bucket and decides from
- *       it, syncing with Redis every {@code tokens} tokens or {@code interval} (bucket4j's delaying
- *       optimization): a sync pushes what the node took since the last one and reads the shared
- *       state back. A node never holds more than {@code tokens} unsynced tokens per bucket, so
- *       {@code k} nodes admit at most the limit plus {@code k * tokens}. Unsynced tokens are pushed
- *       before a proxy is dropped from the cache and when the store closes.</li>
+ *   <li>With {@link RedisSync#delayed} the proxy instead keeps a copy of its bucket and decides
+ *       from it, syncing with Redis once it took {@code tokens} tokens or half the {@code interval}
+ *       passed ({@link SyncAhead}): a sync pushes what the node took since the last one and reads
+ *       the shared state back, in the background. A node never holds more than {@code tokens}
+ *       unsynced tokens per bucket, so {@code k} nodes admit at most the limit plus
+ *       {@code k * tokens}. Unsynced tokens are pushed before a proxy is dropped from the cache and
+ *       when the store closes.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
  *       whether Redis is back. Any failure, an {@link Error} too, opens the circuit; failures
@@ -166,10 +166,7 @@ final class RedisBucketStore implements BucketStore {
      * bucket into one compare-and-swap instead of racing (and retrying) against each other.
      */
     private final Cache<String, AsyncBucketProxy> bucketProxies;
-    /**
-     * Batching alone ({@code exact}), or bucket4j's delaying optimization ({@code delayed}), which
-     * batches too and consumes from a local copy of the bucket between syncs.
-     */
+    /** Batching ({@code exact}), or {@link SyncAhead} ({@code delayed}): a local copy of the bucket between syncs. */
     private final Optimization optimization;
 
     private RedisBucketStore(RedisURI uri, List<RedisURI> clusterSeeds, SslOptions ssl, String prefix, Duration timeout,
@@ -177,9 +174,6 @@ final class RedisBucketStore implements BucketStore {
         this.prefix = prefix;
         this.storeLatency = storeLatency;
         this.sync = sync;
-        this.optimization = sync.isDelayed()
-                ? Optimizations.delaying(new DelayParameters(sync.tokens(), sync.interval()))
-                : Optimizations.batching();
         // A dropped proxy of the delayed mode would take the tokens it has not synced yet with it: push them first.
         this.bucketProxies = Caffeine.newBuilder()
                 .maximumSize(LocalBucketStore.DEFAULT_MAX_CLIENTS)
@@ -203,6 +197,10 @@ final class RedisBucketStore implements BucketStore {
         this.resources = DefaultClientResources.builder().threadFactoryProvider(threads)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
                 .ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // The delayed mode sends its syncs ahead of need from Lettuce's own threads, not from request threads.
+        this.optimization = sync.isDelayed()
+                ? new SyncAhead(sync.tokens(), sync.interval(), resources.eventExecutorGroup())
+                : Optimizations.batching();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
         if (uri == null) {
             RedisClusterClient cluster = RedisClusterClient.create(resources, clusterSeeds);

@@ -10,10 +10,10 @@ import java.util.Objects;
  *   <li>{@code exact}: every request is decided in Redis (a compare-and-swap), so all nodes together
  *       admit exactly the limit.</li>
  *   <li>{@code delayed}: each node decides from its own copy of the bucket and tells Redis what it
- *       took at most every {@code tokens} tokens or {@code interval}, whichever comes first
- *       (bucket4j's delaying optimization). A node never holds more than {@code tokens} tokens that
- *       Redis does not know of, so {@code k} nodes admit at most the limit plus {@code k * tokens}
- *       per client.</li>
+ *       took once it took {@code tokens} tokens or half the {@code interval} passed, whichever comes
+ *       first, without making a request wait for it ({@link SyncAhead}). A node never holds more
+ *       than {@code tokens} tokens that Redis does not know of, so {@code k} nodes admit at most the
+ *       limit plus {@code k * tokens} per client.</li>
  * </ul>
  *
  * @param name {@code exact} or {@code delayed}

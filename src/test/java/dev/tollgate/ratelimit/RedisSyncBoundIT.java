@@ -1,14 +1,19 @@
 package dev.tollgate.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.RedisServerProcess;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -155,12 +160,13 @@ class RedisSyncBoundIT {
     }
 
     @Test
-    void shouldSyncOnceEveryTokensPlusOneRequestsWhenUncontended() {
+    void shouldSyncOnceEveryTokensWhenUncontended() {
         Plans plans = Plans.of(Limits.parse("100000/1h"));
         int syncTokens = 10;
         try (RateLimiter limiter = RateLimiter.builder(plans).store(store(RedisSync.delayed(syncTokens, Duration.ofHours(1))))
                 .onStoreFailure(OnStoreFailure.REJECT).build()) {
-            // The first request reads the bucket; after it, each sync pushes 10 local tokens and takes one more.
+            // The first request reads the bucket; after it, the request that takes the 10th unsynced
+            // token starts a sync that pushes them (a later request that finds 10 unsynced waits for it).
             limiter.tryConsume("client:uncontended", plans.defaultPlan());
             long before = roundTrips();
             int requests = 110 * 10;
@@ -169,7 +175,51 @@ class RedisSyncBoundIT {
             }
             double perRequest = (roundTrips() - before) / (double) requests;
             System.out.printf("Redis round trips per uncontended request, delayed sync every %d tokens: %.3f%n", syncTokens, perRequest);
-            assertEquals(2.0 / (syncTokens + 1), perRequest, 0.005, "a GET and an EVAL every 11 requests");
+            assertEquals(2.0 / syncTokens, perRequest, 0.005, "a GET and an EVAL every 10 requests");
+        }
+    }
+
+    @Test
+    void shouldDecideFromTheLocalCopyWhileASyncIsOnItsWay() throws Exception {
+        Plans plans = Plans.of(Limits.parse("100000/1h"));
+        int syncTokens = 10;
+        String client = "client:ahead";
+        String key = prefix + "default:" + client;
+        RedisBucketStore store = RedisBucketStore.create(server.uri(), prefix, Duration.ofMillis(300), PROBE,
+                RedisSync.delayed(syncTokens, Duration.ofHours(1)));
+        try (RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
+            // The first request reads the bucket; the request that takes the last unsynced token starts
+            // a sync in the background.
+            assertTrue(limiter.tryConsume(client, plans.defaultPlan()).allowed());
+            byte[] first = bytes(key);
+            for (int i = 0; i < syncTokens; i++) {
+                assertTrue(limiter.tryConsume(client, plans.defaultPlan()).allowed());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (Arrays.equals(first, bytes(key)) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertFalse(Arrays.equals(first, bytes(key)), "the tokens taken so far were pushed without a request waiting");
+            // Time for Redis's answer to reach the node, which takes the fresh copy from it.
+            Thread.sleep(200);
+            // Redis stops answering for 1.5 s, five times the store's timeout.
+            connection.sync().clientPause(1500);
+            // A full sync's worth of tokens is decided from the fresh local copy: none waits for Redis
+            // (a request that did would time out and be rejected).
+            for (int i = 0; i < syncTokens; i++) {
+                RateLimitDecision d = limiter.tryConsume(client, plans.defaultPlan());
+                assertTrue(d.allowed() && d.counted(), "request " + i + " after the sync was decided locally: " + d);
+            }
+            Thread.sleep(1600);
+        }
+    }
+
+    private byte[] bytes(String key) {
+        RedisClient c = RedisClient.create(server.uri());
+        try (StatefulRedisConnection<String, byte[]> conn = c.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
+            return conn.sync().get(key);
+        } finally {
+            c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 
