@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Buckets in Redis, so several nodes enforce one limit: bucket4j's compare-and-swap proxy over
  * Lettuce (a {@code GET}, the bucket math in this JVM, then a Lua compare-and-swap: two round trips
- * when uncontended, more when two nodes race for one bucket).
+ * when uncontended, more when two nodes race for one bucket), minus the {@code GET} of a bucket this
+ * node wrote last ({@link LastWrittenStates}): one round trip while one node serves a client.
  *
  * <ul>
  *   <li>Keys are {@code <prefix><plan>:<client key>} (the filter ends the prefix with its
@@ -129,6 +130,8 @@ final class RedisBucketStore implements BucketStore {
             + "end\n"
             + "return version\n";
 
+    /** How long the state this node wrote to a bucket stands in for reading it back. */
+    private static final Duration KEPT_STATE_FRESH = Duration.ofSeconds(1);
     /** How often a cluster's topology is read again even when nothing suggested a change. */
     private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
     private static final String URI_RULE = "must be a Redis URI like redis://host:6379/0, rediss://:password@host:6380 "
@@ -392,7 +395,9 @@ final class RedisBucketStore implements BucketStore {
                     scripting = opened.async();
                     builder = Bucket4jLettuce.casBasedBuilder(opened);
                 }
-                proxies = builder
+                // The states this node wrote last answer its next reads of those buckets (LastWrittenStates).
+                proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(
+                                new LastWrittenStates<>(builder.getRedisApi(), LocalBucketStore.DEFAULT_MAX_CLIENTS, KEPT_STATE_FRESH))
                         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                         .build()
                         .asAsync();

@@ -111,7 +111,8 @@ class RedisBucketStoreIT extends RealRedisCases {
             System.out.printf("Redis round trips per uncontended request: %.2f (GET %.2f + EVAL %.2f; inside the scripts: "
                     + "%d GET, %d PSETEX over %d requests)%n", roundTrips, networkGets / (double) requests,
                     evalDelta / (double) requests, evalDelta, redis.calls("psetex") - setexes, requests);
-            assertEquals(2.0, roundTrips, 0.05, "a GET and a compare-and-swap EVAL");
+            // The node wrote the bucket last, so it knows the state and swaps it without reading it.
+            assertEquals(1.0, roundTrips, 0.05, "a compare-and-swap EVAL, no GET");
         }
     }
 
@@ -158,7 +159,9 @@ class RedisBucketStoreIT extends RealRedisCases {
                 after = limiter.tryConsume("client:paused", plans.defaultPlan());
             } while (store.isCircuitOpen() && System.nanoTime() < deadline);
             assertFalse(store.isCircuitOpen(), "Redis is used again after the pause");
-            assertEquals(4, after.remaining(), "the shared bucket continues where it was");
+            // The request during the pause sent its compare-and-swap at once (from the state the
+            // node wrote last) and Redis ran it when the pause ended: counted there too.
+            assertEquals(3, after.remaining(), "the shared bucket continues where it was, with the timed-out write");
         }
     }
 
