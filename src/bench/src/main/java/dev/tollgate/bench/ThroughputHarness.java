@@ -115,6 +115,7 @@ public final class ThroughputHarness {
         FilterSpec rateLimitRedisDelayed100 = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100"));
         FilterSpec rateLimitRedisDelayed10s = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100",
                 "redis-sync-interval", "10000"));
+        FilterSpec passThrough = baseline(BaselineFilters.PassThrough.class);
         List<Variant> common = new ArrayList<>(List.of(
                 new Variant("bare", List.of()),
                 new Variant("request-id", List.of(requestId)),
@@ -122,7 +123,15 @@ public final class ThroughputHarness {
                 new Variant("api-key", List.of(apiKey)),
                 new Variant("rate-limit", List.of(rateLimit)),
                 new Variant("rate-limit-quiet", List.of(rateLimitQuiet)),
-                new Variant("full-chain", List.of(requestId, errors, apiKey, rateLimit))));
+                new Variant("full-chain", List.of(requestId, errors, apiKey, rateLimit)),
+                // Not Tollgate's: what a filter costs the container, and what the request id filter asks of it.
+                new Variant("pass-through", List.of(passThrough)),
+                new Variant("pass-through-4", List.of(passThrough, passThrough, passThrough, passThrough)),
+                new Variant("container-work", List.of(baseline(BaselineFilters.ContainerWork.class))),
+                new Variant("limit-work", List.of(baseline(BaselineFilters.LimitWork.class))),
+                new Variant("container-work-chain", List.of(baseline(BaselineFilters.ContainerWork.class),
+                        baseline(BaselineFilters.ErrorsWork.class), baseline(BaselineFilters.KeyWork.class),
+                        baseline(BaselineFilters.LimitWork.class)))));
         if (redis) {
             common.add(new Variant("full-chain-redis", List.of(requestId, errors, apiKey, rateLimitRedis)));
             common.add(new Variant("full-chain-redis-delayed", List.of(requestId, errors, apiKey, rateLimitRedisDelayed)));
@@ -204,6 +213,10 @@ public final class ThroughputHarness {
         Files.writeString(file, lua.toString());
         file.toFile().deleteOnExit();
         return file;
+    }
+
+    private static FilterSpec baseline(Class<?> filter) {
+        return new FilterSpec(filter.getName(), Map.of());
     }
 
     private static Server startJetty(List<Variant> variants) throws Exception {
