@@ -10,22 +10,30 @@ import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Buckets in this JVM, in a bounded Caffeine cache: at most {@code maxClients} buckets, each dropped
- * after it has been idle for the longest period of any plan (by then it would be full again, so
- * dropping it changes nothing). A flood of distinct clients evicts the least recently used instead
- * of growing the heap. Each bucket is bucket4j's unsynchronized one, consumed under the bucket's
- * own monitor: its state changes in place, where the lock-free bucket copies it on every
- * consumption (and once more for a verbose result).
+ * Buckets in this JVM, in a Caffeine cache bounded by size: at most {@code maxClients} buckets, so
+ * a flood of distinct clients evicts the least valuable instead of growing the heap. Each bucket is
+ * bucket4j's unsynchronized one, consumed under its own monitor: its state changes in place, where
+ * the lock-free bucket copies it on every consumption (and once more for a verbose result).
+ *
+ * <p>A bucket idle for the longest period of any plan is full again, so dropping it changes
+ * nothing. The cache does not expire entries itself: access expiry would make it record every read
+ * in a buffer and reorder its lists, which cost a known client's lookup more than the rest of it.
+ * Instead each bucket's clock is a {@link Tracked} that stamps the bucket with the time of its last
+ * consumption, and the idle ones are swept out when a new client arrives (the only time the store
+ * grows) or the tracked clients are counted, at most every half idle period.
  */
 final class LocalBucketStore implements BucketStore {
 
     /** The default bound on tracked clients. */
     public static final int DEFAULT_MAX_CLIENTS = 100_000;
 
-    private final Cache<String, Bucket> buckets;
+    private final Cache<String, Tracked> buckets;
     private final TimeMeter time;
+    private final long idleNanos;
+    private final AtomicLong nextSweepNanos;
     private final JoinedKeys joined = new JoinedKeys();
 
     private LocalBucketStore(int maxClients, Duration idle, TimeMeter time) {
@@ -33,13 +41,13 @@ final class LocalBucketStore implements BucketStore {
             throw new IllegalArgumentException("max clients [" + maxClients + "] must be at least 1");
         }
         this.time = time;
+        this.idleNanos = (idle.isZero() ? Duration.ofSeconds(1) : idle).toNanos();
+        this.nextSweepNanos = new AtomicLong(time.currentTimeNanos() + idleNanos / 2);
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(maxClients)
-                .expireAfterAccess(idle.isZero() ? Duration.ofSeconds(1) : idle)
-                .ticker(time::currentTimeNanos)
-                // Maintenance (eviction, expiry) runs amortized on the calling thread. Handing it to
-                // the common pool costs more than doing it: about 40-60 ns per lookup when the JVM
-                // has a single CPU, where the common pool has no worker of its own.
+                // Maintenance (eviction) runs amortized on the calling thread. Handing it to the
+                // common pool costs more than doing it when the JVM has a single CPU, where the
+                // common pool has no worker of its own.
                 .executor(Runnable::run)
                 .build();
     }
@@ -56,44 +64,99 @@ final class LocalBucketStore implements BucketStore {
 
     @Override
     public ConsumptionProbe tryConsume(String key, Plan plan) {
-        Bucket bucket = bucket(key, plan);
-        synchronized (bucket) {
-            return bucket.tryConsumeAndReturnRemaining(1);
+        while (true) {
+            Tracked tracked = tracked(key, plan);
+            synchronized (tracked) {
+                if (!tracked.dropped) {
+                    return tracked.bucket.tryConsumeAndReturnRemaining(1);
+                }
+            }
         }
     }
 
     @Override
     public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
-        Bucket bucket = bucket(key, plan);
-        synchronized (bucket) {
-            return bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+        while (true) {
+            Tracked tracked = tracked(key, plan);
+            synchronized (tracked) {
+                if (!tracked.dropped) {
+                    return tracked.bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+                }
+            }
         }
     }
 
-    private Bucket bucket(String key, Plan plan) {
+    private Tracked tracked(String key, Plan plan) {
         // The plan is part of the key: a client whose plan changes starts a bucket of the new plan.
         String bucketKey = joined.join(plan.bucketPrefix(), key);
         // A known client needs no mapping function (a capturing lambda is an object per call).
-        Bucket bucket = buckets.getIfPresent(bucketKey);
-        if (bucket == null) {
-            bucket = buckets.get(bucketKey, k -> newBucket(plan));
+        Tracked tracked = buckets.getIfPresent(bucketKey);
+        if (tracked == null) {
+            sweepIfDue();
+            tracked = buckets.get(bucketKey, k -> new Tracked(plan, time));
         }
-        return bucket;
+        return tracked;
     }
 
-    private Bucket newBucket(Plan plan) {
-        // Unsynchronized: every consumption holds the bucket's monitor (see tryConsume).
-        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(time)
-                .withSynchronizationStrategy(SynchronizationStrategy.NONE);
-        for (Bandwidth bandwidth : plan.limits().configuration().getBandwidths()) {
-            builder.addLimit(bandwidth);
+    /** Drops the buckets idle for the idle period, if the last sweep was half a period ago; one thread at a time. */
+    private void sweepIfDue() {
+        long now = time.currentTimeNanos();
+        long due = nextSweepNanos.get();
+        if (now - due < 0 || !nextSweepNanos.compareAndSet(due, now + idleNanos / 2)) {
+            return;
         }
-        return builder.build();
+        // A bucket is dropped under its monitor, so a request that found it before takes its token
+        // from the bucket that replaces it (it sees the mark and looks again), never from a lost one.
+        buckets.asMap().values().removeIf(tracked -> tracked.dropIfIdle(now, idleNanos));
     }
 
-    /** How many clients are tracked now (after pending maintenance). */
+    /** How many clients are tracked now (after a sweep of the idle ones, if one is due, and pending maintenance). */
     public long trackedClients() {
+        sweepIfDue();
         buckets.cleanUp();
         return buckets.estimatedSize();
+    }
+
+    /**
+     * A client's bucket, and its clock: each consumption reads the time once through it, which
+     * stamps the bucket as used then, with no clock read of its own. Its fields change under its
+     * monitor.
+     */
+    private static final class Tracked implements TimeMeter {
+        private final TimeMeter time;
+        final Bucket bucket;
+        private long lastUsedNanos;
+        boolean dropped;
+
+        Tracked(Plan plan, TimeMeter time) {
+            this.time = time;
+            this.lastUsedNanos = time.currentTimeNanos();
+            // Unsynchronized: every consumption holds this object's monitor (see tryConsume).
+            LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(this)
+                    .withSynchronizationStrategy(SynchronizationStrategy.NONE);
+            for (Bandwidth bandwidth : plan.limits().configuration().getBandwidths()) {
+                builder.addLimit(bandwidth);
+            }
+            this.bucket = builder.build();
+        }
+
+        @Override
+        public long currentTimeNanos() {
+            long now = time.currentTimeNanos();
+            lastUsedNanos = now;
+            return now;
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return time.isWallClockBased();
+        }
+
+        synchronized boolean dropIfIdle(long now, long idleNanos) {
+            if (now - lastUsedNanos >= idleNanos) {
+                dropped = true;
+            }
+            return dropped;
+        }
     }
 }

@@ -164,6 +164,26 @@ class RateLimiterTest {
     }
 
     @Test
+    void shouldKeepAClientUsedWithinTheLongestPeriodAndItsCount() {
+        Plans plans = Plans.of(Limits.parse("3/1m"));
+        LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
+        store.tryConsume("busy", plans.defaultPlan());
+        time.advance(Duration.ofSeconds(40));
+        for (int i = 0; i < 3; i++) {
+            assertTrue(store.tryConsume("busy", plans.defaultPlan()).isConsumed());
+        }
+        time.advance(Duration.ofSeconds(21));
+        // A new client makes a sweep due: the busy one was used 21 s ago, the one before 61 s ago.
+        store.tryConsume("new", plans.defaultPlan());
+        assertEquals(2, store.trackedClients());
+        // One token came back in those 21 s (3 a minute); a bucket made anew would have 3.
+        assertEquals(0, store.tryConsume("busy", plans.defaultPlan()).getRemainingTokens());
+        assertFalse(store.tryConsume("busy", plans.defaultPlan()).isConsumed());
+        time.advance(Duration.ofSeconds(61));
+        assertEquals(0, store.trackedClients());
+    }
+
+    @Test
     void shouldCountEachOutageDecisionUnderItsMode() throws Exception {
         Plans plans = Plans.of(Limits.parse("10/1m"));
         BucketStore away = new BucketStore() {
