@@ -66,7 +66,8 @@ public final class PathPatterns {
     public static String pathOf(HttpServletRequest request) {
         String servletPath = request.getServletPath();
         String pathInfo = request.getPathInfo();
-        String path = pathInfo == null ? servletPath : servletPath + pathInfo;
+        // A servlet mapped to /* has an empty servlet path: its path info is the path, no new string.
+        String path = pathInfo == null ? servletPath : servletPath == null || servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
         return path == null || path.isEmpty() ? "/" : path;
     }
 
