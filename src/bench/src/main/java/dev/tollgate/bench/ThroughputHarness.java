@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import one.profiler.AsyncProfiler;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -47,7 +48,9 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
  * {@code connections} (16), {@code loadCpu} (1: the CPU wrk is pinned to), {@code only}
  * (comma-separated variants to measure; all by default), {@code clients} (1: every request carries
  * the same API key; with more, each request carries one of that many keys, chosen at random by a
- * wrk script), {@code redis} (the Redis of the Redis variants, {@code 127.0.0.1:6379}).
+ * wrk script), {@code redis} (the Redis of the Redis variants, {@code 127.0.0.1:6379}),
+ * {@code profile} (a file: a CPU profile of the rounds with async-profiler, in collapsed stacks;
+ * its options in {@code profileOptions}, by default {@code event=cpu,interval=1ms,threads}).
  */
 public final class ThroughputHarness {
 
@@ -172,6 +175,11 @@ public final class ThroughputHarness {
         for (String[] cell : cells) {
             run(wrk, script, loadCpu, cell, warmup, connections);
         }
+        // -Dprofile=file.collapsed: a CPU profile of the rounds (not the warm-up), Java, native and kernel frames
+        String profile = System.getProperty("profile");
+        if (profile != null) {
+            AsyncProfiler.getInstance().execute("start," + System.getProperty("profileOptions", "event=cpu,interval=1ms,threads"));
+        }
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         Random random = new Random(42);
         for (int round = 0; round < rounds; round++) {
@@ -182,6 +190,10 @@ public final class ThroughputHarness {
                 samples.computeIfAbsent(cell[0] + " " + cell[1], k -> new ArrayList<>()).add(s);
             }
             System.out.printf("round %d of %d done%n", round + 1, rounds);
+        }
+        if (profile != null) {
+            AsyncProfiler.getInstance().execute("stop,file=" + profile);
+            System.out.printf("Profile of the rounds: %s (summary: dev.tollgate.bench.ProfileShares %s)%n", profile, profile);
         }
         jetty.stop();
         tomcat.stop();
