@@ -70,31 +70,38 @@ final class LocalBucketStore implements BucketStore {
 
     @Override
     public ConsumptionProbe tryConsume(String key, Plan plan) {
+        String bucketKey = bucketKey(key, plan);
         while (true) {
-            Tracked tracked = tracked(key, plan);
+            Tracked tracked = tracked(bucketKey, plan);
             synchronized (tracked) {
                 if (!tracked.dropped) {
                     return tracked.bucket.tryConsumeAndReturnRemaining(1);
                 }
             }
+            forget(bucketKey, tracked);
         }
     }
 
     @Override
     public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
+        String bucketKey = bucketKey(key, plan);
         while (true) {
-            Tracked tracked = tracked(key, plan);
+            Tracked tracked = tracked(bucketKey, plan);
             synchronized (tracked) {
                 if (!tracked.dropped) {
                     return tracked.bucket.asVerbose().tryConsumeAndReturnRemaining(1);
                 }
             }
+            forget(bucketKey, tracked);
         }
     }
 
-    private Tracked tracked(String key, Plan plan) {
-        // The plan is part of the key: a client whose plan changes starts a bucket of the new plan.
-        String bucketKey = joined.join(plan.bucketPrefix(), key);
+    /** The plan is part of the key: a client whose plan changes starts a bucket of the new plan. */
+    private String bucketKey(String key, Plan plan) {
+        return joined.join(plan.bucketPrefix(), key);
+    }
+
+    private Tracked tracked(String bucketKey, Plan plan) {
         // A known client needs no mapping function (a capturing lambda is an object per call).
         Tracked tracked = buckets.getIfPresent(bucketKey);
         if (tracked == null) {
@@ -102,6 +109,14 @@ final class LocalBucketStore implements BucketStore {
             tracked = buckets.get(bucketKey, k -> new Tracked(plan, time));
         }
         return tracked;
+    }
+
+    /**
+     * Removes a bucket that a sweep dropped but may not have removed from the map yet, so that the
+     * next lookup makes a new one instead of finding the dropped one until the sweep gets to it.
+     */
+    private void forget(String bucketKey, Tracked dropped) {
+        buckets.asMap().remove(bucketKey, dropped);
     }
 
     /**
