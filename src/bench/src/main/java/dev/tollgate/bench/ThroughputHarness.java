@@ -178,7 +178,15 @@ public final class ThroughputHarness {
         // -Dprofile=file.collapsed: a CPU profile of the rounds (not the warm-up), Java, native and kernel frames
         String profile = System.getProperty("profile");
         if (profile != null) {
-            AsyncProfiler.getInstance().execute("start," + System.getProperty("profileOptions", "event=cpu,interval=1ms,threads"));
+            String options = System.getProperty("profileOptions", "event=cpu,interval=1ms,threads");
+            try {
+                AsyncProfiler.getInstance().execute("start," + options);
+            } catch (IllegalStateException | IllegalArgumentException | IOException e) {
+                // Without perf events (some VMs and containers), event=itimer still samples CPU time.
+                System.err.printf("Cannot start the profiler with [%s]: %s; try -DprofileOptions=event=itimer,interval=1ms,threads%n",
+                        options, e.getMessage());
+                System.exit(2);
+            }
         }
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         Random random = new Random(42);
