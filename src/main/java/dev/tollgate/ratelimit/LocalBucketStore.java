@@ -143,6 +143,11 @@ final class LocalBucketStore implements BucketStore {
     /** How many clients are tracked now (after a sweep of the idle ones, if one is due, and pending maintenance). */
     public long trackedClients() {
         sweepIfDue(true);
+        return heldBuckets();
+    }
+
+    /** How many buckets are held now, after pending maintenance but without a sweep. */
+    long heldBuckets() {
         buckets.cleanUp();
         return buckets.estimatedSize();
     }

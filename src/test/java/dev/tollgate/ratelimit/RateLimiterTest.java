@@ -164,6 +164,21 @@ class RateLimiterTest {
     }
 
     @Test
+    void shouldSweepIdleClientsOutWhenANewClientArrives() throws InterruptedException {
+        Plans plans = Plans.of(Limits.parse("10/1m"));
+        LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
+        store.tryConsume("idle", plans.defaultPlan());
+        time.advance(Duration.ofSeconds(61));
+        // The new client's request starts the sweep (in the common pool); nothing here counts or sweeps.
+        store.tryConsume("new", plans.defaultPlan());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (store.heldBuckets() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, store.heldBuckets(), "the idle client is dropped, the new one kept");
+    }
+
+    @Test
     void shouldKeepAClientUsedWithinTheLongestPeriodAndItsCount() {
         Plans plans = Plans.of(Limits.parse("3/1m"));
         LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
