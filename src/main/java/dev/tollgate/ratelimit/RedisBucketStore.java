@@ -378,19 +378,24 @@ final class RedisBucketStore implements BucketStore {
             if (proxies != null) {
                 return proxies;
             }
+            CompletableFuture<? extends StatefulConnection<String, byte[]>> opening = null;
             try {
                 long wait = Math.max(1, deadline - System.nanoTime());
                 Bucket4jLettuce.LettuceBasedProxyManagerBuilder<String> builder;
                 if (client instanceof RedisClusterClient cluster) {
                     // The cluster client reads the topology from the seed nodes before it can connect.
-                    StatefulRedisClusterConnection<String, byte[]> opened = cluster.refreshPartitionsAsync().toCompletableFuture()
-                            .thenCompose(topology -> cluster.connectAsync(CODEC)).get(wait, TimeUnit.NANOSECONDS);
+                    CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> clusterOpening = cluster.refreshPartitionsAsync()
+                            .toCompletableFuture().thenCompose(topology -> cluster.connectAsync(CODEC));
+                    opening = clusterOpening;
+                    StatefulRedisClusterConnection<String, byte[]> opened = clusterOpening.get(wait, TimeUnit.NANOSECONDS);
                     connection = opened;
                     scripting = opened.async();
                     builder = Bucket4jLettuce.casBasedBuilder(opened);
                 } else {
-                    StatefulRedisConnection<String, byte[]> opened = ((RedisClient) client).connectAsync(CODEC, uri).toCompletableFuture()
-                            .get(wait, TimeUnit.NANOSECONDS);
+                    CompletableFuture<StatefulRedisConnection<String, byte[]>> singleOpening =
+                            ((RedisClient) client).connectAsync(CODEC, uri).toCompletableFuture();
+                    opening = singleOpening;
+                    StatefulRedisConnection<String, byte[]> opened = singleOpening.get(wait, TimeUnit.NANOSECONDS);
                     connection = opened;
                     scripting = opened.async();
                     builder = Bucket4jLettuce.casBasedBuilder(opened);
@@ -404,10 +409,23 @@ final class RedisBucketStore implements BucketStore {
                 return proxies;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                closeWhenOpened(opening);
                 throw new BucketStoreUnavailableException("interrupted while connecting", e);
             } catch (ExecutionException | TimeoutException e) {
+                closeWhenOpened(opening);
                 throw new BucketStoreUnavailableException("cannot connect: " + rootMessage(e), e);
             }
+        }
+    }
+
+    /**
+     * A connection that opens after its caller stopped waiting for it is closed as soon as it
+     * opens: nothing uses it (the next attempt opens its own), and Lettuce would keep it, and
+     * reconnect it, until the store closes.
+     */
+    private static void closeWhenOpened(CompletableFuture<? extends StatefulConnection<String, byte[]>> opening) {
+        if (opening != null) {
+            opening.thenAccept(StatefulConnection::closeAsync);
         }
     }
 
