@@ -148,6 +148,9 @@ public final class ThroughputHarness {
         List<Variant> tomcatVariants = new ArrayList<>(common);
         tomcatVariants.add(new Variant("container-limiter", List.of(new FilterSpec("org.apache.catalina.filters.RateLimitFilter",
                 Map.of("bucketRequests", "1000000000", "bucketDuration", "60")))));
+        // With its headers on allowed responses (RateLimit-Policy and RateLimit), as the rate-limit filter sends its own.
+        tomcatVariants.add(new Variant("container-limiter-headers", List.of(new FilterSpec("org.apache.catalina.filters.RateLimitFilter",
+                Map.of("bucketRequests", "1000000000", "bucketDuration", "60", "exposeHeaders", "true")))));
 
         Server jetty = startJetty(jettyVariants);
         Tomcat tomcat = startTomcat(tomcatVariants);
