@@ -45,14 +45,7 @@ class RedisLateConnectIT {
                         Duration.ofMillis(100))) {
                     assertTrue(store.isCircuitOpen(), "the store did not connect within its startup wait");
                     // The handshake is answered when the pause ends; the late connection must not stay.
-                    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(pauseEnds - System.nanoTime())) + 300);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                    int clients = connectedClients(redis);
-                    while (clients > 1 && System.nanoTime() < deadline) {
-                        Thread.sleep(50);
-                        clients = connectedClients(redis);
-                    }
-                    assertEquals(1, clients, "only the test's own connection is open:\n" + redis.clientList());
+                    assertOnlyOwnConnectionAfter(redis, pauseEnds);
 
                     ConsumptionProbe probe = store.tryConsume("client:late", plans.defaultPlan());
                     assertTrue(probe.isConsumed(), "the next request connects anew and counts");
@@ -97,15 +90,7 @@ class RedisLateConnectIT {
                         ExecutionException failed = assertThrows(ExecutionException.class, () -> request.get(5, TimeUnit.SECONDS));
                         assertInstanceOf(BucketStoreUnavailableException.class, failed.getCause());
                     }
-                    long answered = start + TimeUnit.MILLISECONDS.toNanos(1750);
-                    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(answered - System.nanoTime())) + 300);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                    int clients = connectedClients(redis);
-                    while (clients > 1 && System.nanoTime() < deadline) {
-                        Thread.sleep(50);
-                        clients = connectedClients(redis);
-                    }
-                    assertEquals(1, clients, "only the test's own connection is open:\n" + redis.clientList());
+                    assertOnlyOwnConnectionAfter(redis, start + TimeUnit.MILLISECONDS.toNanos(1750));
                 } finally {
                     admin.shutdown();
                 }
@@ -113,6 +98,22 @@ class RedisLateConnectIT {
         } finally {
             requests.shutdownNow();
         }
+    }
+
+    /**
+     * From 300 ms after {@code answeredNanos} (when Redis answers the paused handshakes), waits up
+     * to 3 s for the test's own connection to be the only one, and fails naming the others if not.
+     */
+    private static void assertOnlyOwnConnectionAfter(RedisCommands<String, String> redis, long answeredNanos)
+            throws InterruptedException {
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(answeredNanos - System.nanoTime())) + 300);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int clients = connectedClients(redis);
+        while (clients > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            clients = connectedClients(redis);
+        }
+        assertEquals(1, clients, "only the test's own connection is open:\n" + redis.clientList());
     }
 
     private static int connectedClients(RedisCommands<String, String> redis) {
