@@ -56,10 +56,14 @@ import org.slf4j.MDC;
  * <ul>
  *   <li>{@code keys-file}: path of a keys file (see {@link FileApiKeyStore}); when absent, the
  *       environment variable {@code TOLLGATE_KEYS_FILE} or the system property
- *       {@code tollgate.keys-file}.</li>
+ *       {@code tollgate.keys-file}. A file whose only entry is the line {@code !no-keys} revokes
+ *       every key of the file, on a reload (logged at WARN) and at startup, where the filter
+ *       starts and answers 401 to every key but the inline ones; an emptied file keeps the keys
+ *       in force instead ({@code java -jar tollgate.jar revoke-all <keys-file>} writes it).</li>
  *   <li>{@code keys}: inline {@code client:sha256hex} entries; with a keys file, both are used, and
  *       a client id or a key in both is an error (at startup, and on a reload, which then keeps
- *       the previous keys). Startup errors name the entry's position, never the value.</li>
+ *       the previous keys). {@code !no-keys} in the file revokes the file's keys only: the inline
+ *       keys stay. Startup errors name the entry's position, never the value.</li>
  *   <li>{@code reload-interval} (default {@code 5}): seconds between checks of the keys file for
  *       changes; {@code 0} never re-reads.</li>
  *   <li>{@code headers} (default {@code X-API-KEY}): the header(s) that carry the key.</li>

@@ -32,15 +32,27 @@ import org.slf4j.LoggerFactory;
  * Attributes: {@code expires} (ISO-8601 instant), {@code methods} (comma-separated),
  * {@code paths} (comma-separated prefixes), {@code plan} (a rate-limit plan name).
  *
+ * <p>A file that revokes every key says so with the line {@value #NO_KEYS} (exactly that, alone on
+ * its line; comments and blank lines may surround it), and holds no keys: with a key line too, it
+ * is an error. Any other line that starts with {@code !} is an error, so a typo never passes for
+ * it, and a comment ({@code # no keys}) never counts as it. Such a file takes effect like any
+ * other: no key of the file is accepted any more (the inline keys, if any, stay), and it is logged
+ * at WARN, at startup too, where it opens a store with only the inline keys, or none at all.
+ * {@code java -jar tollgate.jar revoke-all <keys-file>} writes it.
+ *
  * <p>A background daemon thread ({@code tollgate-apikeys-reload}) compares the file's modification
  * time, size and identity every {@code reloadInterval}, so the request path never touches the
  * disk. A changed file that does not parse, whose last line has no line break (a write in
- * progress or cut short), that holds no keys where it held some, or that names a rate-limit plan
- * that a rate-limit filter does not define, keeps the previous keys and logs an ERROR with the
- * line and the problem (never a key or a hash). Replace the file atomically: write the new file
- * beside it, then rename it over the old one. {@link #close()} stops the thread.
+ * progress or cut short), that holds no keys where it held some without saying {@value #NO_KEYS}
+ * (emptied, or caught mid-write), or that names a rate-limit plan that a rate-limit filter does
+ * not define, keeps the previous keys and logs an ERROR with the line and the problem (never a
+ * key or a hash). Replace the file atomically: write the new file beside it, then rename it over
+ * the old one. {@link #close()} stops the thread.
  */
 public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
+
+    /** The line of a keys file that revokes every key of the file: it then holds no keys. */
+    public static final String NO_KEYS = "!no-keys";
 
     /** The environment variable naming the keys file when no {@code keys-file} init-param does. */
     static final String ENV_KEYS_FILE = "TOLLGATE_KEYS_FILE";
@@ -89,8 +101,8 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         return null;
     }
 
-    /** The keys in force and how many of them came from the file. */
-    private record Keys(KeyTable table, int fromFile) {
+    /** The keys in force, how many of them came from the file, and whether the file said {@value #NO_KEYS}. */
+    private record Keys(KeyTable table, int fromFile, boolean revokesAll) {
     }
 
     private FileApiKeyStore(Path file, List<ApiKeyEntry> inline, Keys keys, Object stamp, Duration reloadInterval) {
@@ -129,7 +141,11 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         }
         List<ApiKeyEntry> fixed = List.copyOf(inline);
         Object stamp = stampOf(file);
-        return new FileApiKeyStore(file, fixed, read(file, fixed), stamp, reloadInterval);
+        Keys keys = read(file, fixed);
+        if (keys.revokesAll()) {
+            LOG.warn("Keys file {} says {}: no key of it is accepted; {} inline keys in force", file, NO_KEYS, fixed.size());
+        }
+        return new FileApiKeyStore(file, fixed, keys, stamp, reloadInterval);
     }
 
     /** Starts the reload thread, unless the interval is zero or it runs already. */
@@ -161,10 +177,10 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
             throw new IllegalArgumentException(file + ":" + lines.size()
                     + ": the last line has no line break, so the file may be incomplete (write the new file, then rename it)");
         }
-        List<ApiKeyEntry> fromFile = KeysParser.parseFile(file.toString(), lines, inline);
+        KeysParser.KeysFile parsed = KeysParser.parseFile(file.toString(), lines, inline);
         List<ApiKeyEntry> all = new ArrayList<>(inline);
-        all.addAll(fromFile);
-        return new Keys(KeyTable.of(all), fromFile.size());
+        all.addAll(parsed.entries());
+        return new Keys(KeyTable.of(all), parsed.entries().size(), parsed.revokesAll());
     }
 
     private static Object stampOf(Path file) {
@@ -178,7 +194,8 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
 
     /**
      * Re-reads the file if it changed since the last read. A file that does not parse, or that
-     * holds no keys where it held some (truncated, or caught mid-write), keeps the keys.
+     * holds no keys where it held some (truncated, or caught mid-write) without saying
+     * {@value #NO_KEYS}, keeps the keys. The first read that revokes every key warns.
      */
     void reloadIfChanged() {
         Keys previous = keys;
@@ -189,16 +206,21 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
             }
             stamp = current;
             Keys fresh = read(file, inline);
-            if (fresh.fromFile() == 0 && previous.fromFile() > 0) {
-                throw new IllegalArgumentException(file
-                        + ": no keys; a keys file that held keys may not become empty (write the new file, then rename it)");
+            if (fresh.fromFile() == 0 && !fresh.revokesAll() && previous.fromFile() > 0) {
+                throw new IllegalArgumentException(file + ": no keys; a keys file that held keys may not become empty"
+                        + " (write the new file, then rename it; to revoke every key, its only entry is " + NO_KEYS + ")");
             }
             Consumer<Map<String, String>> check = reloadCheck;
             if (check != null) {
                 check.accept(fresh.table().plansByClient());
             }
             keys = fresh;
-            LOG.info("Reloaded {} API keys from {}", fresh.fromFile(), file);
+            if (fresh.revokesAll() && !previous.revokesAll()) {
+                LOG.warn("Keys file {} says {}: its {} keys are revoked; {} inline keys stay in force",
+                        file, NO_KEYS, previous.fromFile(), inline.size());
+            } else {
+                LOG.info("Reloaded {} API keys from {}{}", fresh.fromFile(), file, fresh.revokesAll() ? " (" + NO_KEYS + ")" : "");
+            }
             report(true);
         } catch (IllegalArgumentException e) {
             LOG.error("Keys file not reloaded, keeping the previous {} keys: {}", previous.table().size(), e.getMessage());

@@ -22,10 +22,18 @@ final class KeysParser {
     }
 
     /**
-     * Parses the lines of a keys file named {@code source}:
-     * {@code client_id sha256hex [expires=<ISO-8601 instant>] [methods=GET,HEAD] [paths=/a,/b] [plan=name]}.
+     * The entries of a keys file, and whether it says {@link FileApiKeyStore#NO_KEYS} (then it has
+     * no entries): a file without keys that says so, not one that was emptied or cut short.
      */
-    static List<ApiKeyEntry> parseFile(String source, List<String> lines) {
+    record KeysFile(List<ApiKeyEntry> entries, boolean revokesAll) {
+    }
+
+    /**
+     * Parses the lines of a keys file named {@code source}:
+     * {@code client_id sha256hex [expires=<ISO-8601 instant>] [methods=GET,HEAD] [paths=/a,/b] [plan=name]},
+     * or the one line {@code !no-keys}.
+     */
+    static KeysFile parseFile(String source, List<String> lines) {
         return parseFile(source, lines, List.of());
     }
 
@@ -33,8 +41,10 @@ final class KeysParser {
      * Parses the lines of a keys file named {@code source} that is used together with the
      * {@code inline} entries: a client id or a key of both is an error.
      */
-    static List<ApiKeyEntry> parseFile(String source, List<String> lines, List<ApiKeyEntry> inline) {
+    static KeysFile parseFile(String source, List<String> lines, List<ApiKeyEntry> inline) {
         List<ApiKeyEntry> entries = new ArrayList<>();
+        int noKeysLine = 0;
+        int firstKeyLine = 0;
         Map<String, String> clientSeen = new HashMap<>();
         Map<String, String> hashSeen = new HashMap<>();
         for (int i = 0; i < inline.size(); i++) {
@@ -48,6 +58,22 @@ final class KeysParser {
                 continue;
             }
             String where = source + ":" + lineNumber + ": ";
+            // No client id starts with '!': a directive is told apart from a key line by its first character.
+            if (line.startsWith("!")) {
+                if (!line.equals(FileApiKeyStore.NO_KEYS)) {
+                    throw new IllegalArgumentException(where + "a line that starts with ! must be exactly " + FileApiKeyStore.NO_KEYS);
+                }
+                if (firstKeyLine > 0) {
+                    throw new IllegalArgumentException(where + FileApiKeyStore.NO_KEYS + " in a file with keys (first on line "
+                            + firstKeyLine + "); a file with " + FileApiKeyStore.NO_KEYS + " holds no keys");
+                }
+                noKeysLine = lineNumber;
+                continue;
+            }
+            if (noKeysLine > 0) {
+                throw new IllegalArgumentException(where + "a key in a file that says " + FileApiKeyStore.NO_KEYS + " (line "
+                        + noKeysLine + "); a file with " + FileApiKeyStore.NO_KEYS + " holds no keys");
+            }
             String[] fields = line.split("\\s+");
             if (fields.length < 2) {
                 throw new IllegalArgumentException(where + "expected <client_id> <sha256hex> [attributes]");
@@ -71,8 +97,11 @@ final class KeysParser {
                 throw new IllegalArgumentException(where + "duplicate key: same hash as " + hash);
             }
             entries.add(entry);
+            if (firstKeyLine == 0) {
+                firstKeyLine = lineNumber;
+            }
         }
-        return entries;
+        return new KeysFile(List.copyOf(entries), noKeysLine > 0);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletException;
 import java.nio.file.Files;
@@ -37,6 +38,33 @@ class ApiKeyFilterStartupTest {
         assertEquals("ApiKeyFilter: keys file from init-param [keys-file] is invalid: " + file + ":1: duplicate client id [carol], also inline entry 1",
                 initFailure(Map.of("keys-file", file.toString(), "keys", "carol:" + ApiKeys.sha256Hex("x"), "reload-interval", "0"))
                         .getMessage());
+    }
+
+    @Test
+    void shouldStartWithAKeysFileThatRevokesEveryKeyAndRejectEveryKeyButTheInlineOnes() throws Exception {
+        Path file = dir.resolve("keys.txt");
+        Files.writeString(file, "# every key revoked\n!no-keys\n");
+        ApiKeyFilter revoked = new ApiKeyFilter();
+        revoked.init(Fakes.filterConfig("api-key", Map.of("keys-file", file.toString(), "reload-interval", "0")));
+        try {
+            FakeHttp.Response response = FakeHttp.response();
+            FakeHttp.Chain chain = new FakeHttp.Chain();
+            revoked.doFilter(FakeHttp.request("GET", "/api/x").header("X-API-KEY", KEY).get(), response.get(), chain);
+            assertEquals(0, chain.calls());
+            assertEquals(401, response.status());
+            assertTrue(response.body().contains("\"error\":\"Invalid API key\""), response.body());
+        } finally {
+            revoked.destroy();
+        }
+        ApiKeyFilter withInline = new ApiKeyFilter();
+        withInline.init(Fakes.filterConfig("api-key", Map.of("keys-file", file.toString(), "keys", "ops:" + HASH, "reload-interval", "0")));
+        try {
+            FakeHttp.Chain chain = new FakeHttp.Chain();
+            withInline.doFilter(FakeHttp.request("GET", "/api/x").header("X-API-KEY", KEY).get(), FakeHttp.response().get(), chain);
+            assertEquals(1, chain.calls(), "an inline key stays");
+        } finally {
+            withInline.destroy();
+        }
     }
 
     @Test

@@ -61,7 +61,7 @@ class ApiKeyStoreTest {
     void shouldParseFileWithAttributes() {
         List<ApiKeyEntry> entries = KeysParser.parseFile("keys.txt", List.of(
                 "# comment", "",
-                "reader " + HASH + " methods=get,HEAD paths=/api/read,/api/reports expires=2030-01-01T00:00:00Z plan=gold"));
+                "reader " + HASH + " methods=get,HEAD paths=/api/read,/api/reports expires=2030-01-01T00:00:00Z plan=gold")).entries();
         ApiKeyEntry reader = entries.get(0);
         assertEquals("reader", reader.clientId());
         assertEquals(Set.of("GET", "HEAD"), reader.methods());

@@ -91,7 +91,8 @@ class KeysFileSafetyTest {
             assertEquals("alice", store.find(ApiKeys.sha256(ALICE)).clientId(), "a file of comments keeps the keys");
             assertEquals(List.of(Level.ERROR, Level.ERROR), log.events().stream().map(e -> e.getLevel()).toList());
             assertEquals("Keys file not reloaded, keeping the previous 1 keys: " + file
-                    + ": no keys; a keys file that held keys may not become empty (write the new file, then rename it)",
+                    + ": no keys; a keys file that held keys may not become empty (write the new file, then rename it; "
+                    + "to revoke every key, its only entry is !no-keys)",
                     log.events().get(1).getFormattedMessage());
             Files.writeString(file, line("carol", CAROL, "") + "\n");
             store.reloadIfChanged();

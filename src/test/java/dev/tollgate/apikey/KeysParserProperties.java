@@ -10,7 +10,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Any keys file, any inline {@code keys}: entries, or an {@link IllegalArgumentException} that shows no key. */
+/**
+ * Any keys file, any inline {@code keys}: entries (none in a file that says {@code !no-keys}), or an
+ * {@link IllegalArgumentException} that shows no key.
+ */
 class KeysParserProperties {
 
     private static final String SECRET = "tg_secret-0123456789abcdef";
@@ -19,8 +22,9 @@ class KeysParserProperties {
     @Property(tries = 3000)
     void shouldParseAnyFileOrSayWhichLineWithoutShowingAKey(@ForAll("files") List<String> lines) {
         try {
-            List<ApiKeyEntry> entries = KeysParser.parseFile("keys.txt", lines);
-            assertTrue(entries.size() <= lines.size());
+            KeysParser.KeysFile parsed = KeysParser.parseFile("keys.txt", lines);
+            assertTrue(parsed.entries().size() <= lines.size());
+            assertFalse(parsed.revokesAll() && !parsed.entries().isEmpty(), "a file that says !no-keys holds no keys");
         } catch (IllegalArgumentException e) {
             String message = String.valueOf(e.getMessage());
             assertTrue(message.startsWith("keys.txt"), message);
@@ -42,7 +46,7 @@ class KeysParserProperties {
     Arbitrary<List<String>> files() {
         Arbitrary<String> token = Arbitraries.oneOf(Arbitraries.of("alice", "bob", "#", "expires=2030-01-01T00:00:00Z",
                         "expires=tomorrow", "methods=GET,HEAD", "paths=/api", "plan=gold", "plan=", "=", SECRET, HASH,
-                        HASH.toUpperCase(), HASH.substring(1), "plan=" + SECRET),
+                        HASH.toUpperCase(), HASH.substring(1), "plan=" + SECRET, "!no-keys", "!no-keys", "!" + SECRET),
                 Arbitraries.strings().withChars("abz09=:,/#_-\t").ofMaxLength(12));
         Arbitrary<String> line = token.list().ofMaxSize(5).map(tokens -> String.join(" ", tokens));
         return line.list().ofMaxSize(6);

@@ -5,16 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.apikey.ApiKeyStore;
 import dev.tollgate.apikey.ApiKeys;
+import dev.tollgate.apikey.FileApiKeyStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KeyToolTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
 
     private int run(String stdin, String... args) {
         return KeyTool.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
@@ -65,5 +77,67 @@ class KeyToolTest {
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         assertEquals(2, run("", "generate", "bad client"));
         assertEquals(2, run("", "hash", "-"));
+    }
+
+    private static final String KEYS = "# partner keys\n"
+            + "alice " + ApiKeys.sha256Hex("tg_alice-key") + " plan=gold\n"
+            + "bob   " + ApiKeys.sha256Hex("tg_bob-key") + "\n";
+
+    @Test
+    void shouldRevokeEveryKeyByReplacingTheKeysFileWithOneThatSaysNoKeys() throws Exception {
+        Path file = dir.resolve("keys.txt");
+        Files.writeString(file, KEYS);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Object before = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+
+        assertEquals(0, run("", "revoke-all", file.toString()), err::toString);
+        assertEquals("# Every key of this file is revoked. To accept keys again, replace the !no-keys line with them.\n!no-keys\n",
+                Files.readString(file));
+        try (FileApiKeyStore store = FileApiKeyStore.open(file, Duration.ZERO)) {
+            assertEquals(0, store.size());
+        }
+        assertEquals("revoked the 2 keys of " + file + ": it now says !no-keys. The key filter drops them when it next "
+                + "checks the file (reload-interval, 5 s by default); keys of its keys init-param stay.\n",
+                out.toString(StandardCharsets.UTF_8));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        assertTrue(!before.equals(Files.readAttributes(file, BasicFileAttributes.class).fileKey()),
+                "a new file renamed over the old one, never the old one rewritten in place");
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "the permissions stay");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void shouldReplaceTheFileALinkPointsToAndKeepTheLink() throws Exception {
+        Path target = Files.createDirectory(dir.resolve("data")).resolve("keys.txt");
+        Files.writeString(target, KEYS);
+        Path link = Files.createSymbolicLink(dir.resolve("keys.txt"), target);
+        assertEquals(0, run("", "revoke-all", link.toString()), err::toString);
+        assertTrue(Files.isSymbolicLink(link));
+        assertTrue(Files.readString(target).endsWith("\n!no-keys\n"));
+    }
+
+    @Test
+    void shouldWriteNothingWhereNoKeysFileIs() throws Exception {
+        Path missing = dir.resolve("keys.txt");
+        assertEquals(1, run("", "revoke-all", missing.toString()));
+        assertEquals(missing + ": no such file; nothing written (revoke-all replaces an existing keys file)\n",
+                err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.notExists(missing));
+
+        err.reset();
+        Path properties = dir.resolve("app.properties");
+        String text = "# settings\ndb.url=jdbc:postgresql://db/app\n";
+        Files.writeString(properties, text);
+        assertEquals(1, run("", "revoke-all", properties.toString()));
+        assertEquals(properties + ":2: not a keys-file line, so this may not be the keys file; nothing written\n",
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals(text, Files.readString(properties));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+
+        err.reset();
+        assertEquals(2, run("", "revoke-all"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: java -jar tollgate.jar generate"));
     }
 }

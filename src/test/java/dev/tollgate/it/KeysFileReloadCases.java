@@ -3,11 +3,14 @@ package dev.tollgate.it;
 import static dev.tollgate.it.ApiKeyCases.keysFileText;
 import static dev.tollgate.it.ApiKeyCases.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tollgate.apikey.FileApiKeyStore;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * Keys-file reloads on one real container ({@code src/test/webapps/apikey-reload}, re-read every
  * second, with the inline key of inline-bob). Each broken file would change an answer if it were
  * loaded; the test waits for the reload thread's ERROR, then checks that the previous keys hold.
+ * A file that says {@code !no-keys} revokes every key of the file, and only those.
  */
 abstract class KeysFileReloadCases extends ContainerCases {
 
@@ -48,16 +52,44 @@ abstract class KeysFileReloadCases extends ContainerCases {
 
     /** Writes {@code text} and waits until the reload thread has refused it with {@code error}. */
     private void writeAndAwaitRefusal(String text, String error) throws Exception {
+        writeAndAwaitLog(text, error);
+    }
+
+    /** Writes {@code text} and waits until the reload thread has logged {@code message} about it. */
+    private void writeAndAwaitLog(String text, String message) throws Exception {
         try (LogCapture log = new LogCapture(FileApiKeyStore.class)) {
             Files.writeString(keysFile, text);
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!log.text().contains(error)) {
+            while (!log.text().contains(message)) {
                 if (System.nanoTime() > deadline) {
-                    fail("no ERROR [" + error + "] within 10 s; logged: " + log.text());
+                    fail("no log [" + message + "] within 10 s; logged: " + log.text());
                 }
                 Thread.sleep(50);
             }
         }
+    }
+
+    @Test
+    void shouldRevokeEveryKeyOfTheFileWhenItSaysNoKeys() throws Exception {
+        ObjectName filter = new ObjectName("dev.tollgate:type=ApiKeyFilter,context=/,name=api-key");
+        long reloads = jmx(filter, "ReloadsSucceeded");
+        writeAndAwaitLog("# every key of this file leaked\n!no-keys\n", "says !no-keys: its 3 keys are revoked; 1 inline keys stay");
+        for (String key : new String[] {ALICE, READER}) {
+            Http.Response r = Http.get(port, "/api/items", "X-API-KEY: " + key);
+            assertEquals(401, r.status(), r::toString);
+            assertEquals("Invalid API key", r.json().get("error").asText());
+            assertEquals("ApiKey realm=\"api\", header=\"X-API-KEY\"", r.header("WWW-Authenticate"));
+        }
+        assertEquals("Authentication required", Http.get(port, "/api/items").json().get("error").asText());
+        assertEquals("inline-bob", Http.get(port, "/api/items", "X-API-KEY: " + BOB).json().get("remote_user").asText(),
+                "the inline key stays");
+        assertEquals(1L, jmx(filter, "KeysLoaded"));
+        assertEquals("success", ManagementFactory.getPlatformMBeanServer().getAttribute(filter, "LastReloadOutcome"));
+        assertTrue(jmx(filter, "ReloadsSucceeded") > reloads, "counted as a reload");
+    }
+
+    private static long jmx(ObjectName name, String attribute) throws Exception {
+        return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(name, attribute)).longValue();
     }
 
     @Test
