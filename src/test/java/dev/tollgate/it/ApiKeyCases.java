@@ -173,6 +173,21 @@ abstract class ApiKeyCases extends ContainerCases {
     }
 
     @Test
+    void shouldCountPassedPreflightsAgainstTheLimit() throws Exception {
+        // /legacy-pass/*: preflight=pass, then 2/1h per address for requests without a key.
+        for (int remaining = 1; remaining >= 0; remaining--) {
+            Http.Response preflight = Http.sendFrom("127.0.0.22", port, "OPTIONS", "/legacy-pass/data", null, ORIGIN,
+                    "Access-Control-Request-Method: PUT");
+            assertEquals(200, preflight.status(), preflight::toString);
+            assertEquals(String.valueOf(remaining), preflight.header("X-Throttle-Remaining"), preflight::toString);
+        }
+        Http.Response limited = Http.sendFrom("127.0.0.22", port, "OPTIONS", "/legacy-pass/data", null, ORIGIN,
+                "Access-Control-Request-Method: PUT");
+        assertEquals(429, limited.status(), limited::toString);
+        assertFalse(limited.body().contains(LegacyServiceServlet.SECRET), limited::toString);
+    }
+
+    @Test
     void shouldReadTheKeyFromTheQueryCheckPreflightAndNameTheRealmWhereConfigured() throws Exception {
         // /query/*: query-param=api_key, skip-preflight=false (preflight=check), realm=partners; /api/*: none of these.
         Http.Response r = Http.get(port, "/query/items?page=2&api_key=" + ALICE);
