@@ -1,6 +1,7 @@
 package dev.tollgate.apikey;
 
 import dev.tollgate.ClientIdentity;
+import dev.tollgate.apikey.KeyExtractor.Preflight;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
@@ -74,8 +75,19 @@ import org.slf4j.MDC;
  *       headers (or the bearer {@code Authorization} header) through any header getter, nor the
  *       {@code query-param} parameter ({@code getParameter*}, and {@code getQueryString} without
  *       its pairs). A later key filter still sees them.</li>
- *   <li>{@code skip-preflight} (default {@code true}): CORS preflight requests ({@code OPTIONS}
- *       with {@code Origin} and {@code Access-Control-Request-Method}) pass without a key.</li>
+ *   <li>{@code preflight} (default {@code answer}): what becomes of a CORS preflight, an
+ *       {@code OPTIONS} request with {@code Origin} and an {@code Access-Control-Request-Method}
+ *       that is a method (an RFC 9110 token; any other value makes it an ordinary request).
+ *       {@code answer}: the filter answers it itself, 204 with no body, keeping the headers set
+ *       before it (a CORS filter mapped before it that passes preflights on adds the CORS
+ *       headers); nothing of the application runs for it. {@code pass}: it passes on without a
+ *       key, for an application that answers CORS in its own servlets. <b>Risk:</b> any client can
+ *       send one, so every servlet it reaches must answer {@code OPTIONS} with CORS headers and
+ *       nothing else; a servlet that overrides {@code service()} runs its real logic for it.
+ *       {@code check}: it needs a key like any request, so browsers, which send none on a
+ *       preflight, get a 401. In either mode of {@code enforce}.</li>
+ *   <li>{@code skip-preflight}: deprecated; {@code true} is {@code preflight=pass}, {@code false}
+ *       is {@code preflight=check}; with {@code preflight} too, startup fails.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
  *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern skips only requests
  *       the container maps by extension or to the default servlet, never one served through an
@@ -138,12 +150,14 @@ public final class ApiKeyFilter implements Filter {
     static final String BEARER = "bearer";
     static final String QUERY_PARAM = "query-param";
     static final String HIDE_CREDENTIALS = "hide-credentials";
+    static final String PREFLIGHT = "preflight";
+    /** Deprecated: {@code true} is {@code preflight=pass}, {@code false} is {@code preflight=check}. */
     static final String SKIP_PREFLIGHT = "skip-preflight";
     static final String SKIP_PATHS = "skip-paths";
     static final String REALM = "realm";
     static final String ENFORCE = "enforce";
     static final Set<String> PARAMS = Set.of(ENFORCE, KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
-            HIDE_CREDENTIALS, SKIP_PREFLIGHT, SKIP_PATHS, REALM);
+            HIDE_CREDENTIALS, PREFLIGHT, SKIP_PREFLIGHT, SKIP_PATHS, REALM);
 
     static final String DEFAULT_HEADER = "X-API-KEY";
     static final int DEFAULT_RELOAD_SECONDS = 5;
@@ -213,11 +227,28 @@ public final class ApiKeyFilter implements Filter {
         b.bearer(params.bool(BEARER, false));
         set(params, QUERY_PARAM, b::queryParam);
         b.hideCredentials(params.bool(HIDE_CREDENTIALS, false));
-        b.skipPreflight(params.bool(SKIP_PREFLIGHT, true));
+        String deprecated = params.valueOrNull(SKIP_PREFLIGHT);
+        if (deprecated == null) {
+            set(params, PREFLIGHT, b::preflight);
+        } else {
+            b.preflight(fromSkipPreflight(params, deprecated).value());
+        }
         b.enforce(params.bool(ENFORCE, DEFAULT_ENFORCE));
         set(params, SKIP_PATHS, b::skipPaths);
         set(params, REALM, b::realm);
         return b;
+    }
+
+    /** The deprecated {@code skip-preflight} as a {@code preflight} mode: never both. */
+    private static Preflight fromSkipPreflight(InitParams params, String value) throws ServletException {
+        String rule = "it is deprecated: skip-preflight=true is preflight=pass, false is preflight=check";
+        if (params.valueOrNull(PREFLIGHT) != null) {
+            throw params.invalid(SKIP_PREFLIGHT, value, "must not be set with init-param [" + PREFLIGHT + "]; " + rule);
+        }
+        Preflight mode = params.bool(SKIP_PREFLIGHT, true) ? Preflight.PASS : Preflight.CHECK;
+        LOG.warn("{}: init-param [{}] is deprecated; set init-param [{}] to [{}] instead", NAME, SKIP_PREFLIGHT, PREFLIGHT,
+                mode.value());
+        return mode;
     }
 
     /** Gives a present param to {@code setter}; its {@link IllegalArgumentException} names the rule. */
@@ -235,7 +266,7 @@ public final class ApiKeyFilter implements Filter {
     /** Everything doFilter needs, made once from checked values. */
     private void apply(Builder b) {
         store = b.store;
-        KeyExtractor extractor = new KeyExtractor(b.headers, b.bearer, b.queryParam, b.skipPreflight);
+        KeyExtractor extractor = new KeyExtractor(b.headers, b.bearer, b.queryParam, b.preflight);
         check = new KeyCheck(extractor, b.store, b.clock, b.realm, b.headers.get(0), b.bearer);
         skipPaths = b.skipPaths;
         hiddenHeaders = b.hideCredentials ? b.headers : null;
@@ -318,6 +349,10 @@ public final class ApiKeyFilter implements Filter {
         ApiKeyEntry entry = acceptedBefore(req);
         if (entry == null) {
             KeyCheck.Verdict verdict = check.check(req, path);
+            if (verdict.answer()) {
+                answerPreflight(req, resp);
+                return;
+            }
             if (verdict.rejection() != null && enforce) {
                 metrics.rejected(verdict.rejection().code());
                 reject(req, resp, verdict.rejection());
@@ -341,6 +376,19 @@ public final class ApiKeyFilter implements Filter {
             metrics.skipped();
         }
         proceed(req, resp, chain, entry);
+    }
+
+    /**
+     * {@code preflight=answer}: 204 and no body, so that nothing of the application runs for a
+     * request without a key. No CORS headers (the CORS filter's own, when one passes preflights
+     * on: it has set them already) and no {@code Allow} (only the application knows its methods).
+     */
+    private void answerPreflight(HttpServletRequest req, HttpServletResponse resp) {
+        metrics.answered();
+        LOG.debug("Answered preflight {} {}", req.getMethod(), req.getRequestURI());
+        if (!resp.isCommitted()) {
+            resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+        }
     }
 
     /**
@@ -426,7 +474,7 @@ public final class ApiKeyFilter implements Filter {
         private boolean bearer;
         private String queryParam;
         private boolean hideCredentials;
-        private boolean skipPreflight = true;
+        private Preflight preflight = Preflight.ANSWER;
         private boolean enforce = DEFAULT_ENFORCE;
         private PathPatterns skipPaths = PathPatterns.NONE;
         private String realm = DEFAULT_REALM;
@@ -478,8 +526,13 @@ public final class ApiKeyFilter implements Filter {
             return this;
         }
 
-        public Builder skipPreflight(boolean skip) {
-            this.skipPreflight = skip;
+        /**
+         * What becomes of a CORS preflight: {@code answer} (the default: 204, nothing of the
+         * application runs), {@code pass} (on without a key; see the risk in the class doc) or
+         * {@code check} (needs a key).
+         */
+        public Builder preflight(String mode) {
+            this.preflight = Preflight.parse(mode);
             return this;
         }
 

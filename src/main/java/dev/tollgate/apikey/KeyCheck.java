@@ -8,25 +8,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides a request: a preflight passes; no key is 401 {@code missing_api_key}; several keys, an
- * implausible or unknown key 401 {@code invalid_api_key}; an expired key 401
- * {@code expired_api_key}; a key not allowed the method or path 403 {@code access_denied}; else
- * the key's entry is accepted. Each 401 carries the {@code WWW-Authenticate} challenges. The
- * rejections are made once; immutable and thread-safe.
+ * Decides a request: a preflight is answered or passes (as {@code preflight} says); no key is 401
+ * {@code missing_api_key}; several keys, an implausible or unknown key 401 {@code invalid_api_key};
+ * an expired key 401 {@code expired_api_key}; a key not allowed the method or path 403
+ * {@code access_denied}; else the key's entry is accepted. Each 401 carries the
+ * {@code WWW-Authenticate} challenges. The rejections are made once; immutable and thread-safe.
  */
 final class KeyCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyCheck.class);
 
     /**
-     * The decision: the accepted entry, or the rejection, or neither (a preflight passes).
-     * {@code refused}: the entry of a known key that is rejected (expired, or not allowed here).
+     * The decision: the accepted entry, or the rejection, or neither (a preflight passes, or
+     * {@code answer}: the filter answers it itself). {@code refused}: the entry of a known key
+     * that is rejected (expired, or not allowed here).
      */
-    record Verdict(ApiKeyEntry accepted, ApiError rejection, ApiKeyEntry refused) {
+    record Verdict(ApiKeyEntry accepted, ApiError rejection, ApiKeyEntry refused, boolean answer) {
         static final Verdict PASS = new Verdict(null, null);
+        static final Verdict ANSWER = new Verdict(null, null, null, true);
 
         Verdict(ApiKeyEntry accepted, ApiError rejection) {
             this(accepted, rejection, null);
+        }
+
+        Verdict(ApiKeyEntry accepted, ApiError rejection, ApiKeyEntry refused) {
+            this(accepted, rejection, refused, false);
         }
     }
 
@@ -75,7 +81,7 @@ final class KeyCheck {
         KeyExtractor.Presented presented = extractor.extract(request);
         switch (presented.kind()) {
             case PREFLIGHT -> {
-                return Verdict.PASS;
+                return extractor.answersPreflights() ? Verdict.ANSWER : Verdict.PASS;
             }
             case MISSING -> {
                 return missing;

@@ -6,17 +6,56 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Finds the API key a request presents: in the key headers, in {@code Authorization: Bearer}
  * (with {@code bearer}) and in the query parameter (with {@code query-param}), and tells a CORS
- * preflight (with {@code skip-preflight}) from a request that must present a key. Immutable.
+ * preflight (unless {@code preflight=check}) from a request that must present a key. Immutable.
  */
 final class KeyExtractor {
 
+    /** What the filter does with a CORS preflight: the values of its init-param {@code preflight}. */
+    enum Preflight {
+        /** Answers it itself: 204, no body; nothing of the application runs. */
+        ANSWER,
+        /** Passes it on without a key, to an application that answers CORS itself. */
+        PASS,
+        /** Checks it like any request. */
+        CHECK;
+
+        static final String RULE = "must be one of [answer, check, pass]";
+
+        /** {@code answer}, {@code pass} or {@code check}, in any case. */
+        static Preflight parse(String value) {
+            if (value != null) {
+                switch (value.strip().toLowerCase(Locale.ROOT)) {
+                    case "answer" -> {
+                        return ANSWER;
+                    }
+                    case "pass" -> {
+                        return PASS;
+                    }
+                    case "check" -> {
+                        return CHECK;
+                    }
+                    default -> {
+                        // Not a mode: refused below.
+                    }
+                }
+            }
+            throw new IllegalArgumentException(RULE);
+        }
+
+        /** The init-param value. */
+        String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** What a request presents. */
     enum Kind {
-        /** A CORS preflight that needs no key. */
+        /** A CORS preflight that needs no key (with {@code preflight} {@code answer} or {@code pass}). */
         PREFLIGHT,
         /** No key, or only empty ones. */
         MISSING,
@@ -33,21 +72,35 @@ final class KeyExtractor {
         static final Presented SEVERAL = new Presented(Kind.SEVERAL, null);
     }
 
+    /** The characters of an RFC 9110 token ({@code tchar}), by ASCII code. */
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c : "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray()) {
+            TCHAR[c] = true;
+        }
+    }
+
     private final List<String> headers;
     private final boolean bearer;
     private final String queryParam;
-    private final boolean skipPreflight;
+    private final Preflight preflight;
 
     /** {@code queryParam} null: keys in the query string are not read. */
-    KeyExtractor(List<String> headers, boolean bearer, String queryParam, boolean skipPreflight) {
+    KeyExtractor(List<String> headers, boolean bearer, String queryParam, Preflight preflight) {
         this.headers = List.copyOf(headers);
         this.bearer = bearer;
         this.queryParam = queryParam;
-        this.skipPreflight = skipPreflight;
+        this.preflight = preflight;
+    }
+
+    /** Whether the filter answers a preflight itself ({@code preflight=answer}) rather than passing it on. */
+    boolean answersPreflights() {
+        return preflight == Preflight.ANSWER;
     }
 
     Presented extract(HttpServletRequest request) {
-        if (skipPreflight && isPreflight(request)) {
+        if (preflight != Preflight.CHECK && isPreflight(request)) {
             return Presented.PREFLIGHT;
         }
         // An earlier key filter's hide-credentials hides the key from the application, not from this filter.
@@ -85,10 +138,27 @@ final class KeyExtractor {
         return count == 0 ? Presented.MISSING : count > 1 ? Presented.SEVERAL : new Presented(Kind.KEY, found);
     }
 
-    /** An {@code OPTIONS} request with {@code Origin} and {@code Access-Control-Request-Method}. */
+    /**
+     * An {@code OPTIONS} request with {@code Origin} and an {@code Access-Control-Request-Method}
+     * that is a method: any other value makes it an ordinary request, which needs a key.
+     */
     static boolean isPreflight(HttpServletRequest req) {
         return "OPTIONS".equals(req.getMethod()) && req.getHeader("Origin") != null
-                && req.getHeader("Access-Control-Request-Method") != null;
+                && isToken(req.getHeader("Access-Control-Request-Method"));
+    }
+
+    /** An RFC 9110 token, the form of an HTTP method: one or more {@code tchar}. */
+    static boolean isToken(String value) {
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= TCHAR.length || !TCHAR[c]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Values of {@code name} in the query string only (never the body, which getParameter would read). */

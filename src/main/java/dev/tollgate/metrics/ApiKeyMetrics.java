@@ -10,10 +10,11 @@ import java.util.function.IntSupplier;
 /**
  * The counters of one {@code ApiKeyFilter}. Every request the filter sees has one outcome:
  * {@code accepted}, {@code rejected} (by code: {@code missing_api_key}, {@code invalid_api_key},
- * {@code expired_api_key}, {@code access_denied}), {@code skipped} ({@code skip-paths}, a CORS
- * preflight, a later dispatch of a request it accepted) or {@code would_reject} (report-only, by
- * code). Beside them: the keys loaded, and the time and outcome of the last load of the keys file.
- * No per-client label: client ids are unbounded.
+ * {@code expired_api_key}, {@code access_denied}), {@code skipped} (let through without a check:
+ * {@code skip-paths}, a CORS preflight with {@code preflight=pass}, a later dispatch of a request
+ * it accepted), {@code answered} (a CORS preflight the filter answered itself) or
+ * {@code would_reject} (report-only, by code). Beside them: the keys loaded, and the time and
+ * outcome of the last load of the keys file. No per-client label: client ids are unbounded.
  *
  * <p>Not API: public because the filters' packages share it; it may change in any release.
  */
@@ -25,6 +26,7 @@ public final class ApiKeyMetrics extends FilterMetrics {
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder skipped = new LongAdder();
+    private final LongAdder answered = new LongAdder();
     private final LongAdder[] rejected = adders();
     private final LongAdder[] wouldReject = adders();
     private final LongAdder reloadsSucceeded = new LongAdder();
@@ -41,8 +43,10 @@ public final class ApiKeyMetrics extends FilterMetrics {
         List<Meter> all = new ArrayList<>();
         all.add(Meter.counter(null, "RequestsSeen", "requests the filter saw", this::requestsSeen));
         all.add(Meter.counter(requests, "Accepted", "requests with an accepted key", accepted::sum, "outcome", "accepted"));
-        all.add(Meter.counter(requests, "Skipped", "requests that need no key (skip-paths, preflight)", skipped::sum,
-                "outcome", "skipped"));
+        all.add(Meter.counter(requests, "Skipped", "requests let through without a check (skip-paths, preflight=pass)",
+                skipped::sum, "outcome", "skipped"));
+        all.add(Meter.counter(requests, "Answered", "CORS preflights answered by the filter itself (preflight=answer)",
+                answered::sum, "outcome", "answered"));
         all.add(Meter.counter(requests, "Rejected", "requests rejected", () -> sum(rejected), "outcome", "rejected"));
         all.add(Meter.counter(requests, "WouldReject", "requests let through that would have been rejected (report-only)",
                 () -> sum(wouldReject), "outcome", "would_reject"));
@@ -114,6 +118,11 @@ public final class ApiKeyMetrics extends FilterMetrics {
         skipped.increment();
     }
 
+    /** A CORS preflight the filter answered itself. */
+    public void answered() {
+        answered.increment();
+    }
+
     /** A request rejected with {@code code}, one of the key filter's four codes. */
     public void rejected(String code) {
         rejected[index(code)].increment();
@@ -142,6 +151,6 @@ public final class ApiKeyMetrics extends FilterMetrics {
     }
 
     long requestsSeen() {
-        return accepted.sum() + skipped.sum() + sum(rejected) + sum(wouldReject);
+        return accepted.sum() + skipped.sum() + answered.sum() + sum(rejected) + sum(wouldReject);
     }
 }

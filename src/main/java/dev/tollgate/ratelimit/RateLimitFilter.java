@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  *       {@code false}): the headers of allowed requests.</li>
  *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
  *       as {@code *.css} only for requests mapped by extension or to the default servlet.</li>
- *   <li>{@code skip-methods} (default {@code OPTIONS}): methods never limited.</li>
+ *   <li>{@code skip-methods} (default none): methods never limited, such as {@code OPTIONS}. By
+ *       default every method counts: a CORS preflight costs the server like any request.</li>
  *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: every request is
  *       counted and passes; one over the limit carries the 429's headers but {@code Retry-After}
  *       and the attribute {@value #WOULD_REJECT_ATTRIBUTE}, and each client is logged at WARN at
@@ -154,7 +155,7 @@ public final class RateLimitFilter implements Filter {
     static final boolean DEFAULT_ENFORCE = true;
     static final boolean DEFAULT_THROTTLE_HEADERS = true;
     static final boolean DEFAULT_IETF_HEADERS = false;
-    static final Set<String> DEFAULT_SKIP_METHODS = Set.of("OPTIONS");
+    static final Set<String> DEFAULT_SKIP_METHODS = Set.of();
     static final String DEFAULT_STORE = "local";
     static final String DEFAULT_ON_STORE_FAILURE = "local";
     static final String DEFAULT_REDIS_KEY_PREFIX = "tollgate:";

@@ -85,6 +85,8 @@ class ApiKeyFilterRequestTest {
                 assertThrows(IllegalArgumentException.class, () -> builder().realm("a\"b")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> builder().skipPaths("health")).getMessage()
                 .startsWith("url-pattern [health] must be"));
+        assertEquals("must be one of [answer, check, pass]",
+                assertThrows(IllegalArgumentException.class, () -> builder().preflight("skip")).getMessage());
         assertEquals("ApiKeyFilter: init-param [realm] has invalid value [a\"b]: must be letters, digits, space, '.', '_' or '-'",
                 assertThrows(ServletException.class, () -> new ApiKeyFilter().init(Fakes.filterConfig("api-key",
                         Map.of("keys", "alice:" + ApiKeys.sha256Hex("k"), "realm", "a\"b")))).getMessage());
@@ -164,6 +166,80 @@ class ApiKeyFilterRequestTest {
         HttpServletRequest seen = reportOnly(filter, FakeHttp.request("GET", "/api/x").header("X-API-KEY", "typo-key"), chain,
                 "invalid_api_key");
         assertNull(seen.getHeader("X-API-KEY"), "hide-credentials holds for a request let through too");
+    }
+
+    /** A filter configured by {@code params} as web.xml would, with alice's key inline. */
+    private static ApiKeyFilter fromParams(Map<String, String> params) throws ServletException {
+        Map<String, String> all = new java.util.HashMap<>(params);
+        all.put("keys", "alice:" + ApiKeys.sha256Hex("alice-key"));
+        ApiKeyFilter filter = new ApiKeyFilter();
+        filter.init(Fakes.filterConfig("api-key", all, Fakes.context(Map.of())));
+        return filter;
+    }
+
+    private static FakeHttp.Request preflight() {
+        return FakeHttp.request("OPTIONS", "/api/x").header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "DELETE").header("Access-Control-Request-Headers", "x-api-key");
+    }
+
+    @Test
+    void shouldAnswerAPreflightItselfByDefaultKeepingTheHeadersSetBefore() throws Exception {
+        for (Map<String, String> params : List.of(Map.<String, String>of(), Map.of("preflight", "answer"), Map.of("enforce", "false"))) {
+            FakeHttp.Chain chain = new FakeHttp.Chain();
+            FakeHttp.Response response = FakeHttp.response();
+            // As a CORS filter that passes preflights on (Jetty's CrossOriginFilter) would have set it.
+            response.get().setHeader("Access-Control-Allow-Origin", "https://app.example");
+            FakeHttp.Request preflight = preflight();
+            fromParams(params).doFilter(preflight.get(), response.get(), chain);
+            assertEquals(0, chain.calls(), params + ": nothing of the application runs");
+            assertEquals(204, response.status(), params.toString());
+            assertEquals("", response.body());
+            assertNull(response.header("Content-Type"));
+            assertNull(response.header("WWW-Authenticate"));
+            assertEquals("https://app.example", response.header("Access-Control-Allow-Origin"));
+            assertNull(preflight.get().getAttribute(ApiKeyFilter.WOULD_REJECT_ATTRIBUTE), params.toString());
+        }
+    }
+
+    @Test
+    void shouldPassOrCheckAPreflightWhenConfiguredSoAlsoByTheDeprecatedParam() throws Exception {
+        Map<Map<String, String>, Integer> chainCalls = Map.of(Map.of("preflight", "pass"), 1, Map.of("preflight", "CHECK"), 0,
+                Map.of("skip-preflight", "true"), 1, Map.of("skip-preflight", "false"), 0);
+        for (Map.Entry<Map<String, String>, Integer> expected : chainCalls.entrySet()) {
+            FakeHttp.Chain chain = new FakeHttp.Chain();
+            FakeHttp.Response response = FakeHttp.response();
+            fromParams(expected.getKey()).doFilter(preflight().get(), response.get(), chain);
+            assertEquals(expected.getValue(), chain.calls(), expected.getKey().toString());
+            assertEquals(expected.getValue() == 1 ? 200 : 401, response.status(), expected.getKey().toString());
+        }
+    }
+
+    @Test
+    void shouldTakeThePreflightModeFromTheBuilder() throws Exception {
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        FakeHttp.Response answered = FakeHttp.response();
+        filter(builder()).doFilter(preflight().get(), answered.get(), chain);
+        assertEquals(204, answered.status());
+        FakeHttp.Response passed = FakeHttp.response();
+        filter(builder().preflight("pass")).doFilter(preflight().get(), passed.get(), chain);
+        assertEquals(200, passed.status());
+        assertEquals(1, chain.calls());
+        FakeHttp.Response checked = FakeHttp.response();
+        filter(builder().preflight("check")).doFilter(preflight().get(), checked.get(), chain);
+        assertEquals(401, checked.status());
+        assertEquals(1, chain.calls());
+    }
+
+    @Test
+    void shouldWarnOnceAtStartupThatSkipPreflightIsDeprecated() throws Exception {
+        try (LogCapture log = new LogCapture(ApiKeyFilter.class)) {
+            fromParams(Map.of("skip-preflight", "TRUE"));
+            fromParams(Map.of("skip-preflight", "false"));
+            fromParams(Map.of("preflight", "pass"));
+            assertEquals(List.of("ApiKeyFilter: init-param [skip-preflight] is deprecated; set init-param [preflight] to [pass] instead",
+                    "ApiKeyFilter: init-param [skip-preflight] is deprecated; set init-param [preflight] to [check] instead"),
+                    log.events().stream().filter(e -> e.getLevel() == Level.WARN).map(e -> e.getFormattedMessage()).toList());
+        }
     }
 
     @Test

@@ -55,6 +55,21 @@ class ApiKeyFilterTest {
     }
 
     @Test
+    void shouldFailStartupOnABadPreflightValueOrOnBothPreflightParams() {
+        String inline = "alice:" + ApiKeys.sha256Hex("k");
+        assertEquals("ApiKeyFilter: init-param [preflight] has invalid value [skip]: must be one of [answer, check, pass]",
+                initFailure(Map.of("keys", inline, "preflight", "skip")).getMessage());
+        assertEquals("ApiKeyFilter: init-param [skip-preflight] has invalid value [yes]: must be true or false",
+                initFailure(Map.of("keys", inline, "skip-preflight", "yes")).getMessage());
+        assertEquals("ApiKeyFilter: init-param [skip-preflight] has invalid value [true]: must not be set with init-param "
+                + "[preflight]; it is deprecated: skip-preflight=true is preflight=pass, false is preflight=check",
+                initFailure(Map.of("keys", inline, "skip-preflight", "true", "preflight", "pass")).getMessage());
+        assertEquals("ApiKeyFilter: init-param [skip-preflight] has invalid value [false]: must not be set with init-param "
+                + "[preflight]; it is deprecated: skip-preflight=true is preflight=pass, false is preflight=check",
+                initFailure(Map.of("keys", inline, "skip-preflight", "false", "preflight", "answer")).getMessage());
+    }
+
+    @Test
     void shouldReadQueryParameterFromQueryStringOnly() {
         assertEquals(List.of("abc", "d e"), KeyExtractor.queryValues("x=1&api_key=abc&api_key=d+e", "api_key"));
         assertEquals(List.of(), KeyExtractor.queryValues(null, "api_key"));

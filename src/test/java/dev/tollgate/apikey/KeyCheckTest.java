@@ -1,9 +1,13 @@
 package dev.tollgate.apikey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.apikey.KeyExtractor.Preflight;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.testing.FakeHttp;
 import java.time.Clock;
@@ -20,8 +24,12 @@ class KeyCheckTest {
     private static final ApiKeyEntry READER = ApiKeyEntry.builder("reader", ApiKeys.sha256("reader-key"))
             .methods(Set.of("GET")).pathPrefixes(List.of("/reports")).build();
     private static final ApiKeyEntry OLD = ApiKeyEntry.builder("old", ApiKeys.sha256("old-key")).expiresAt(NOW).build();
-    private static final KeyCheck CHECK = new KeyCheck(new KeyExtractor(List.of("X-API-KEY"), true, null, true),
-            ApiKeyStore.of(List.of(ALICE, READER, OLD)), Clock.fixed(NOW, ZoneOffset.UTC), "partners", "X-API-KEY", true);
+    private static final KeyCheck CHECK = check(Preflight.ANSWER);
+
+    private static KeyCheck check(Preflight preflight) {
+        return new KeyCheck(new KeyExtractor(List.of("X-API-KEY"), true, null, preflight),
+                ApiKeyStore.of(List.of(ALICE, READER, OLD)), Clock.fixed(NOW, ZoneOffset.UTC), "partners", "X-API-KEY", true);
+    }
 
     private static KeyCheck.Verdict check(String method, String path, String key) {
         FakeHttp.Request request = FakeHttp.request(method, path);
@@ -63,9 +71,19 @@ class KeyCheckTest {
     }
 
     @Test
-    void shouldPassAPreflightWithoutAKey() {
+    void shouldAnswerOrPassOrCheckAPreflightAsConfigured() {
         FakeHttp.Request preflight = FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example")
                 .header("Access-Control-Request-Method", "PUT");
-        assertSame(KeyCheck.Verdict.PASS, CHECK.check(preflight.get(), "/a"));
+        KeyCheck.Verdict answer = CHECK.check(preflight.get(), "/a");
+        assertSame(KeyCheck.Verdict.ANSWER, answer);
+        assertTrue(answer.answer());
+        assertNull(answer.accepted());
+        assertNull(answer.rejection());
+        KeyCheck.Verdict pass = check(Preflight.PASS).check(preflight.get(), "/a");
+        assertSame(KeyCheck.Verdict.PASS, pass);
+        assertFalse(pass.answer());
+        assertNotEquals(KeyCheck.Verdict.PASS, KeyCheck.Verdict.ANSWER);
+        assertRejected(check(Preflight.CHECK).check(preflight.get(), "/a"), 401, "missing_api_key");
+        assertSame(ALICE, check(Preflight.CHECK).check(preflight.header("X-API-KEY", "alice-key").get(), "/a").accepted());
     }
 }

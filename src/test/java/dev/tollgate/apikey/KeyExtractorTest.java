@@ -1,16 +1,19 @@
 package dev.tollgate.apikey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tollgate.apikey.KeyExtractor.Kind;
+import dev.tollgate.apikey.KeyExtractor.Preflight;
 import dev.tollgate.testing.FakeHttp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KeyExtractorTest {
 
-    private static final KeyExtractor HEADER_ONLY = new KeyExtractor(List.of("X-API-KEY"), false, null, true);
-    private static final KeyExtractor EVERYWHERE = new KeyExtractor(List.of("X-API-KEY", "X-Key"), true, "api_key", false);
+    private static final KeyExtractor HEADER_ONLY = new KeyExtractor(List.of("X-API-KEY"), false, null, Preflight.ANSWER);
+    private static final KeyExtractor EVERYWHERE = new KeyExtractor(List.of("X-API-KEY", "X-Key"), true, "api_key",
+            Preflight.CHECK);
 
     @Test
     void shouldFindTheOneKeyInAHeader() {
@@ -39,13 +42,41 @@ class KeyExtractorTest {
     }
 
     @Test
-    void shouldPassACorsPreflightOnlyWithSkipPreflight() {
+    void shouldTellACorsPreflightUnlessPreflightsAreChecked() {
         FakeHttp.Request preflight = FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example")
                 .header("Access-Control-Request-Method", "POST");
         assertEquals(Kind.PREFLIGHT, HEADER_ONLY.extract(preflight.get()).kind());
-        assertEquals(Kind.MISSING, EVERYWHERE.extract(preflight.get()).kind());
+        assertEquals(Kind.PREFLIGHT, new KeyExtractor(List.of("X-API-KEY"), false, null, Preflight.PASS).extract(preflight.get()).kind());
+        assertEquals(Kind.MISSING, EVERYWHERE.extract(preflight.get()).kind(), "preflight=check");
+        assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("OPTIONS", "/a")
+                .header("Access-Control-Request-Method", "POST").get()).kind(), "an OPTIONS without Origin is no preflight");
         assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example").get()).kind(),
                 "an OPTIONS without Access-Control-Request-Method is no preflight");
+    }
+
+    @Test
+    void shouldTakeNoOptionsWhoseRequestMethodIsNoMethodTokenForAPreflight() {
+        for (String method : new String[] {"GET<bad>", "x y", "GET,POST", "", "G\u00c9T", "PUT\t"}) {
+            FakeHttp.Request options = FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example")
+                    .header("Access-Control-Request-Method", method);
+            assertEquals(Kind.MISSING, HEADER_ONLY.extract(options.get()).kind(), "[" + method + "] is no method");
+        }
+        for (String method : new String[] {"GET", "PATCH", "get", "M-SEARCH", "!#$%&'*+-.^_`|~09azAZ"}) {
+            FakeHttp.Request options = FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example")
+                    .header("Access-Control-Request-Method", method);
+            assertEquals(Kind.PREFLIGHT, HEADER_ONLY.extract(options.get()).kind(), "[" + method + "] is a method token");
+        }
+    }
+
+    @Test
+    void shouldParseThePreflightModesInAnyCaseAndNameTheRule() {
+        assertEquals(Preflight.ANSWER, Preflight.parse("answer"));
+        assertEquals(Preflight.PASS, Preflight.parse(" Pass "));
+        assertEquals(Preflight.CHECK, Preflight.parse("CHECK"));
+        for (String bad : new String[] {"skip", "", "true", null}) {
+            assertEquals("must be one of [answer, check, pass]",
+                    assertThrows(IllegalArgumentException.class, () -> Preflight.parse(bad)).getMessage(), "[" + bad + "]");
+        }
     }
 
     @Test

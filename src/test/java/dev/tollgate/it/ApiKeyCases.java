@@ -2,6 +2,7 @@ package dev.tollgate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -27,6 +28,7 @@ abstract class ApiKeyCases extends ContainerCases {
     static final String OLD = "old-key-0123456789";
     static final String BOB = "bob-key-0123456789";
     static final String CAROL = "carol-key-0123456789";
+    static final String ORIGIN = "Origin: https://app.example";
 
     private Path keysFile;
 
@@ -117,17 +119,77 @@ abstract class ApiKeyCases extends ContainerCases {
     }
 
     @Test
-    void shouldPassPreflightAndSkippedPathsWithoutKey() throws Exception {
-        Http.Response preflight = Http.send(port, "OPTIONS", "/api/items", null,
-                "Origin: https://app.example", "Access-Control-Request-Method: POST");
-        assertEquals(200, preflight.status(), preflight::toString);
+    void shouldAnswerPreflightAndPassSkippedPathsWithoutKey() throws Exception {
+        Http.Response preflight = Http.send(port, "OPTIONS", "/api/items", null, ORIGIN, "Access-Control-Request-Method: POST");
+        assertEquals(204, preflight.status(), preflight::toString);
         assertEquals(200, Http.get(port, "/health").status());
         assertRejected(Http.send(port, "OPTIONS", "/api/items", null), 401, "Authentication required");
     }
 
     @Test
+    void shouldAnswerAPreflightItselfSoTheApplicationNeverRunsForIt() throws Exception {
+        // /legacy/*: the default preflight=answer, before a servlet that answers every method with data.
+        try (LogCapture app = new LogCapture(LegacyServiceServlet.class)) {
+            Http.Response preflight = Http.send(port, "OPTIONS", "/legacy/data", null, ORIGIN,
+                    "Access-Control-Request-Method: DELETE", "Access-Control-Request-Headers: x-api-key");
+            assertEquals(204, preflight.status(), preflight::toString);
+            assertEquals("", preflight.body());
+            assertNull(preflight.header("Content-Type"), preflight::toString);
+            assertNull(preflight.header("WWW-Authenticate"), preflight::toString);
+            assertNotNull(preflight.header("X-Request-ID"), "the outer filters' headers stay");
+            assertTrue(app.events().isEmpty(), app::text);
+            // The servlet does run, and is seen running, for a request with a key.
+            Http.Response keyed = Http.send(port, "OPTIONS", "/legacy/data", null, "X-API-KEY: " + ALICE);
+            assertEquals(LegacyServiceServlet.SECRET + " for OPTIONS", keyed.body(), keyed::toString);
+            assertEquals(1, app.events().size(), app::text);
+        }
+    }
+
+    @Test
+    void shouldPassAPreflightToTheApplicationWithPreflightPass() throws Exception {
+        // /legacy-pass/*: preflight=pass, for applications that answer CORS themselves.
+        try (LogCapture app = new LogCapture(LegacyServiceServlet.class)) {
+            Http.Response preflight = Http.sendFrom("127.0.0.21", port, "OPTIONS", "/legacy-pass/data", null, ORIGIN,
+                    "Access-Control-Request-Method: POST");
+            assertEquals(200, preflight.status(), preflight::toString);
+            assertEquals(LegacyServiceServlet.SECRET + " for OPTIONS", preflight.body());
+            assertEquals(1, app.events().size(), app::text);
+        }
+    }
+
+    @Test
+    void shouldCheckAnOptionsWhoseRequestMethodIsNoMethodTokenLikeAnyRequest() throws Exception {
+        List<String> headerOnly = List.of("ApiKey realm=\"api\", header=\"X-API-KEY\"");
+        try (LogCapture app = new LogCapture(LegacyServiceServlet.class)) {
+            for (String method : List.of("GET<bad>", "x y", "GET,POST", "")) {
+                String header = "Access-Control-Request-Method: " + method;
+                assertRejected(Http.send(port, "OPTIONS", "/legacy/data", null, ORIGIN, header), 401,
+                        "Authentication required");
+                assertRejected(Http.sendFrom("127.0.0.23", port, "OPTIONS", "/legacy-pass/data", null, ORIGIN, header), 401,
+                        "Authentication required", headerOnly);
+            }
+            assertTrue(app.events().isEmpty(), app::text);
+        }
+    }
+
+    @Test
+    void shouldCountPassedPreflightsAgainstTheLimit() throws Exception {
+        // /legacy-pass/*: preflight=pass, then 2/1h per address for requests without a key.
+        for (int remaining = 1; remaining >= 0; remaining--) {
+            Http.Response preflight = Http.sendFrom("127.0.0.22", port, "OPTIONS", "/legacy-pass/data", null, ORIGIN,
+                    "Access-Control-Request-Method: PUT");
+            assertEquals(200, preflight.status(), preflight::toString);
+            assertEquals(String.valueOf(remaining), preflight.header("X-Throttle-Remaining"), preflight::toString);
+        }
+        Http.Response limited = Http.sendFrom("127.0.0.22", port, "OPTIONS", "/legacy-pass/data", null, ORIGIN,
+                "Access-Control-Request-Method: PUT");
+        assertEquals(429, limited.status(), limited::toString);
+        assertFalse(limited.body().contains(LegacyServiceServlet.SECRET), limited::toString);
+    }
+
+    @Test
     void shouldReadTheKeyFromTheQueryCheckPreflightAndNameTheRealmWhereConfigured() throws Exception {
-        // /query/*: query-param=api_key, skip-preflight=false, realm=partners; /api/*: none of these.
+        // /query/*: query-param=api_key, skip-preflight=false (preflight=check), realm=partners; /api/*: none of these.
         Http.Response r = Http.get(port, "/query/items?page=2&api_key=" + ALICE);
         assertEquals(200, r.status(), r::toString);
         assertEquals("alice", r.json().get("remote_user").asText());
@@ -135,8 +197,8 @@ abstract class ApiKeyCases extends ContainerCases {
         List<String> headerOnly = List.of("ApiKey realm=\"partners\", header=\"X-API-KEY\"");
         assertRejected(Http.get(port, "/query/items?api_key=not-a-key"), 401, "Invalid API key", headerOnly);
         assertRejected(Http.get(port, "/query/items?api_key=" + ALICE, "X-API-KEY: " + BOB), 401, "Invalid API key", headerOnly);
-        assertRejected(Http.send(port, "OPTIONS", "/query/items", null,
-                "Origin: https://app.example", "Access-Control-Request-Method: POST"), 401, "Authentication required", headerOnly);
+        assertRejected(Http.send(port, "OPTIONS", "/query/items", null, ORIGIN, "Access-Control-Request-Method: POST"), 401,
+                "Authentication required", headerOnly);
         assertRejected(Http.get(port, "/api/items?api_key=" + ALICE), 401, "Authentication required");
     }
 

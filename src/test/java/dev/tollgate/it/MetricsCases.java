@@ -64,8 +64,8 @@ abstract class MetricsCases extends ContainerCases {
         assertEquals(200, Http.get(port, "/api/x", "X-API-KEY: " + ALICE).status());
         assertEquals(429, Http.get(port, "/api/x", "X-API-KEY: " + ALICE).status());
         assertEquals(200, Http.get(port, "/api/x", "X-API-KEY: " + READER).status());
-        // A CORS preflight: no key needed, never limited.
-        assertEquals(200, Http.send(port, "OPTIONS", "/api/x", null, "Origin: https://app.example",
+        // A CORS preflight: answered by the key filter itself, so the limiter never sees it.
+        assertEquals(204, Http.send(port, "OPTIONS", "/api/x", null, "Origin: https://app.example",
                 "Access-Control-Request-Method: GET").status());
         assertEquals(500, Http.get(port, "/boom").status());
         assertEquals(400, Http.get(port, "/invalid").status());
@@ -119,7 +119,8 @@ abstract class MetricsCases extends ContainerCases {
     void shouldCountTheKeyFiltersOutcomesInJmx() throws Exception {
         assertEquals(9, jmx("ApiKeyFilter", "api-key", "RequestsSeen"));
         assertEquals(4, jmx("ApiKeyFilter", "api-key", "Accepted"));
-        assertEquals(1, jmx("ApiKeyFilter", "api-key", "Skipped"));
+        assertEquals(0, jmx("ApiKeyFilter", "api-key", "Skipped"));
+        assertEquals(1, jmx("ApiKeyFilter", "api-key", "Answered"));
         assertEquals(4, jmx("ApiKeyFilter", "api-key", "Rejected"));
         assertEquals(1, jmx("ApiKeyFilter", "api-key", "RejectedMissingApiKey"));
         assertEquals(1, jmx("ApiKeyFilter", "api-key", "RejectedInvalidApiKey"));
@@ -134,7 +135,8 @@ abstract class MetricsCases extends ContainerCases {
     @Test
     void shouldCountTheKeyFiltersOutcomesInMicrometer() {
         assertEquals(4, count("tollgate.apikey.requests", "api-key", "outcome", "accepted"));
-        assertEquals(1, count("tollgate.apikey.requests", "api-key", "outcome", "skipped"));
+        assertEquals(0, count("tollgate.apikey.requests", "api-key", "outcome", "skipped"));
+        assertEquals(1, count("tollgate.apikey.requests", "api-key", "outcome", "answered"));
         assertEquals(4, count("tollgate.apikey.requests", "api-key", "outcome", "rejected"));
         assertEquals(0, count("tollgate.apikey.requests", "api-key", "outcome", "would_reject"));
         for (String code : new String[] {"missing_api_key", "invalid_api_key", "expired_api_key", "access_denied"}) {
@@ -147,10 +149,10 @@ abstract class MetricsCases extends ContainerCases {
 
     @Test
     void shouldCountTheRateLimitFiltersOutcomesInJmx() throws Exception {
-        assertEquals(5, jmx("RateLimitFilter", "rate-limit", "RequestsSeen"));
+        assertEquals(4, jmx("RateLimitFilter", "rate-limit", "RequestsSeen"));
         assertEquals(3, jmx("RateLimitFilter", "rate-limit", "Allowed"));
         assertEquals(1, jmx("RateLimitFilter", "rate-limit", "Rejected"));
-        assertEquals(1, jmx("RateLimitFilter", "rate-limit", "Skipped"));
+        assertEquals(0, jmx("RateLimitFilter", "rate-limit", "Skipped"));
         assertEquals(0, jmx("RateLimitFilter", "rate-limit", "Unavailable"));
         assertEquals(0, jmx("RateLimitFilter", "rate-limit", "WouldReject"));
         assertEquals(2, jmx("RateLimitFilter", "rate-limit", "TrackedClients"));
@@ -163,7 +165,7 @@ abstract class MetricsCases extends ContainerCases {
     void shouldCountTheRateLimitFiltersOutcomesInMicrometer() {
         assertEquals(3, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "allowed"));
         assertEquals(1, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "rejected"));
-        assertEquals(1, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "skipped"));
+        assertEquals(0, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "skipped"));
         assertEquals(0, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "unavailable"));
         assertEquals(0, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "would_reject"));
         assertEquals(0, count("tollgate.ratelimit.outage.decisions", "rate-limit", "mode", "local"));

@@ -99,21 +99,26 @@ abstract class RateLimitCases extends ContainerCases {
     }
 
     @Test
-    void shouldNotLimitSkippedPathsAndPreflight() throws Exception {
+    void shouldNotLimitSkippedPathsButCountOptionsLikeAnyRequest() throws Exception {
         for (int i = 0; i < 5; i++) {
             Http.Response r = getFrom("127.0.0.6", "/health");
             assertEquals(200, r.status());
             assertNull(r.header("X-Throttle-Limit"));
         }
-        for (int i = 0; i < 5; i++) {
-            assertEquals(200, Http.sendFrom("127.0.0.6", port, "OPTIONS", "/open/x", null).status());
+        // No method is skipped by default: an OPTIONS, preflight or not, costs a token.
+        for (int remaining = 2; remaining >= 0; remaining--) {
+            Http.Response options = Http.sendFrom("127.0.0.6", port, "OPTIONS", "/open/x", null,
+                    "Origin: https://app.example", "Access-Control-Request-Method: GET");
+            assertEquals(200, options.status(), options::toString);
+            assertEquals(String.valueOf(remaining), options.header("X-Throttle-Remaining"), options::toString);
         }
-        assertEquals(200, getFrom("127.0.0.6", "/open/x").status());
+        assertRateLimited(Http.sendFrom("127.0.0.6", port, "OPTIONS", "/open/x", null), "3");
+        assertRateLimited(getFrom("127.0.0.6", "/open/x"), "3");
     }
 
     @Test
     void shouldSendThrottleHeadersOnlyOnRejectionAndSkipTheConfiguredMethods() throws Exception {
-        // /quiet/*: 2/1m, throttle-headers=false, skip-methods=HEAD (so OPTIONS counts); no X-Tenant, so per IP.
+        // /quiet/*: 2/1m, throttle-headers=false, skip-methods=HEAD (OPTIONS counts); no X-Tenant, so per IP.
         for (int i = 0; i < 5; i++) {
             Http.Response head = Http.sendFrom("127.0.0.7", port, "HEAD", "/quiet/x", null);
             assertEquals(200, head.status(), head::toString);

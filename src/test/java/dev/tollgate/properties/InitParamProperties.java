@@ -154,7 +154,7 @@ class InitParamProperties {
         Arbitrary<String> limits = Arbitraries.strings().withChars("0123456789/ msdh,;:-+interval").ofMaxLength(40);
         Arbitrary<String> lists = Arbitraries.strings().withChars("abc=:;,/*.  \t\n#%\u0000\u00e9").ofMaxLength(30);
         Arbitrary<String> known = Arbitraries.of("true", "false", "TRUE", "yes", "auto", "ip", "client", "header:", "header:X-Tenant",
-                "header:Bad Name", "local", "allow", "reject", "*.css", "/*", "/api/*", "OPTIONS,GET", "java.lang.Exception=404",
+                "header:Bad Name", "local", "allow", "reject", "answer", "pass", "check", "*.css", "/*", "/api/*", "OPTIONS,GET", "java.lang.Exception=404",
                 "java.lang.Exception=999", "no.such.Exception=400", "free: 10/1m; gold: 100/1m", "a=b", "10.0.0.0/8, ::1", "::ffff:10.0.0.1/200");
         return Arbitraries.oneOf(numbers, limits, lists, known, Arbitraries.strings().ofMaxLength(60));
     }

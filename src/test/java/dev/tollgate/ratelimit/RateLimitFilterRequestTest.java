@@ -56,8 +56,21 @@ class RateLimitFilterRequestTest {
     }
 
     @Test
+    void shouldCountEveryMethodByDefaultPreflightsIncluded() throws Exception {
+        RateLimitFilter filter = filter(Map.of("limits", "2/1m"));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        FakeHttp.Request preflight = FakeHttp.request("OPTIONS", "/api/x").header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "GET");
+        assertEquals("1", send(filter, preflight.get(), chain).header("X-Throttle-Remaining"));
+        assertEquals("0", send(filter, FakeHttp.request("OPTIONS", "/api/x").get(), chain).header("X-Throttle-Remaining"));
+        assertEquals(429, send(filter, preflight.get(), chain).status());
+        assertEquals(2, chain.calls());
+    }
+
+    @Test
     void shouldSkipMethodsAndPathsWithoutCounting() throws Exception {
-        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "skip-paths", "/health", "throttle-headers", "false"));
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m", "skip-paths", "/health", "throttle-headers", "false",
+                "skip-methods", "options"));
         FakeHttp.Chain chain = new FakeHttp.Chain();
         for (int i = 0; i < 3; i++) {
             assertNull(send(filter, FakeHttp.request("OPTIONS", "/api/x").get(), chain).header("X-Throttle-Limit"));
