@@ -73,9 +73,13 @@ import org.slf4j.MDC;
  *   <li>{@code skip-preflight} (default {@code true}): CORS preflight requests ({@code OPTIONS}
  *       with {@code Origin} and {@code Access-Control-Request-Method}) pass without a key.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
- *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern skips only requests
- *       the container maps by extension or to the default servlet, never one served through an
- *       exact or path mapping ({@code /api/users/42.css} under {@code /api/*}).</li>
+ *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern is for static
+ *       files: it skips only requests the container maps by extension, or that the container's own
+ *       default servlet (Tomcat's or Jetty's {@code DefaultServlet}, found by its class name at
+ *       startup) serves through {@code /}. Never one served through an exact or path mapping
+ *       ({@code /api/users/42.css} under {@code /api/*}), nor one that a servlet of the
+ *       application mapped to {@code /} serves (a front controller: {@code /api/files/secret.css}
+ *       needs a key); a subclass of a default servlet counts as the application's.</li>
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
  *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: a request without a
  *       valid key passes, marked with {@value #WOULD_REJECT_ATTRIBUTE} (the code it would have
@@ -188,6 +192,8 @@ public final class ApiKeyFilter implements Filter {
         if (configured == null) {
             apply(fromParams(InitParams.of(config, NAME, PARAMS)));
         }
+        // Only the container's own default servlet, found once here, serves what an extension pattern skips through /.
+        skipPaths = skipPaths.bindTo(config.getServletContext());
         renderer = ErrorRenderer.forContext(config.getServletContext());
         publishPlans(config);
         metrics.keys(store::size);

@@ -73,7 +73,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code throttle-headers} (default {@code true}), {@code ietf-headers} (default
  *       {@code false}): the headers of allowed requests.</li>
  *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
- *       as {@code *.css} only for requests mapped by extension or to the default servlet.</li>
+ *       as {@code *.css} only for requests mapped by extension, or served through {@code /} by
+ *       the container's own default servlet (Tomcat's or Jetty's {@code DefaultServlet}), never
+ *       by a front controller of the application's mapped to {@code /}.</li>
  *   <li>{@code skip-methods} (default {@code OPTIONS}): methods never limited.</li>
  *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: every request is
  *       counted and passes; one over the limit carries the 429's headers but {@code Retry-After}
@@ -222,7 +224,7 @@ public final class RateLimitFilter implements Filter {
         reported = enforce ? null : OncePerPeriod.create(maxClients);
         boolean ietfHeaders = params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS);
         headers = new RateLimitHeaders(params.bool(THROTTLE_HEADERS, DEFAULT_THROTTLE_HEADERS), ietfHeaders);
-        skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse);
+        skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse).bindTo(config.getServletContext());
         List<String> methods = params.list(SKIP_METHODS);
         skipMethods = params.valueOrNull(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
                 : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());

@@ -8,9 +8,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Extension skip-paths on one real container, deploying {@code src/test/webapps/skip-extension}:
- * both filters skip {@code *.css, *.txt}; {@code /api/*} and the exact {@code /exact/theme.css}
- * are API servlets, {@code *.css} and the default servlet {@code /} serve static files.
+ * Skip-paths on one real container, deploying {@code src/test/webapps/skip-extension}: both filters
+ * skip {@code *.css, *.txt}; {@code /api/*} and the exact {@code /exact/theme.css} are API
+ * servlets, {@code *.css} serves static files, and {@code /} is the application's own front
+ * controller, which overrides the container's default servlet.
  */
 abstract class SkipExtensionCases extends ContainerCases {
 
@@ -26,6 +27,7 @@ abstract class SkipExtensionCases extends ContainerCases {
         Http.Response r = Http.get(port, "/api/users/42.css");
         assertEquals(401, r.status(), r::toString);
         assertEquals(401, Http.get(port, "/api/users/42.txt").status());
+        assertEquals(401, Http.get(port, "/api/files/secret.css").status());
         assertEquals(401, Http.get(port, "/exact/theme.css").status(), "an exact mapping is the API too");
     }
 
@@ -37,11 +39,26 @@ abstract class SkipExtensionCases extends ContainerCases {
     }
 
     @Test
-    void shouldSkipFilesServedByExtensionOrDefaultMapping() throws Exception {
-        for (String path : new String[] {"/static/site.css", "/docs/readme.txt"}) {
+    void shouldSkipFilesServedByAnExtensionMapping() throws Exception {
+        Http.Response r = Http.get(port, "/static/site.css");
+        assertEquals(200, r.status(), r::toString);
+        assertNull(r.header("X-Throttle-Remaining"), "not counted");
+    }
+
+    @Test
+    void shouldNotSkipWhatTheApplicationsFrontControllerServesThroughTheDefaultMapping() throws Exception {
+        for (String path : new String[] {"/files/secret.txt", "/api-v2/files/secret.txt", "/docs/readme.txt"}) {
             Http.Response r = Http.get(port, path);
-            assertEquals(200, r.status(), path + " " + r);
-            assertNull(r.header("X-Throttle-Remaining"), path + " is not counted");
+            assertEquals(401, r.status(), path + " " + r);
+            assertEquals("Authentication required", r.json().get("error").asText(), path);
         }
+    }
+
+    @Test
+    void shouldCountWhatTheApplicationsFrontControllerServesThroughTheDefaultMapping() throws Exception {
+        Http.Response r = Http.get(port, "/files/secret.txt", KEY);
+        assertEquals(200, r.status(), r::toString);
+        assertEquals("alice", r.json().get("remote_user").asText());
+        assertNotNull(r.header("X-Throttle-Remaining"), "counted by the limiter");
     }
 }
