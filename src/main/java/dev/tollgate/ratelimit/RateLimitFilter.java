@@ -8,6 +8,7 @@ import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.metrics.RateLimitMetrics;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +108,12 @@ import org.slf4j.LoggerFactory;
  * <filter-mapping><filter-name>rate-limit</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
  * }</pre>
  *
+ * <p>Mapped for {@code ASYNC} or {@code ERROR} dispatches too, the filter counts a request once, on
+ * its {@code REQUEST} dispatch: a later dispatch of a request it let through (its error page, an
+ * {@code AsyncContext.dispatch()}) passes uncounted, so an error is never answered 429. A request
+ * it did not see on {@code REQUEST} (Tomcat answers an unmapped URL before any REQUEST filter) is
+ * counted on its error dispatch.
+ *
  * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
  * a general one on {@code /*} does not share their counts: locally each instance has its own
  * store, and in Redis the keys carry the {@code namespace}.
@@ -169,6 +177,7 @@ public final class RateLimitFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final AtomicLong INSTANCES = new AtomicLong();
 
     private RateLimiter limiter;
     private Plans plans;
@@ -181,6 +190,8 @@ public final class RateLimitFilter implements Filter {
     private boolean enforce = DEFAULT_ENFORCE;
     /** With {@code enforce=false}: which clients were logged in their limit's period. */
     private OncePerPeriod reported;
+    /** Request attribute that only this instance sets: it let the request through on its REQUEST dispatch. */
+    private final String passedAttribute = RateLimitFilter.class.getName() + ".passed." + INSTANCES.incrementAndGet();
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -302,8 +313,15 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        if (passedBefore(req)) {
+            // Its error page (or async dispatch): counted once, on its REQUEST dispatch.
+            metrics.skipped();
+            chain.doFilter(request, response);
+            return;
+        }
         if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(req, PathPatterns.pathOf(req)))) {
             metrics.skipped();
+            passed(req);
             chain.doFilter(request, response);
             return;
         }
@@ -315,6 +333,7 @@ public final class RateLimitFilter implements Filter {
             if (decision.counted()) {
                 headers.allowed(resp, decision);
             }
+            passed(req);
             chain.doFilter(request, response);
             return;
         }
@@ -322,6 +341,7 @@ public final class RateLimitFilter implements Filter {
         if (!enforce) {
             metrics.wouldReject();
             wouldReject(req, resp, key, decision, rejection);
+            passed(req);
             chain.doFilter(request, response);
             return;
         }
@@ -333,6 +353,23 @@ public final class RateLimitFilter implements Filter {
         if (!renderer.render(req, resp, rejection)) {
             LOG.warn("Could not answer {}: response already committed", rejection.status());
         }
+    }
+
+    /** Remembers that this filter let the request through on its REQUEST dispatch. */
+    private void passed(HttpServletRequest req) {
+        if (req.getDispatcherType() == DispatcherType.REQUEST) {
+            req.setAttribute(passedAttribute, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * On an {@code ASYNC} or {@code ERROR} dispatch, whether this filter let the request through
+     * (counted or skipped) on its REQUEST dispatch: it is not counted twice, nor its error page
+     * answered 429. Another rate-limit filter's pass never counts.
+     */
+    private boolean passedBefore(HttpServletRequest req) {
+        DispatcherType dispatch = req.getDispatcherType();
+        return (dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR) && req.getAttribute(passedAttribute) != null;
     }
 
     /**
