@@ -89,9 +89,13 @@ import org.slf4j.MDC;
  *   <li>{@code skip-preflight}: deprecated; {@code true} is {@code preflight=pass}, {@code false}
  *       is {@code preflight=check}; with {@code preflight} too, startup fails.</li>
  *   <li>{@code skip-paths} (default none): paths that need no key, as servlet url-patterns:
- *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern skips only requests
- *       the container maps by extension or to the default servlet, never one served through an
- *       exact or path mapping ({@code /api/users/42.css} under {@code /api/*}).</li>
+ *       {@code /health}, {@code /public/*}, {@code *.css}. An extension pattern is for static
+ *       files: it skips only requests the container maps by extension, or that the container's own
+ *       default servlet (Tomcat's or Jetty's {@code DefaultServlet}, found by its class name at
+ *       startup) serves through {@code /}. Never one served through an exact or path mapping
+ *       ({@code /api/users/42.css} under {@code /api/*}), nor one that a servlet of the
+ *       application mapped to {@code /} serves (a front controller: {@code /api/files/secret.css}
+ *       needs a key); a subclass of a default servlet counts as the application's.</li>
  *   <li>{@code realm} (default {@code api}): the realm of the challenge.</li>
  *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: a request without a
  *       valid key passes, marked with {@value #WOULD_REJECT_ATTRIBUTE} (the code it would have
@@ -117,7 +121,10 @@ import org.slf4j.MDC;
  * the request against their own keys: a key only another filter accepts is 401
  * {@code invalid_api_key}. The client seen by the application and the rate limiter is the last
  * accepting filter's. Only the same filter passes an {@code ASYNC} or {@code ERROR} dispatch of a
- * request it accepted without checking again.
+ * request it accepted, or let through without a key (a skip path, a preflight, report-only), on its
+ * {@code REQUEST} dispatch without checking again: the error page of a skipped {@code /health}
+ * answers its real 500, not 401. A request it did not see on {@code REQUEST} (Tomcat answers an
+ * unmapped URL before any REQUEST filter) is checked on its error dispatch.
  *
  * <p>Metrics: the MBean {@code dev.tollgate:type=ApiKeyFilter,context=<path>,name=<filter name>}
  * and, with micrometer-core present, the {@code tollgate.apikey.*} meters: outcomes, rejections by
@@ -184,8 +191,11 @@ public final class ApiKeyFilter implements Filter {
     private boolean enforce = DEFAULT_ENFORCE;
     /** With {@code enforce=false}: which clients and addresses were logged in the report period. */
     private OncePerPeriod reported;
+    private final long instance = INSTANCES.incrementAndGet();
     /** Request attribute that only this instance sets: the entry it accepted. */
-    private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + INSTANCES.incrementAndGet();
+    private final String acceptedAttribute = ApiKeyFilter.class.getName() + ".accepted." + instance;
+    /** Request attribute that only this instance sets: it let the request through without a key on its REQUEST dispatch. */
+    private final String passedAttribute = ApiKeyFilter.class.getName() + ".passed." + instance;
 
     /** A filter configured by its init-params. */
     public ApiKeyFilter() {
@@ -206,6 +216,8 @@ public final class ApiKeyFilter implements Filter {
         if (configured == null) {
             apply(fromParams(InitParams.of(config, NAME, PARAMS)));
         }
+        // Only the container's own default servlet, found once here, serves what an extension pattern skips through /.
+        skipPaths = skipPaths.bindTo(config.getServletContext());
         renderer = ErrorRenderer.forContext(config.getServletContext());
         publishPlans(config);
         metrics.keys(store::size);
@@ -343,10 +355,18 @@ public final class ApiKeyFilter implements Filter {
         String path = PathPatterns.pathOf(req);
         if (skipPaths.matches(req, path)) {
             metrics.skipped();
+            passedWithoutKey(req);
             chain.doFilter(request, response);
             return;
         }
         ApiKeyEntry entry = acceptedBefore(req);
+        if (entry == null && passedBefore(req)) {
+            // Its error page (or async dispatch): the request was let through, so is its answer, not a 401.
+            metrics.skipped();
+            chain.doFilter(hiddenHeaders != null
+                    ? new AuthenticatedRequest(req, null, hiddenHeaders, hideAuthorization, hiddenParameter) : request, response);
+            return;
+        }
         if (entry == null) {
             KeyCheck.Verdict verdict = check.check(req, path);
             if (verdict.answer()) {
@@ -363,6 +383,7 @@ public final class ApiKeyFilter implements Filter {
                 if (verdict.rejection() == null) {
                     metrics.skipped();
                 }
+                passedWithoutKey(req);
                 chain.doFilter(verdict.rejection() != null && hiddenHeaders != null
                         ? new AuthenticatedRequest(req, null, hiddenHeaders, hideAuthorization, hiddenParameter) : request, response);
                 return;
@@ -402,6 +423,23 @@ public final class ApiKeyFilter implements Filter {
             return req.getAttribute(KEY_ATTRIBUTE) instanceof ApiKeyEntry last ? last : accepted;
         }
         return null;
+    }
+
+    /** Remembers that this filter let the request through without a key on its REQUEST dispatch. */
+    private void passedWithoutKey(HttpServletRequest req) {
+        if (req.getDispatcherType() == DispatcherType.REQUEST) {
+            req.setAttribute(passedAttribute, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * On an {@code ASYNC} or {@code ERROR} dispatch, whether this filter let the request through
+     * without a key on its REQUEST dispatch (a skip path, a preflight, report-only); another key
+     * filter's pass never counts.
+     */
+    private boolean passedBefore(HttpServletRequest req) {
+        DispatcherType dispatch = req.getDispatcherType();
+        return (dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR) && req.getAttribute(passedAttribute) != null;
     }
 
     private ApiKeyEntry accept(HttpServletRequest req, ApiKeyEntry entry) {

@@ -8,6 +8,7 @@ import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.metrics.RateLimitMetrics;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +75,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code throttle-headers} (default {@code true}), {@code ietf-headers} (default
  *       {@code false}): the headers of allowed requests.</li>
  *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
- *       as {@code *.css} only for requests mapped by extension or to the default servlet.</li>
+ *       as {@code *.css} only for requests mapped by extension, or served through {@code /} by
+ *       the container's own default servlet (Tomcat's or Jetty's {@code DefaultServlet}), never
+ *       by a front controller of the application's mapped to {@code /}.</li>
  *   <li>{@code skip-methods} (default none): methods never limited, such as {@code OPTIONS}. By
  *       default every method counts: a CORS preflight costs the server like any request.</li>
  *   <li>{@code enforce} (default {@code true}): {@code false} is report-only: every request is
@@ -104,6 +108,12 @@ import org.slf4j.LoggerFactory;
  * </filter>
  * <filter-mapping><filter-name>rate-limit</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
  * }</pre>
+ *
+ * <p>Mapped for {@code ASYNC} or {@code ERROR} dispatches too, the filter counts a request once, on
+ * its {@code REQUEST} dispatch: a later dispatch of a request it let through (its error page, an
+ * {@code AsyncContext.dispatch()}) passes uncounted, so an error is never answered 429. A request
+ * it did not see on {@code REQUEST} (Tomcat answers an unmapped URL before any REQUEST filter) is
+ * counted on its error dispatch.
  *
  * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
  * a general one on {@code /*} does not share their counts: locally each instance has its own
@@ -168,6 +178,7 @@ public final class RateLimitFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final AtomicLong INSTANCES = new AtomicLong();
 
     private RateLimiter limiter;
     private Plans plans;
@@ -180,6 +191,8 @@ public final class RateLimitFilter implements Filter {
     private boolean enforce = DEFAULT_ENFORCE;
     /** With {@code enforce=false}: which clients were logged in their limit's period. */
     private OncePerPeriod reported;
+    /** Request attribute that only this instance sets: it let the request through on its REQUEST dispatch. */
+    private final String passedAttribute = RateLimitFilter.class.getName() + ".passed." + INSTANCES.incrementAndGet();
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -223,7 +236,7 @@ public final class RateLimitFilter implements Filter {
         reported = enforce ? null : OncePerPeriod.create(maxClients);
         boolean ietfHeaders = params.bool(IETF_HEADERS, DEFAULT_IETF_HEADERS);
         headers = new RateLimitHeaders(params.bool(THROTTLE_HEADERS, DEFAULT_THROTTLE_HEADERS), ietfHeaders);
-        skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse);
+        skipPaths = params.parse(SKIP_PATHS, "", PathPatterns::parse).bindTo(config.getServletContext());
         List<String> methods = params.list(SKIP_METHODS);
         skipMethods = params.valueOrNull(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
                 : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());
@@ -301,8 +314,15 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        if (passedBefore(req)) {
+            // Its error page (or async dispatch): counted once, on its REQUEST dispatch.
+            metrics.skipped();
+            chain.doFilter(request, response);
+            return;
+        }
         if (skipMethods.contains(req.getMethod()) || (!skipPaths.isEmpty() && skipPaths.matches(req, PathPatterns.pathOf(req)))) {
             metrics.skipped();
+            passed(req);
             chain.doFilter(request, response);
             return;
         }
@@ -314,6 +334,7 @@ public final class RateLimitFilter implements Filter {
             if (decision.counted()) {
                 headers.allowed(resp, decision);
             }
+            passed(req);
             chain.doFilter(request, response);
             return;
         }
@@ -321,6 +342,7 @@ public final class RateLimitFilter implements Filter {
         if (!enforce) {
             metrics.wouldReject();
             wouldReject(req, resp, key, decision, rejection);
+            passed(req);
             chain.doFilter(request, response);
             return;
         }
@@ -332,6 +354,23 @@ public final class RateLimitFilter implements Filter {
         if (!renderer.render(req, resp, rejection)) {
             LOG.warn("Could not answer {}: response already committed", rejection.status());
         }
+    }
+
+    /** Remembers that this filter let the request through on its REQUEST dispatch. */
+    private void passed(HttpServletRequest req) {
+        if (req.getDispatcherType() == DispatcherType.REQUEST) {
+            req.setAttribute(passedAttribute, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * On an {@code ASYNC} or {@code ERROR} dispatch, whether this filter let the request through
+     * (counted or skipped) on its REQUEST dispatch: it is not counted twice, nor its error page
+     * answered 429. Another rate-limit filter's pass never counts.
+     */
+    private boolean passedBefore(HttpServletRequest req) {
+        DispatcherType dispatch = req.getDispatcherType();
+        return (dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR) && req.getAttribute(passedAttribute) != null;
     }
 
     /**

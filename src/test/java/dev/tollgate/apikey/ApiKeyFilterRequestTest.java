@@ -14,10 +14,15 @@ import dev.tollgate.testing.Fakes;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 /** The key filter's request handling, set up in code and driven with fakes, no container. */
@@ -74,6 +79,81 @@ class ApiKeyFilterRequestTest {
         FakeHttp.Response otherError = FakeHttp.response();
         filter(builder()).doFilter(request.get(), otherError.get(), chain);
         assertEquals(200, otherError.status(), "another filter checks the key again, and it is valid");
+    }
+
+    /** A later dispatch of {@code request} (its attributes, its headers) to the error page. */
+    private static HttpServletRequest dispatch(HttpServletRequest request, DispatcherType type) {
+        return new HttpServletRequestWrapper(request) {
+            @Override
+            public DispatcherType getDispatcherType() {
+                return type;
+            }
+
+            @Override
+            public String getServletPath() {
+                return "/tollgate-error";
+            }
+
+            @Override
+            public String getRequestURI() {
+                return "/tollgate-error";
+            }
+        };
+    }
+
+    @Test
+    void shouldLetTheErrorAndAsyncDispatchesOfASkippedRequestThrough() throws Exception {
+        ApiKeyFilter filter = filter(builder().skipPaths("/health"));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        HttpServletRequest health = FakeHttp.request("GET", "/health").get();
+        filter.doFilter(health, FakeHttp.response().get(), chain);
+        for (DispatcherType type : new DispatcherType[] {DispatcherType.ERROR, DispatcherType.ASYNC}) {
+            FakeHttp.Response response = FakeHttp.response();
+            filter.doFilter(dispatch(health, type), response.get(), chain);
+            assertEquals(200, response.status(), type + " dispatch of a skipped request: " + response.body());
+        }
+        assertEquals(3, chain.calls());
+    }
+
+    @Test
+    void shouldCheckALaterDispatchThatThisFilterDidNotLetThroughOnItsRequestDispatch() throws Exception {
+        ApiKeyFilter filter = filter(builder().skipPaths("/health"));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        HttpServletRequest health = FakeHttp.request("GET", "/health").get();
+        filter.doFilter(health, FakeHttp.response().get(), chain);
+        FakeHttp.Response other = FakeHttp.response();
+        filter(builder()).doFilter(dispatch(health, DispatcherType.ERROR), other.get(), chain);
+        assertEquals(401, other.status(), "another key filter's pass never counts");
+        FakeHttp.Response forward = FakeHttp.response();
+        filter.doFilter(dispatch(health, DispatcherType.FORWARD), forward.get(), chain);
+        assertEquals(401, forward.status(), "a FORWARD is a new target, checked");
+        FakeHttp.Response unseen = FakeHttp.response();
+        filter.doFilter(dispatch(FakeHttp.request("GET", "/nowhere").get(), DispatcherType.ERROR), unseen.get(), chain);
+        assertEquals(401, unseen.status(), "an error dispatch of a request it never saw is checked");
+        assertEquals(1, chain.calls());
+    }
+
+    @Test
+    void shouldReportARequestLetThroughInReportOnlyModeOnceAcrossItsErrorDispatch() throws Exception {
+        String name = "shouldReportARequestLetThroughInReportOnlyModeOnceAcrossItsErrorDispatch";
+        ApiKeyFilter filter = builder().enforce(false).hideCredentials(true).build();
+        filter.init(Fakes.filterConfig(name, Map.of(), Fakes.context(Map.of())));
+        try {
+            FakeHttp.Chain chain = new FakeHttp.Chain();
+            HttpServletRequest typo = FakeHttp.request("GET", "/api/x").header("X-API-KEY", "typo-key").get();
+            filter.doFilter(typo, FakeHttp.response().get(), chain);
+            filter.doFilter(dispatch(typo, DispatcherType.ERROR), FakeHttp.response().get(), chain);
+            assertEquals(2, chain.calls());
+            assertNull(((HttpServletRequest) chain.request()).getHeader("X-API-KEY"), "still hidden on the error dispatch");
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            Set<ObjectName> names = server.queryNames(new ObjectName("dev.tollgate:type=ApiKeyFilter,name=" + name + ",*"), null);
+            assertEquals(1, names.size(), names::toString);
+            ObjectName mbean = names.iterator().next();
+            assertEquals(1L, server.getAttribute(mbean, "WouldReject"), "reported once, on the REQUEST dispatch");
+            assertEquals(1L, server.getAttribute(mbean, "Skipped"), "the error dispatch");
+        } finally {
+            filter.destroy();
+        }
     }
 
     @Test

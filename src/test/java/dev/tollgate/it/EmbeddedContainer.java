@@ -86,6 +86,15 @@ public interface EmbeddedContainer {
         return new TomcatContainer(false);
     }
 
+    /**
+     * Tomcat as an installation deploys a WAR: with the default servlet of its {@code conf/web.xml}
+     * ({@code DefaultServlet} as {@code default} on {@code /}), which serves the WAR's static
+     * files unless the application maps {@code /} itself.
+     */
+    static EmbeddedContainer tomcatWithDefaultServlet() {
+        return new TomcatContainer(false, true);
+    }
+
     /** Jetty set up as the README's "Hardening the container" says: no version in any response. */
     static EmbeddedContainer jettyHardened() {
         return new JettyContainer(true);
@@ -151,14 +160,37 @@ public interface EmbeddedContainer {
     /**
      * Tomcat without the default web.xml: no DefaultServlet, so an unmapped URL is answered by
      * Tomcat before any filter runs and reaches the application only through its error page.
+     * With {@code defaultServlet}, a default web.xml that declares only Tomcat's DefaultServlet, as
+     * its {@code conf/web.xml} does.
      */
     final class TomcatContainer implements EmbeddedContainer {
+        /** The part of Tomcat's {@code conf/web.xml} that serves static files. */
+        private static final String DEFAULT_WEB_XML = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="5.0">
+                  <servlet>
+                    <servlet-name>default</servlet-name>
+                    <servlet-class>org.apache.catalina.servlets.DefaultServlet</servlet-class>
+                    <init-param><param-name>listings</param-name><param-value>false</param-value></init-param>
+                    <load-on-startup>1</load-on-startup>
+                  </servlet>
+                  <servlet-mapping><servlet-name>default</servlet-name><url-pattern>/</url-pattern></servlet-mapping>
+                  <mime-mapping><extension>css</extension><mime-type>text/css</mime-type></mime-mapping>
+                </web-app>
+                """;
+
         private final boolean hardened;
+        private final boolean defaultServlet;
         private Tomcat tomcat;
         private int port;
 
         TomcatContainer(boolean hardened) {
+            this(hardened, false);
+        }
+
+        TomcatContainer(boolean hardened, boolean defaultServlet) {
             this.hardened = hardened;
+            this.defaultServlet = defaultServlet;
         }
 
         @Override
@@ -173,6 +205,16 @@ public interface EmbeddedContainer {
             tomcat.setConnector(connector);
 
             StandardContext context = context("", webappDir);
+            if (defaultServlet) {
+                Path defaultWebXml = base.resolve("web.xml");
+                Files.writeString(defaultWebXml, "javax".equals(System.getProperty("tollgate.servlet"))
+                        ? toJavaEe8(DEFAULT_WEB_XML) : DEFAULT_WEB_XML);
+                for (org.apache.catalina.LifecycleListener listener : context.findLifecycleListeners()) {
+                    if (listener instanceof ContextConfig config) {
+                        config.setDefaultWebXml(defaultWebXml.toString());
+                    }
+                }
+            }
             tomcat.getHost().addChild(context);
             if (hardened) {
                 // server.xml: <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false"/>

@@ -3,6 +3,6 @@ package dev.tollgate.it;
 class TomcatSkipExtensionIT extends SkipExtensionCases {
     @Override
     EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
+        return EmbeddedContainer.tomcatWithDefaultServlet();
     }
 }

@@ -10,6 +10,7 @@ import dev.tollgate.ClientIdentity;
 import dev.tollgate.it.LogCapture;
 import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
@@ -83,6 +84,28 @@ class RateLimitFilterRequestTest {
         FakeHttp.Response limited = send(filter, FakeHttp.request("GET", "/api/x").get(), chain);
         assertEquals(429, limited.status());
         assertEquals("1", limited.header("X-Throttle-Limit"), "always on a 429");
+    }
+
+    @Test
+    void shouldNotCountTheErrorOrAsyncDispatchOfARequestItLetThrough() throws Exception {
+        RateLimitFilter filter = filter(Map.of("limits", "1/1m"));
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        FakeHttp.Request request = FakeHttp.request("GET", "/api/x");
+        ClientIdentity.set(request.get(), ClientIdentity.of("ivan", null, "jwt"));
+        assertEquals("0", send(filter, request.get(), chain).header("X-Throttle-Remaining"));
+        for (DispatcherType type : new DispatcherType[] {DispatcherType.ERROR, DispatcherType.ASYNC}) {
+            request.dispatcherType(type);
+            FakeHttp.Response again = send(filter, request.get(), chain);
+            assertEquals(200, again.status(), type + " dispatch of a counted request: " + again.body());
+            assertNull(again.header("X-Throttle-Remaining"), "not counted again");
+        }
+        assertEquals(3, chain.calls());
+        request.dispatcherType(DispatcherType.ERROR);
+        FakeHttp.Response other = send(filter(Map.of("limits", "1/1m")), request.get(), chain);
+        assertEquals("0", other.header("X-Throttle-Remaining"), "another filter instance counts it: it never saw it");
+        FakeHttp.Request unseen = FakeHttp.request("GET", "/nowhere").dispatcherType(DispatcherType.ERROR);
+        ClientIdentity.set(unseen.get(), ClientIdentity.of("ivan", null, "jwt"));
+        assertEquals(429, send(filter, unseen.get(), chain).status(), "an error dispatch of a request it never saw is counted");
     }
 
     @Test
