@@ -52,6 +52,15 @@ import org.slf4j.MDC;
  * client went away: no body, DEBUG. A "Connection reset" from the application's own database or
  * HTTP client is a 500 like any other. HEAD gets the headers without the body.
  *
+ * <p>A 405 carries {@code Allow}. {@code HttpServlet}'s own {@code doPut}, {@code doPost},
+ * ... refuse with a bare {@code sendError(405)}; the rendered 405 then names what the container's
+ * {@code doOptions} answers for the servlet the request went to (its {@code doXxx} methods, GET
+ * with HEAD, then OPTIONS, and TRACE where the container lists it: Jetty does, Tomcat only when
+ * its connector allows TRACE). An {@code Allow} that the application or container set is kept as
+ * it is. For a servlet that is not an {@code HttpServlet}, or one that serves everything from its
+ * own {@code service()}, the methods cannot be known: no {@code Allow} is invented (DEBUG log).
+ * See {@link ErrorRenderer}.
+ *
  * <p>Init-params:
  * <ul>
  *   <li>{@code exception-mappings} (default: none besides Jackson's): entries

@@ -8,6 +8,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.GenericServlet;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -129,6 +130,62 @@ public final class FoundationServlets {
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
             resp.setHeader("Allow", "GET, HEAD, OPTIONS");
             super.doPost(req, resp);
+        }
+    }
+
+    /**
+     * Answers GET only, as most servlets do: {@code HttpServlet}'s own {@code doPut},
+     * {@code doPost} and {@code doDelete} refuse the other methods with a bare
+     * {@code sendError(405)}, no {@code Allow}.
+     */
+    public static final class PlainGet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().write("get");
+        }
+    }
+
+    /** Answers GET and POST; {@code HttpServlet} refuses the rest with a bare {@code sendError(405)}. */
+    public static final class GetAndPost extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().write("get");
+        }
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) {
+            resp.setStatus(204);
+        }
+    }
+
+    /** Not an {@code HttpServlet}: refuses every request with {@code sendError(405)}. */
+    public static final class GenericRefusal extends GenericServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void service(ServletRequest req, ServletResponse res) throws IOException {
+            ((HttpServletResponse) res).sendError(405);
+        }
+    }
+
+    /**
+     * Mapped before the error filter: refuses a POST itself with a bare {@code sendError(405)}, so
+     * that the 405 goes to the container and its error page, as one from outside the error
+     * filter does (Jetty shows error pages for GET, POST and HEAD only).
+     */
+    public static final class PostRefusal implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if ("POST".equals(((HttpServletRequest) request).getMethod())) {
+                ((HttpServletResponse) response).sendError(405);
+                return;
+            }
+            chain.doFilter(request, response);
         }
     }
 
