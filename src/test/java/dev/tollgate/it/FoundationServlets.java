@@ -17,6 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -252,25 +253,29 @@ public final class FoundationServlets {
     }
 
     /**
-     * Mapped first: records any request whose MDC holds a request id before the chain runs or
-     * after it returns, so a test can see that the MDC is always cleared.
+     * Mapped first: records any request whose MDC holds a request id or a client id before the
+     * chain runs or after it returns, so a test can see that the MDC is always cleared.
      */
     public static final class MdcProbe implements Filter {
         public static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
+        private static final List<String> KEYS = List.of(RequestIds.MDC_KEY, "client_id");
 
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
                 throws IOException, ServletException {
-            String before = MDC.get(RequestIds.MDC_KEY);
-            if (before != null) {
-                LEAKS.add("before: " + before);
-            }
+            record("before");
             try {
                 chain.doFilter(request, response);
             } finally {
-                String after = MDC.get(RequestIds.MDC_KEY);
-                if (after != null) {
-                    LEAKS.add("after: " + after);
+                record("after");
+            }
+        }
+
+        private static void record(String when) {
+            for (String key : KEYS) {
+                String value = MDC.get(key);
+                if (value != null) {
+                    LEAKS.add(when + ": " + key + "=" + value);
                 }
             }
         }
