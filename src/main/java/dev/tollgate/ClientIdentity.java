@@ -21,6 +21,11 @@ public final class ClientIdentity {
 
     /** The request attribute that holds the identity. */
     public static final String ATTRIBUTE = "dev.tollgate.client_identity";
+    /**
+     * The slf4j MDC key of the client id: the key filter's, for the request below it, and the error
+     * filter's, for its own log lines about the request.
+     */
+    public static final String MDC_KEY = "client_id";
 
     private final String clientId;
     private final String plan;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
@@ -22,6 +23,13 @@ class ClientIdentityTest {
         assertSame(carol, request.getAttribute(ClientIdentity.ATTRIBUTE));
         ClientIdentity.set(request, null);
         assertNull(ClientIdentity.of(request));
+    }
+
+    /** The error filter names the client under the key the key filter uses, without importing it. */
+    @Test
+    void shouldShareTheMdcKeyWithTheKeyFilter() {
+        assertEquals("client_id", ClientIdentity.MDC_KEY);
+        assertEquals(ApiKeyFilter.MDC_KEY, ClientIdentity.MDC_KEY);
     }
 
     @Test

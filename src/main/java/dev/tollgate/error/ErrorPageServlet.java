@@ -15,6 +15,8 @@ import java.io.IOException;
  * application's error format, from the {@code jakarta.servlet.error.*} attributes. Tomcat answers
  * some requests before any REQUEST filter runs; only an error page reaches them. Every HTTP method
  * is answered, since the error dispatch keeps the original method. Reached directly, it answers 404.
+ * A 405 without {@code Allow} gets the one of the servlet the container names in
+ * {@code jakarta.servlet.error.servlet_name} (see {@link ErrorRenderer}).
  *
  * <p>Init-params: {@code exception-mappings} and {@code max-cause-depth}, as for
  * {@link ErrorRenderingFilter}.

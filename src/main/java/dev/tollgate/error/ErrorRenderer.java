@@ -36,6 +36,14 @@ import java.util.Set;
  * {@code Content-Length}, {@code Content-Encoding}, {@code Content-Disposition},
  * {@code Content-Range}, {@code ETag}, {@code Last-Modified} and {@code Transfer-Encoding}.
  * A committed response is never written to.
+ *
+ * <p>A 405 carries {@code Allow}: one that was set (by the application, the container or
+ * the error's own headers) is kept as it is; without one, it is what the container's
+ * {@code HttpServlet.doOptions} answers for the servlet the request went to (the {@code doXxx}
+ * methods its class declares, GET with HEAD, then OPTIONS and, where the container lists it,
+ * TRACE), worked out once per servlet class. For a servlet that is not an {@code HttpServlet}, or
+ * one that serves everything from its own {@code service()}, the methods cannot be known and no
+ * {@code Allow} is invented (logged at DEBUG).
  */
 public final class ErrorRenderer {
 
@@ -56,6 +64,7 @@ public final class ErrorRenderer {
 
     private final ErrorFormat format;
     private final Clock clock;
+    private final AllowedMethods allowedMethods = new AllowedMethods();
 
     private ErrorRenderer(ErrorFormat format, Clock clock) {
         this.format = Objects.requireNonNull(format, "format");
@@ -141,6 +150,12 @@ public final class ErrorRenderer {
         response.setContentType(format.contentType());
         response.setHeader("Cache-Control", "no-store");
         setHeaders(response, error);
+        if (rendered.status() == 405 && !response.containsHeader("Allow")) {
+            String allow = allowedMethods.of(request, response);
+            if (allow != null) {
+                response.setHeader("Allow", allow);
+            }
+        }
         response.setContentLength(body.length);
         if (!"HEAD".equals(request.getMethod())) {
             response.getOutputStream().write(body);

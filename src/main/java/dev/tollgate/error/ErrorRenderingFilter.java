@@ -1,5 +1,6 @@
 package dev.tollgate.error;
 
+import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.RequestIds;
 import dev.tollgate.metrics.ErrorMetrics;
@@ -51,6 +52,20 @@ import org.slf4j.MDC;
  * stack; one raised by writing this response (or the container's client-abort type) means the
  * client went away: no body, DEBUG. A "Connection reset" from the application's own database or
  * HTTP client is a 500 like any other. HEAD gets the headers without the body.
+ *
+ * <p>A 405 carries {@code Allow}. {@code HttpServlet}'s own {@code doPut}, {@code doPost},
+ * ... refuse with a bare {@code sendError(405)}; the rendered 405 then names what the container's
+ * {@code doOptions} answers for the servlet the request went to (its {@code doXxx} methods, GET
+ * with HEAD, then OPTIONS, and TRACE where the container lists it: Jetty does, Tomcat only when
+ * its connector allows TRACE). An {@code Allow} that the application or container set is kept as
+ * it is. For a servlet that is not an {@code HttpServlet}, or one that serves everything from its
+ * own {@code service()}, the methods cannot be known: no {@code Allow} is invented (DEBUG log).
+ * See {@link ErrorRenderer}.
+ *
+ * <p>Log lines: every line this filter (and its async listener) writes about a request carries
+ * the request's client id in the MDC under {@value ClientIdentity#MDC_KEY}, from the request's
+ * {@link ClientIdentity} (whoever set it), although a key filter mapped below this one has taken
+ * its own MDC entry out by the time the chain returns. The MDC is put back as it was afterwards.
  *
  * <p>Init-params:
  * <ul>
@@ -128,7 +143,12 @@ public final class ErrorRenderingFilter implements Filter {
         try {
             chain.doFilter(body, wrapped);
         } catch (Throwable thrown) {
-            handle(req, resp, thrown, body, wrapped);
+            String previousClient = putClient(req);
+            try {
+                handle(req, resp, thrown, body, wrapped);
+            } finally {
+                restoreMdc(ClientIdentity.MDC_KEY, previousClient);
+            }
             if (req.isAsyncStarted()) {
                 // Thrown after startAsync: nobody will complete the cycle; without this it hangs until the timeout.
                 req.getAsyncContext().complete();
@@ -213,11 +233,16 @@ public final class ErrorRenderingFilter implements Filter {
         }
         boolean showMessage = sendErrorMessage && status < 500 && message != null && !message.isBlank();
         ApiError error = ApiError.builder(status).message(showMessage ? message : null).build();
-        if (renderer.render(req, resp, error)) {
-            metrics.rendered(resp.getStatus(), error.code());
-        } else {
-            LOG.warn("sendError({}) after the response was committed; nothing rendered (request_id={})",
-                    status, RequestIds.get(req));
+        String previousClient = putClient(req);
+        try {
+            if (renderer.render(req, resp, error)) {
+                metrics.rendered(resp.getStatus(), error.code());
+            } else {
+                LOG.warn("sendError({}) after the response was committed; nothing rendered (request_id={})",
+                        status, RequestIds.get(req));
+            }
+        } finally {
+            restoreMdc(ClientIdentity.MDC_KEY, previousClient);
         }
     }
 
@@ -228,10 +253,15 @@ public final class ErrorRenderingFilter implements Filter {
     static ApiError renderErrorDispatch(ErrorRenderer renderer, ExceptionMapper mapper, HttpServletRequest req,
             HttpServletResponse resp) throws IOException {
         ApiError error = mapper.fromErrorAttributes(req);
-        if (!renderer.render(req, resp, error)) {
-            LOG.warn("Error page for status {} reached with a committed response (request_id={})",
-                    error.status(), RequestIds.get(req));
-            return null;
+        String previousClient = putClient(req);
+        try {
+            if (!renderer.render(req, resp, error)) {
+                LOG.warn("Error page for status {} reached with a committed response (request_id={})",
+                        error.status(), RequestIds.get(req));
+                return null;
+            }
+        } finally {
+            restoreMdc(ClientIdentity.MDC_KEY, previousClient);
         }
         return error;
     }
@@ -285,6 +315,7 @@ public final class ErrorRenderingFilter implements Filter {
             if (requestId != null) {
                 MDC.put(RequestIds.MDC_KEY, requestId);
             }
+            String previousClient = putClient(req);
             try {
                 if (thrown != null && error.status() >= 500 && !ExceptionMapper.isClientAbort(thrown)) {
                     LOG.error("Async request failed: {} {} (request_id={})", req.getMethod(), req.getRequestURI(),
@@ -301,7 +332,8 @@ public final class ErrorRenderingFilter implements Filter {
                     metrics.clientAbort();
                 }
             } finally {
-                restoreMdc(previous);
+                restoreMdc(RequestIds.MDC_KEY, previous);
+                restoreMdc(ClientIdentity.MDC_KEY, previousClient);
                 event.getAsyncContext().complete();
             }
         }
@@ -317,11 +349,25 @@ public final class ErrorRenderingFilter implements Filter {
         }
     }
 
-    private static void restoreMdc(String previous) {
+    /**
+     * Puts the client id of the request's {@link ClientIdentity}, if it has one, in the MDC for the
+     * filter's own log lines, and returns the value it replaced: a key filter below has taken its
+     * entry out by the time the chain returns. {@link #restoreMdc} puts the old value back.
+     */
+    private static String putClient(ServletRequest req) {
+        String previous = MDC.get(ClientIdentity.MDC_KEY);
+        ClientIdentity identity = ClientIdentity.of(req);
+        if (identity != null) {
+            MDC.put(ClientIdentity.MDC_KEY, identity.clientId());
+        }
+        return previous;
+    }
+
+    private static void restoreMdc(String key, String previous) {
         if (previous == null) {
-            MDC.remove(RequestIds.MDC_KEY);
+            MDC.remove(key);
         } else {
-            MDC.put(RequestIds.MDC_KEY, previous);
+            MDC.put(key, previous);
         }
     }
 }

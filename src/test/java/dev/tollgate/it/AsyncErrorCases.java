@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.error.ErrorRenderingFilter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,9 +34,10 @@ abstract class AsyncErrorCases extends ContainerCases {
     }
 
     /** The answer, which must come promptly, after which the async cycle must be complete too. */
-    private Http.Response get(String query, String requestId) throws InterruptedException {
+    private Http.Response get(String query, String requestId, String... headerLines) throws InterruptedException {
+        String[] lines = Stream.concat(Stream.of("X-Request-ID: " + requestId), Stream.of(headerLines)).toArray(String[]::new);
         Http.Response r = assertTimeoutPreemptively(PROMPTLY,
-                () -> Http.get(port, "/async?" + query, "X-Request-ID: " + requestId),
+                () -> Http.get(port, "/async?" + query, lines),
                 () -> "no answer within " + PROMPTLY + " to /async?" + query);
         assertTrue(AsyncErrorServlets.completed(requestId).await(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS),
                 () -> "the async cycle of /async?" + query + " was not completed within " + PROMPTLY);
@@ -86,5 +92,24 @@ abstract class AsyncErrorCases extends ContainerCases {
     void shouldRenderAsyncTimeoutAs503(String start) throws Exception {
         String id = "async-timeout-" + start;
         problem(get("start=" + start + "&then=timeout", id), 503, "request_timeout", id);
+    }
+
+    /**
+     * The client set by the application's own authentication (a {@code ClientIdentity}, no MDC
+     * entry) is in the MDC of the error filter's log line: an exception right after
+     * {@code startAsync()} (ERROR), and the listener's timeout (WARN).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"throw", "timeout"})
+    void shouldNameTheClientInTheLogOfAnAsyncFailure(String then) throws Exception {
+        String id = "async-client-" + then;
+        try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+            get("start=wrapped&then=" + then, id, "X-User: erin");
+            Level level = then.equals("throw") ? Level.ERROR : Level.WARN;
+            List<ILoggingEvent> events = log.events().stream().filter(e -> e.getLevel() == level).toList();
+            assertEquals(1, events.size(), log::text);
+            assertEquals("erin", events.get(0).getMDCPropertyMap().get("client_id"), events.get(0)::toString);
+            assertEquals(id, events.get(0).getMDCPropertyMap().get("request_id"), events.get(0)::toString);
+        }
     }
 }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.tollgate.error.ErrorRenderingFilter;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,13 +18,17 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code src/test/webapps/error-headers}: a filter mapped before Tollgate's sets security headers
  * and two cookies; every error Tollgate renders below it (401, 404, 429, 500) keeps them, and
- * drops only the headers that described the abandoned body.
+ * drops only the headers that described the abandoned body. The error filter's log line of a
+ * failure below the key filter names the client.
  */
 abstract class ErrorHeaderCases extends ContainerCases {
 
+    /** A key of its own: the rate limit (one request an hour) leaves alice one request. */
+    private static final String DAVE = "dave-key-0123456789";
+
     @BeforeAll
     void start() throws Exception {
-        deploy("error-headers", keysFileText(line("alice", ApiKeyCases.ALICE, "")));
+        deploy("error-headers", keysFileText(line("alice", ApiKeyCases.ALICE, ""), line("dave", DAVE, "")));
     }
 
     private boolean tomcat() {
@@ -97,5 +104,25 @@ abstract class ErrorHeaderCases extends ContainerCases {
         Http.Response r = Http.get(port, "/nowhere");
         assertErrorWithOuterHeaders(r, 404);
         assertEquals(tomcat() ? null : "ran", r.header("X-Request-Filter"), r::toString);
+    }
+
+    /**
+     * The key filter, inside the error filter, takes {@code client_id} out of the MDC when the
+     * chain returns; the error filter's ERROR line still names the client, and the MDC is clean
+     * after the request.
+     */
+    @Test
+    void shouldNameTheClientInTheErrorLogOfAFailureBelowTheKeyFilter() throws Exception {
+        FoundationServlets.MdcProbe.LEAKS.clear();
+        try (LogCapture log = new LogCapture(ErrorRenderingFilter.class)) {
+            Http.Response r = Http.get(port, "/api/boom", "X-API-KEY: " + DAVE, "X-Request-ID: dave-500");
+            assertErrorWithOuterHeaders(r, 500);
+            List<ILoggingEvent> errors = log.events().stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+            assertEquals(1, errors.size(), log::text);
+            assertEquals("dave", errors.get(0).getMDCPropertyMap().get("client_id"), errors.get(0)::toString);
+            assertEquals("dave-500", errors.get(0).getMDCPropertyMap().get("request_id"));
+        }
+        assertEquals(500, Http.get(port, "/boom").status());
+        assertTrue(FoundationServlets.MdcProbe.LEAKS.isEmpty(), FoundationServlets.MdcProbe.LEAKS::toString);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -152,7 +153,88 @@ abstract class FoundationCases extends ContainerCases {
     void shouldRender405WithAllowHeader() throws Exception {
         Http.Response r = Http.send(port, "POST", "/get-only", "x=1", "Content-Type: application/x-www-form-urlencoded");
         assertEquals("Method not allowed", assertErrorShape(r, 405).get("error").asText());
+        // The servlet's own value, kept as it is: one computed from its class would name POST (it overrides doPost).
         assertEquals("GET, HEAD, OPTIONS", r.header("Allow"));
+    }
+
+    /** The methods of a response's one {@code Allow} header. */
+    private static List<String> allowed(Http.Response r) {
+        assertEquals(1, r.headers("Allow").size(), r::toString);
+        return List.of(r.header("Allow").split(", "));
+    }
+
+    /**
+     * A 405 sent by {@code HttpServlet} itself (a method whose {@code doXxx} the servlet does not
+     * override) carries no {@code Allow}; the rendered one carries what the container's own
+     * {@code doOptions} answers for that servlet, TRACE included where that lists it: the Servlet
+     * API's {@code HttpServlet} always does (on Jetty, and on the embedded Tomcat of these tests,
+     * where the API jar comes first), Tomcat's own only when its connector allows TRACE.
+     */
+    @Test
+    void shouldRender405OfAPlainHttpServletWithTheAllowOfItsDoOptions() throws Exception {
+        String options = Http.send(port, "OPTIONS", "/plain-get", null).header("Allow");
+        for (String method : List.of("PUT", "POST", "DELETE")) {
+            Http.Response r = Http.send(port, method, "/plain-get", method.equals("DELETE") ? null : "x");
+            assertEquals("Method not allowed", assertErrorShape(r, 405).get("error").asText());
+            List<String> allowed = allowed(r);
+            assertTrue(allowed.containsAll(List.of("GET", "HEAD", "OPTIONS")), r::toString);
+            assertFalse(allowed.contains("PUT") || allowed.contains("POST") || allowed.contains("DELETE"), r::toString);
+            assertEquals(options, r.header("Allow"), "the Allow of OPTIONS /plain-get");
+        }
+        Http.Response head = Http.send(port, "HEAD", "/plain-get", null);
+        assertEquals(200, head.status(), head::toString);
+    }
+
+    @Test
+    void shouldRender405OfAGetAndPostServletWithGetHeadPostInAllow() throws Exception {
+        Http.Response r = Http.send(port, "DELETE", "/get-and-post", null);
+        assertErrorShape(r, 405);
+        List<String> allowed = allowed(r);
+        assertTrue(allowed.containsAll(List.of("GET", "HEAD", "POST", "OPTIONS")), r::toString);
+        assertFalse(allowed.contains("PUT") || allowed.contains("DELETE"), r::toString);
+        assertEquals(Http.send(port, "OPTIONS", "/get-and-post", null).header("Allow"), r.header("Allow"));
+        assertEquals(r.header("Allow"), Http.send(port, "PUT", "/get-and-post", "x").header("Allow"));
+    }
+
+    /**
+     * Tomcat's connector refuses TRACE itself (it does not allow TRACE by default), with an
+     * {@code Allow} of its own, and the error page renders it: that {@code Allow} is kept (one
+     * worked out here would name TRACE, as the API's {@code doOptions} of these tests does).
+     * Jetty's default descriptor forbids TRACE: 403.
+     */
+    @Test
+    void shouldKeepTheAllowOfA405FromTheContainerItself() throws Exception {
+        Http.Response r = Http.send(port, "TRACE", "/plain-get", null);
+        if (getClass().getSimpleName().startsWith("Tomcat")) {
+            assertEquals("Method not allowed", assertErrorShape(r, 405).get("error").asText());
+            List<String> allowed = allowed(r);
+            assertTrue(allowed.contains("GET") && !allowed.contains("TRACE"), r::toString);
+        } else {
+            assertTrue(r.status() != 405 || r.header("Allow") != null, r::toString);
+        }
+    }
+
+    /** Tomcat renders it through the error page ({@code ErrorPageServlet}); so does Jetty. */
+    @Test
+    void shouldRender405FromOutsideTheErrorFilterWithTheAllowOfTheRequestedServlet() throws Exception {
+        Http.Response r = Http.send(port, "POST", "/refused-outside", "x");
+        assertEquals("Method not allowed", assertErrorShape(r, 405).get("error").asText());
+        assertTrue(allowed(r).containsAll(List.of("GET", "HEAD", "OPTIONS")), r::toString);
+        assertEquals(Http.send(port, "OPTIONS", "/refused-outside", null).header("Allow"), r.header("Allow"));
+    }
+
+    /**
+     * A servlet that is not an {@code HttpServlet}, or one that answers everything in its own
+     * {@code service()}: which methods it serves cannot be known, and none are invented.
+     */
+    @Test
+    void shouldRender405WithoutAllowWhereTheMethodsCannotBeKnown() throws Exception {
+        Http.Response generic = Http.get(port, "/generic-refusal");
+        assertEquals("Method not allowed", assertErrorShape(generic, 405).get("error").asText());
+        assertNull(generic.header("Allow"), generic::toString);
+        Http.Response service = Http.get(port, "/send-error?sc=405");
+        assertErrorShape(service, 405);
+        assertNull(service.header("Allow"), service::toString);
     }
 
     @Test

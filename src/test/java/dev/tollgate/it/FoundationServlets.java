@@ -8,6 +8,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.GenericServlet;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -16,6 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -132,6 +134,62 @@ public final class FoundationServlets {
         }
     }
 
+    /**
+     * Answers GET only, as most servlets do: {@code HttpServlet}'s own {@code doPut},
+     * {@code doPost} and {@code doDelete} refuse the other methods with a bare
+     * {@code sendError(405)}, no {@code Allow}.
+     */
+    public static final class PlainGet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().write("get");
+        }
+    }
+
+    /** Answers GET and POST; {@code HttpServlet} refuses the rest with a bare {@code sendError(405)}. */
+    public static final class GetAndPost extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().write("get");
+        }
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) {
+            resp.setStatus(204);
+        }
+    }
+
+    /** Not an {@code HttpServlet}: refuses every request with {@code sendError(405)}. */
+    public static final class GenericRefusal extends GenericServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void service(ServletRequest req, ServletResponse res) throws IOException {
+            ((HttpServletResponse) res).sendError(405);
+        }
+    }
+
+    /**
+     * Mapped before the error filter: refuses a POST itself with a bare {@code sendError(405)}, so
+     * that the 405 goes to the container and its error page, as one from outside the error
+     * filter does (Jetty shows error pages for GET, POST and HEAD only).
+     */
+    public static final class PostRefusal implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if ("POST".equals(((HttpServletRequest) request).getMethod())) {
+                ((HttpServletResponse) response).sendError(405);
+                return;
+            }
+            chain.doFilter(request, response);
+        }
+    }
+
     /** Commits a response, then throws. */
     public static final class Committed extends HttpServlet {
         private static final long serialVersionUID = 1L;
@@ -195,25 +253,29 @@ public final class FoundationServlets {
     }
 
     /**
-     * Mapped first: records any request whose MDC holds a request id before the chain runs or
-     * after it returns, so a test can see that the MDC is always cleared.
+     * Mapped first: records any request whose MDC holds a request id or a client id before the
+     * chain runs or after it returns, so a test can see that the MDC is always cleared.
      */
     public static final class MdcProbe implements Filter {
         public static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
+        private static final List<String> KEYS = List.of(RequestIds.MDC_KEY, "client_id");
 
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
                 throws IOException, ServletException {
-            String before = MDC.get(RequestIds.MDC_KEY);
-            if (before != null) {
-                LEAKS.add("before: " + before);
-            }
+            record("before");
             try {
                 chain.doFilter(request, response);
             } finally {
-                String after = MDC.get(RequestIds.MDC_KEY);
-                if (after != null) {
-                    LEAKS.add("after: " + after);
+                record("after");
+            }
+        }
+
+        private static void record(String when) {
+            for (String key : KEYS) {
+                String value = MDC.get(key);
+                if (value != null) {
+                    LEAKS.add(when + ": " + key + "=" + value);
                 }
             }
         }
