@@ -132,7 +132,8 @@ final class PathCosts {
         }
         for (int i = 0; i < prefixes.length; i++) {
             String prefix = prefixes[i];
-            if (prefix.isEmpty() || (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'))) {
+            boolean under = path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+            if (prefix.isEmpty() || under) {
                 return prefixCosts[i];
             }
         }

@@ -90,6 +90,11 @@ import org.slf4j.LoggerFactory;
  *       unsynced tokens per bucket, so {@code k} nodes admit at most the limit plus
  *       {@code k * tokens}. Unsynced tokens are pushed before a proxy is dropped from the cache and
  *       when the store closes.</li>
+ *   <li>For a limiter that counts only some answers, the look before a request reads the bucket
+ *       ({@code GET}) from Redis every time in the exact mode, never from the state this node
+ *       kept, so that it sees what other nodes counted; the count after the answer is a
+ *       compare-and-swap like a consumption's. With {@link RedisSync#delayed} both are decided
+ *       from the node's copy.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
  *       whether Redis is back. Any failure, an {@link Error} too, opens the circuit; failures
