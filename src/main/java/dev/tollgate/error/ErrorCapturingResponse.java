@@ -12,7 +12,7 @@ import java.io.Writer;
  * Records {@code sendError} instead of passing it on: Tomcat drops every write after a real
  * {@code sendError}, so the filter renders the JSON body itself once the chain returns. After a
  * recorded {@code sendError} the response counts as committed and later writes are discarded, as
- * the servlet spec says they are.
+ * the servlet spec says they are, and {@link #getStatus()} reports the recorded status.
  *
  * <p>Once the filter's dispatch has returned with the request in async mode, nobody is left to
  * render a recorded error: a {@code sendError} from the application's own thread is then handed to
@@ -53,6 +53,17 @@ final class ErrorCapturingResponse extends BodyStreams.Response {
     @Override
     public void sendError(int sc) throws IOException {
         sendError(sc, null);
+    }
+
+    /**
+     * The status of the recorded {@code sendError}, as a container reports it after its own: a
+     * filter between this one and the application (a limiter counting failures) reads the status
+     * the client will get, not the 200 that the response still holds.
+     */
+    @Override
+    public int getStatus() {
+        int recorded = errorStatus;
+        return recorded != 0 ? recorded : super.getStatus();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tollgate.ratelimit;
 
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.VerboseResult;
 
 /**
@@ -9,6 +10,11 @@ import io.github.bucket4j.VerboseResult;
  * bucket twice; {@link #tryConsumeVerbose} also returns the bucket's state after it (each
  * limit's tokens, to name the limit that decided), which costs a copy of the state. The local
  * store keeps buckets in this JVM; a shared store (Redis) lets several nodes enforce one limit.
+ *
+ * <p>Requests that cost more than one token ({@code costs}) take several at once; a limiter that
+ * counts only some responses ({@code count-statuses}) asks first whether a token is there
+ * ({@link #estimate}, nothing taken) and takes it after the application answered
+ * ({@link #consumeIgnoringLimits}).
  */
 interface BucketStore extends AutoCloseable {
 
@@ -17,6 +23,24 @@ interface BucketStore extends AutoCloseable {
 
     /** Like {@link #tryConsume}, with the bucket's state after the consumption. */
     VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan);
+
+    /** Takes {@code tokens} tokens (a request's cost) at once, or none. */
+    ConsumptionProbe tryConsume(String key, Plan plan, long tokens);
+
+    /** Like {@link #tryConsume(String, Plan, long)}, with the bucket's state after the consumption. */
+    VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens);
+
+    /**
+     * Whether {@code tokens} tokens could be taken now, with the bucket's state (the tokens it
+     * holds, to tell when it is full again); takes nothing.
+     */
+    VerboseResult<EstimationProbe> estimate(String key, Plan plan, long tokens);
+
+    /**
+     * Takes {@code tokens} tokens whatever the bucket holds: below zero it owes them, and gives
+     * nothing until its refill has paid them back.
+     */
+    void consumeIgnoringLimits(String key, Plan plan, long tokens);
 
     /** Whether the buckets live outside this JVM (and a circuit breaker guards the calls). */
     default boolean isShared() {

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
@@ -12,6 +13,7 @@ import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Buckets in this JVM, in a Caffeine cache bounded by size: at most {@code maxClients} buckets, so
@@ -90,6 +92,42 @@ final class LocalBucketStore implements BucketStore {
             synchronized (tracked) {
                 if (!tracked.dropped) {
                     return tracked.bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+                }
+            }
+            forget(bucketKey, tracked);
+        }
+    }
+
+    // ---- Costs and counted statuses: several tokens at once, a look without taking, a count after the fact ----
+
+    @Override
+    public ConsumptionProbe tryConsume(String key, Plan plan, long tokens) {
+        return withBucket(key, plan, bucket -> bucket.tryConsumeAndReturnRemaining(tokens));
+    }
+
+    @Override
+    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens) {
+        return withBucket(key, plan, bucket -> bucket.asVerbose().tryConsumeAndReturnRemaining(tokens));
+    }
+
+    @Override
+    public VerboseResult<EstimationProbe> estimate(String key, Plan plan, long tokens) {
+        return withBucket(key, plan, bucket -> bucket.asVerbose().estimateAbilityToConsume(tokens));
+    }
+
+    @Override
+    public void consumeIgnoringLimits(String key, Plan plan, long tokens) {
+        withBucket(key, plan, bucket -> bucket.consumeIgnoringRateLimits(tokens));
+    }
+
+    /** {@code call} on the bucket of {@code key}, under its monitor, as {@link #tryConsume(String, Plan)} does. */
+    private <T> T withBucket(String key, Plan plan, Function<Bucket, T> call) {
+        String bucketKey = bucketKey(key, plan);
+        while (true) {
+            Tracked tracked = tracked(bucketKey, plan);
+            synchronized (tracked) {
+                if (!tracked.dropped) {
+                    return call.apply(tracked.bucket);
                 }
             }
             forget(bucketKey, tracked);

@@ -6,8 +6,11 @@ import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
 import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
+import dev.tollgate.error.ApiException;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.metrics.RateLimitMetrics;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -97,6 +100,14 @@ import org.slf4j.LoggerFactory;
  *       every {@code redis-sync-tokens} tokens (default 10) or {@code redis-sync-interval}
  *       milliseconds (default 1000), so {@code k} nodes admit at most the limit plus
  *       {@code k * redis-sync-tokens} per client).</li>
+ *   <li>{@code count-statuses} (default none: every request counts): count only the answers with
+ *       these statuses, codes 100-599 and classes {@code 1xx}-{@code 5xx} ({@code 401, 403},
+ *       {@code 4xx}); see below.</li>
+ *   <li>{@code costs} (default none: every request costs 1): the tokens a request takes by its
+ *       path, {@code <url-pattern>=<cost>} entries such as {@code /api/export=10, /api/reports/*=5}.
+ *       The most specific pattern decides, as the servlet spec picks a servlet (an exact path,
+ *       else the longest prefix, else the longest extension; an extension whatever serves the
+ *       path). A cost more than some limit of some plan holds could never pass and stops startup.</li>
  * </ul>
  * Map it after the error and API-key filters (or the application's own authentication):
  * <pre>{@code
@@ -114,6 +125,20 @@ import org.slf4j.LoggerFactory;
  * {@code AsyncContext.dispatch()}) passes uncounted, so an error is never answered 429. A request
  * it did not see on {@code REQUEST} (Tomcat answers an unmapped URL before any REQUEST filter) is
  * counted on its error dispatch.
+ *
+ * <p>Brute force ({@code count-statuses}): a login endpoint's limiter that counts only failures,
+ * such as {@code count-statuses=401} with {@code limits=5/15m}. Before the application runs, the
+ * filter looks at the client's bucket without taking from it: empty, it answers the 429 (same
+ * headers) and the application never sees the attempt; otherwise the request goes on, and an
+ * answer with a counted status takes one token (the path's cost) once the application answered:
+ * the response's status (a {@code sendError} through the {@code ErrorRenderingFilter} included),
+ * an {@link ApiException}'s status when one is thrown, 500 for any other exception; an async
+ * request when it completes. Attempts that passed the look at once are all counted, the bucket
+ * going below zero. The headers are set before the application answers (after it, the response
+ * may be committed), so {@code X-Throttle-Remaining} says what is left if this answer counts.
+ * Report-only lets an attempt that would have been rejected through uncounted, as an enforcing
+ * filter would not have let it reach the application. With Redis ({@code exact}), the look is one
+ * round trip and a counted answer one or two more.
  *
  * <p>Each filter instance counts in its own buckets, so a strict filter on {@code /login/*} beside
  * a general one on {@code /*} does not share their counts: locally each instance has its own
@@ -156,10 +181,14 @@ public final class RateLimitFilter implements Filter {
     static final String REDIS_SYNC = "redis-sync";
     static final String REDIS_SYNC_TOKENS = "redis-sync-tokens";
     static final String REDIS_SYNC_INTERVAL = "redis-sync-interval";
+    // Counting only some answers (brute force), and requests that cost more than one token.
+    static final String COUNT_STATUSES = "count-statuses";
+    static final String COSTS = "costs";
     static final Set<String> PARAMS = Set.of(ENFORCE, LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
             THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
             REDIS_PROBE_INTERVAL, REDIS_MODE, REDIS_CA_FILE, ON_STORE_FAILURE, NAMESPACE_PARAM, REDIS_SYNC, REDIS_SYNC_TOKENS,
-            REDIS_SYNC_INTERVAL);
+            REDIS_SYNC_INTERVAL,
+            COUNT_STATUSES, COSTS);
 
     static final String DEFAULT_KEY_BY = "auto";
     static final boolean DEFAULT_ENFORCE = true;
@@ -193,6 +222,10 @@ public final class RateLimitFilter implements Filter {
     private OncePerPeriod reported;
     /** Request attribute that only this instance sets: it let the request through on its REQUEST dispatch. */
     private final String passedAttribute = RateLimitFilter.class.getName() + ".passed." + INSTANCES.incrementAndGet();
+    /** {@code count-statuses}: the answers that count; {@code null}: every request counts before it runs. */
+    private CountedStatuses countStatuses;
+    /** {@code costs}: the tokens a request takes, by path. */
+    private PathCosts costs = PathCosts.NONE;
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -240,6 +273,17 @@ public final class RateLimitFilter implements Filter {
         List<String> methods = params.list(SKIP_METHODS);
         skipMethods = params.valueOrNull(SKIP_METHODS) == null ? DEFAULT_SKIP_METHODS
                 : Set.copyOf(methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList());
+        // ---- count-statuses and costs ----
+        if (params.valueOrNull(COUNT_STATUSES) != null) {
+            countStatuses = params.parse(COUNT_STATUSES, null, CountedStatuses::parse);
+        }
+        costs = params.parse(COSTS, "", PathCosts::parse);
+        try {
+            costs.requireWithin(plans);
+        } catch (IllegalArgumentException e) {
+            throw params.invalid(COSTS, params.valueOrNull(COSTS), e.getMessage());
+        }
+        // ---- end of count-statuses and costs ----
         renderer = ErrorRenderer.forContext(config.getServletContext());
         String storeKind = params.choice(STORE, DEFAULT_STORE, Set.of("local", "redis"));
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
@@ -328,7 +372,13 @@ public final class RateLimitFilter implements Filter {
         }
         ClientIdentity identity = ClientIdentity.of(req);
         String key = clients.key(req, identity);
-        RateLimitDecision decision = limiter.tryConsume(key, clients.plan(identity, key));
+        Plan plan = clients.plan(identity, key);
+        int cost = costs.isEmpty() ? 1 : costs.costOf(PathPatterns.pathOf(req));
+        if (countStatuses != null) {
+            countingStatuses(req, resp, chain, key, plan, cost);
+            return;
+        }
+        RateLimitDecision decision = cost == 1 ? limiter.tryConsume(key, plan) : limiter.tryConsume(key, plan, cost);
         if (decision.allowed()) {
             metrics.allowed();
             if (decision.counted()) {
@@ -338,12 +388,18 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        rejected(req, resp, chain, key, decision);
+    }
+
+    /** A request the decision does not let through: 429 (or 503), or in report-only mode on its way uncounted. */
+    private void rejected(HttpServletRequest req, HttpServletResponse resp, FilterChain chain, String key,
+            RateLimitDecision decision) throws IOException, ServletException {
         ApiError rejection = headers.rejection(decision);
         if (!enforce) {
             metrics.wouldReject();
             wouldReject(req, resp, key, decision, rejection);
             passed(req);
-            chain.doFilter(request, response);
+            chain.doFilter(req, resp);
             return;
         }
         if (decision.counted()) {
@@ -363,6 +419,46 @@ public final class RateLimitFilter implements Filter {
         }
     }
 
+    // ---- count-statuses: a request is counted by its answer ----
+
+    /**
+     * With {@code count-statuses}: lets the request go ahead if its client has {@code cost} tokens
+     * (taking none), then counts it if the application answered one of the statuses. The headers
+     * are set before the application answers (after it, the response may be committed), so they
+     * say what remains if this answer counts.
+     */
+    private void countingStatuses(HttpServletRequest req, HttpServletResponse resp, FilterChain chain, String key, Plan plan,
+            int cost) throws IOException, ServletException {
+        RateLimitDecision check = limiter.check(key, plan, cost);
+        if (!check.allowed()) {
+            // Report-only lets it through uncounted, as an enforcing filter would never have let it reach the application.
+            rejected(req, resp, chain, key, check);
+            return;
+        }
+        metrics.allowed();
+        if (!check.counted()) {
+            // The store is away and on-store-failure=allow: nothing is counted now.
+            passed(req);
+            chain.doFilter(req, resp);
+            return;
+        }
+        headers.allowed(resp, check);
+        passed(req);
+        try {
+            chain.doFilter(req, resp);
+        } catch (IOException | ServletException | RuntimeException e) {
+            if (countStatuses.counts(statusOf(e, resp))) {
+                limiter.count(key, plan, cost);
+            }
+            throw e;
+        }
+        if (req.isAsyncStarted()) {
+            req.getAsyncContext().addListener(new CountWhenComplete(resp, key, plan, cost));
+        } else if (countStatuses.counts(resp.getStatus())) {
+            limiter.count(key, plan, cost);
+        }
+    }
+
     /**
      * On an {@code ASYNC} or {@code ERROR} dispatch, whether this filter let the request through
      * (counted or skipped) on its REQUEST dispatch: it is not counted twice, nor its error page
@@ -372,6 +468,66 @@ public final class RateLimitFilter implements Filter {
         DispatcherType dispatch = req.getDispatcherType();
         return (dispatch == DispatcherType.ASYNC || dispatch == DispatcherType.ERROR) && req.getAttribute(passedAttribute) != null;
     }
+
+    /**
+     * The status that {@code thrown} answers with: the one sent already if the response is
+     * committed, else an {@link ApiException}'s (thrown, or a cause of what was thrown), else 500,
+     * as the error filter answers an exception it has no mapping for.
+     */
+    private static int statusOf(Throwable thrown, HttpServletResponse resp) {
+        if (resp.isCommitted()) {
+            return resp.getStatus();
+        }
+        Throwable cause = thrown;
+        for (int depth = 0; cause != null && depth < 10; depth++) {
+            if (cause instanceof ApiException api) {
+                return api.status();
+            }
+            Throwable next = cause instanceof ServletException se && se.getRootCause() != null ? se.getRootCause() : cause.getCause();
+            cause = next == cause ? null : next;
+        }
+        return 500;
+    }
+
+    /** Counts an async request by its answer once it completes (a timeout or error has been answered by then). */
+    private final class CountWhenComplete implements AsyncListener {
+        private final HttpServletResponse response;
+        private final String key;
+        private final Plan plan;
+        private final int cost;
+
+        CountWhenComplete(HttpServletResponse response, String key, Plan plan, int cost) {
+            this.response = response;
+            this.key = key;
+            this.plan = plan;
+            this.cost = cost;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            if (countStatuses.counts(response.getStatus())) {
+                limiter.count(key, plan, cost);
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // Answered by the error filter or the container; counted on completion.
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            // Answered by the error filter or the container; counted on completion.
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // A new async cycle (after a dispatch) ends in its own completion: listen to it too.
+            event.getAsyncContext().addListener(this);
+        }
+    }
+
+    // ---- end of count-statuses ----
 
     /**
      * Report-only mode: the one place where a request that would have been rejected is let

@@ -4,6 +4,7 @@ import dev.tollgate.metrics.RateLimitMetrics;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.VerboseResult;
 import java.time.Clock;
 import java.util.Objects;
@@ -70,18 +71,96 @@ final class RateLimiter implements AutoCloseable {
         try {
             return consume(store, clientKey, plan);
         } catch (BucketStoreUnavailableException e) {
-            switch (onStoreFailure) {
-                case ALLOW:
-                    metrics.outageAllow();
-                    return RateLimitDecision.uncounted(true, plan, 0);
-                case REJECT:
-                    metrics.outageReject();
-                    return RateLimitDecision.uncounted(false, plan, outageRetryAfterSeconds);
-                default:
-                    metrics.outageLocal();
-                    return consume(fallback, clientKey, plan);
+            RateLimitDecision outage = outage(plan);
+            return outage != null ? outage : consume(fallback, clientKey, plan);
+        }
+    }
+
+    /** The decision of the outage behaviour, or {@code null} under {@code LOCAL}: ask the fallback. */
+    private RateLimitDecision outage(Plan plan) {
+        switch (onStoreFailure) {
+            case ALLOW:
+                metrics.outageAllow();
+                return RateLimitDecision.uncounted(true, plan, 0);
+            case REJECT:
+                metrics.outageReject();
+                return RateLimitDecision.uncounted(false, plan, outageRetryAfterSeconds);
+            default:
+                metrics.outageLocal();
+                return null;
+        }
+    }
+
+    // ---- Costs and counted statuses ----
+
+    /** Takes {@code tokens} (the cost of the request's path) for {@code clientKey} under {@code plan}, or none. */
+    public RateLimitDecision tryConsume(String clientKey, Plan plan, long tokens) {
+        try {
+            return consume(store, clientKey, plan, tokens);
+        } catch (BucketStoreUnavailableException e) {
+            RateLimitDecision outage = outage(plan);
+            return outage != null ? outage : consume(fallback, clientKey, plan, tokens);
+        }
+    }
+
+    /**
+     * Whether a request that may cost {@code tokens} when it is counted may go ahead, taking
+     * nothing. Its header values are those it would have if it is counted: what remains after
+     * it, and when the bucket is full again after it.
+     */
+    public RateLimitDecision check(String clientKey, Plan plan, long tokens) {
+        try {
+            return decideBeforehand(store.estimate(clientKey, plan, tokens), plan, tokens, clock.millis());
+        } catch (BucketStoreUnavailableException e) {
+            RateLimitDecision outage = outage(plan);
+            return outage != null ? outage : decideBeforehand(fallback.estimate(clientKey, plan, tokens), plan, tokens, clock.millis());
+        }
+    }
+
+    /**
+     * Counts {@code tokens} after the fact, whatever the bucket holds: requests that all passed
+     * {@link #check} at once are all counted, and the bucket owes what it did not have. While the
+     * store is away the local fallback counts them ({@code LOCAL}); under {@code ALLOW} or
+     * {@code REJECT} nothing counts then, as nothing is decided.
+     */
+    public void count(String clientKey, Plan plan, long tokens) {
+        try {
+            store.consumeIgnoringLimits(clientKey, plan, tokens);
+        } catch (BucketStoreUnavailableException e) {
+            if (fallback != null) {
+                fallback.consumeIgnoringLimits(clientKey, plan, tokens);
             }
         }
+    }
+
+    private RateLimitDecision consume(BucketStore from, String clientKey, Plan plan, long tokens) {
+        if (!namesDecidingLimit) {
+            return decide(from.tryConsume(clientKey, plan, tokens), plan, null, clock.millis());
+        }
+        if (plan.limits().limits().size() == 1 && !from.isShared()) {
+            return decide(from.tryConsume(clientKey, plan, tokens), plan, plan.firstPolicyItem(), clock.millis());
+        }
+        return decide(from.tryConsumeVerbose(clientKey, plan, tokens), plan, clock.millis());
+    }
+
+    /**
+     * The decision of an estimate of {@code tokens}, as if they were taken: allowed, what remains
+     * after them and when the bucket is full again after them; rejected, when they are there.
+     */
+    static RateLimitDecision decideBeforehand(VerboseResult<EstimationProbe> result, Plan plan, long tokens, long nowMillis) {
+        EstimationProbe probe = result.getValue();
+        // The same limit decides before and after: taking tokens takes them from every limit.
+        String item = plan.policyItem(decidingLimit(result.getState(), result.getConfiguration().getBandwidths()));
+        if (probe.canBeConsumed()) {
+            BucketState after = result.getState().copy();
+            after.consume(tokens);
+            long toFull = after.calculateFullRefillingTime(result.getOperationTimeNanos());
+            return new RateLimitDecision(true, plan, probe.getRemainingTokens() - tokens, 0,
+                    ceilEpochSeconds(nowMillis, toFull), ceilSeconds(toFull), true, item);
+        }
+        long wait = probe.getNanosToWaitForRefill();
+        long retryAfter = Math.max(1, ceilSeconds(wait));
+        return new RateLimitDecision(false, plan, 0, retryAfter, ceilEpochSeconds(nowMillis, wait), retryAfter, true, item);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -89,6 +90,11 @@ import org.slf4j.LoggerFactory;
  *       unsynced tokens per bucket, so {@code k} nodes admit at most the limit plus
  *       {@code k * tokens}. Unsynced tokens are pushed before a proxy is dropped from the cache and
  *       when the store closes.</li>
+ *   <li>For a limiter that counts only some answers, the look before a request reads the bucket
+ *       ({@code GET}) from Redis every time in the exact mode, never from the state this node
+ *       kept, so that it sees what other nodes counted; the count after the answer is a
+ *       compare-and-swap like a consumption's. With {@link RedisSync#delayed} both are decided
+ *       from the node's copy.</li>
  *   <li>One call waits at most {@code timeout} in all, whatever Redis does; a failure or timeout
  *       opens a circuit so later requests do not wait at all, and one probe a second checks
  *       whether Redis is back. Any failure, an {@link Error} too, opens the circuit; failures
@@ -164,6 +170,12 @@ final class RedisBucketStore implements BucketStore {
     /** The commands of {@link #connection} that run the limits registration script. */
     private volatile RedisScriptingAsyncCommands<String, byte[]> scripting;
     private volatile AsyncProxyManager<String> proxies;
+    /**
+     * Proxies that read every bucket from Redis (no kept state, no optimization), for the look
+     * before a request whose answer may count ({@code count-statuses}) in the exact mode: set
+     * before {@link #proxies}.
+     */
+    private volatile AsyncProxyManager<String> freshReads;
     /**
      * Proxies are reused per key so that bucket4j's batching can merge concurrent requests for one
      * bucket into one compare-and-swap instead of racing (and retrying) against each other.
@@ -400,6 +412,10 @@ final class RedisBucketStore implements BucketStore {
                     scripting = opened.async();
                     builder = Bucket4jLettuce.casBasedBuilder(opened);
                 }
+                freshReads = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(builder.getRedisApi())
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                        .build()
+                        .asAsync();
                 // The states this node wrote last answer its next reads of those buckets (LastWrittenStates).
                 proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(
                                 new LastWrittenStates<>(builder.getRedisApi(), LocalBucketStore.DEFAULT_MAX_CLIENTS, KEPT_STATE_FRESH))
@@ -447,6 +463,51 @@ final class RedisBucketStore implements BucketStore {
         }
     }
 
+    // ---- Costs and counted statuses ----
+
+    @Override
+    public ConsumptionProbe tryConsume(String key, Plan plan, long tokens) {
+        try {
+            return consume(key, plan, bucket -> bucket.tryConsumeAndReturnRemaining(tokens));
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
+    @Override
+    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens) {
+        try {
+            return consume(key, plan, bucket -> bucket.asVerbose().tryConsumeAndReturnRemaining(tokens));
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
+    /**
+     * A read: the {@code GET} of the bucket, always from Redis in the exact mode (a state this
+     * node kept could miss what another node took since), so one round trip; nothing is written
+     * but a bucket that did not exist or whose limits changed. With the delayed sync, decided from
+     * the node's copy, like a consumption.
+     */
+    @Override
+    public VerboseResult<EstimationProbe> estimate(String key, Plan plan, long tokens) {
+        try {
+            return consume(key, plan, bucket -> bucket.asVerbose().estimateAbilityToConsume(tokens), !sync.isDelayed());
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
+    /** A compare-and-swap like a consumption's: one round trip, or two without a fresh kept state. */
+    @Override
+    public void consumeIgnoringLimits(String key, Plan plan, long tokens) {
+        try {
+            consume(key, plan, bucket -> bucket.consumeIgnoringRateLimits(tokens));
+        } finally {
+            releaseNettyThreadLocals();
+        }
+    }
+
     /**
      * Netty keeps per-thread state (its {@code InternalThreadLocalMap}, in a plain ThreadLocal) on
      * any thread that writes to a channel. On a container's request or deploy thread that state is
@@ -460,6 +521,11 @@ final class RedisBucketStore implements BucketStore {
     }
 
     private <T> T consume(String key, Plan plan, Function<AsyncBucketProxy, CompletableFuture<T>> call) {
+        return consume(key, plan, call, false);
+    }
+
+    /** {@code call} on the bucket of {@code key}; {@code fresh}: on a proxy that reads the bucket from Redis. */
+    private <T> T consume(String key, Plan plan, Function<AsyncBucketProxy, CompletableFuture<T>> call, boolean fresh) {
         long started = breaker.now();
         if (!breaker.allowRequest()) {
             throw new BucketStoreUnavailableException("circuit open", null);
@@ -472,7 +538,9 @@ final class RedisBucketStore implements BucketStore {
             long version = known != null ? known : register(plan, deadline);
             String redisKey = joined.join(planPrefix(plan), key);
             // A known bucket needs no mapping function (a capturing lambda is an object per call).
-            AsyncBucketProxy bucket = bucketProxies.getIfPresent(redisKey);
+            AsyncBucketProxy bucket = fresh ? freshReads.builder()
+                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                    .build(redisKey, plan.limits().asyncConfiguration()) : bucketProxies.getIfPresent(redisKey);
             if (bucket == null) {
                 bucket = bucketProxies.get(redisKey, k -> manager.builder()
                         .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)

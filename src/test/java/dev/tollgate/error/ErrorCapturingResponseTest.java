@@ -62,6 +62,20 @@ class ErrorCapturingResponseTest {
     }
 
     @Test
+    void shouldReportTheStatusOfTheRecordedSendErrorAsAContainerWould() throws Exception {
+        HttpServletResponse container = (HttpServletResponse) Proxy.newProxyInstance(ErrorCapturingResponseTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "isCommitted" -> false;
+                    case "getStatus" -> 200;
+                    default -> throw new UnsupportedOperationException("HttpServletResponse." + method.getName());
+                });
+        ErrorCapturingResponse wrapped = new ErrorCapturingResponse(container);
+        assertEquals(200, wrapped.getStatus());
+        wrapped.sendError(401);
+        assertEquals(401, wrapped.getStatus(), "a filter between the error filter and the application reads the status it will get");
+    }
+
+    @Test
     void shouldTellWhetherThisThreadSentTheError() throws Exception {
         response.sendError(404);
         assertTrue(response.errorSentByThisThread());

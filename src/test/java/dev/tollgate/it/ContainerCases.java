@@ -28,6 +28,12 @@ abstract class ContainerCases {
         port = container.start(EmbeddedContainer.webapp(webapp));
     }
 
+    /** Starts the container with the WAR directory {@code webappDir} (a filled-in template, say). */
+    final void deploy(Path webappDir) throws Exception {
+        container = newContainer();
+        port = container.start(webappDir);
+    }
+
     /**
      * Starts the container with {@code src/test/webapps/<webapp>} and a keys file holding
      * {@code keysFileText}, named to the web application by a system property while it starts.

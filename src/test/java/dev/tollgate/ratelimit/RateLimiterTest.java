@@ -211,6 +211,26 @@ class RateLimiterTest {
             public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
                 throw new BucketStoreUnavailableException("away", null);
             }
+
+            @Override
+            public ConsumptionProbe tryConsume(String key, Plan plan, long tokens) {
+                throw new BucketStoreUnavailableException("away", null);
+            }
+
+            @Override
+            public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens) {
+                throw new BucketStoreUnavailableException("away", null);
+            }
+
+            @Override
+            public VerboseResult<io.github.bucket4j.EstimationProbe> estimate(String key, Plan plan, long tokens) {
+                throw new BucketStoreUnavailableException("away", null);
+            }
+
+            @Override
+            public void consumeIgnoringLimits(String key, Plan plan, long tokens) {
+                throw new BucketStoreUnavailableException("away", null);
+            }
         };
         dev.tollgate.metrics.RateLimitMetrics metrics = new dev.tollgate.metrics.RateLimitMetrics();
         metrics.register(dev.tollgate.testing.Fakes.context(java.util.Map.of()), "shouldCountEachOutageDecision");
