@@ -41,6 +41,42 @@ class AllocationBudgetTest {
                 .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
+    /**
+     * The budget of a rate-limit filter alone counting by a hashed header (an API key): the HMAC
+     * is computed on every request, with a pooled {@code Mac}. When this test was written it
+     * allocated 203 B per request, 154 B with the header marked {@code ;plain}.
+     */
+    static final long HEADER_KEYED_LIMIT_BUDGET = 256;
+
+    @Test
+    void aRateLimitCountingByAHashedHeaderStaysWithinItsBudget() throws Exception {
+        ServletContext context = Fakes.context(Map.of());
+        Filter rateLimit = new RateLimitFilter();
+        rateLimit.init(Fakes.filterConfig("limits", Map.of("limits", "1000000000/1s, 1000000000/1d",
+                "key-by", "header:X-API-KEY"), context));
+        try {
+            LightChain chain = new LightChain(new Filter[] {rateLimit}, (req, res) -> { });
+            LightHttp.Request request = new LightHttp.Request();
+            LightHttp.Response response = new LightHttp.Response();
+            long best = Long.MAX_VALUE;
+            for (int batch = 0; batch < MAX_BATCHES && best > HEADER_KEYED_LIMIT_BUDGET; batch++) {
+                long before = allocatedByThisThread();
+                for (int i = 0; i < BATCH; i++) {
+                    request.reset();
+                    response.reset();
+                    request.header("X-API-KEY", KEY);
+                    chain.run(request, response);
+                }
+                best = Math.min(best, (allocatedByThisThread() - before) / BATCH);
+            }
+            assertNotNull(response.getHeader("X-Throttle-Remaining"), "counted: the rate-limit headers are set");
+            assertTrue(best <= HEADER_KEYED_LIMIT_BUDGET, "allocated " + best + " B per request at best, over the budget of "
+                    + HEADER_KEYED_LIMIT_BUDGET + " B");
+        } finally {
+            rateLimit.destroy();
+        }
+    }
+
     @Test
     void theWholeChainsAllowedPathStaysWithinItsBudget() throws Exception {
         ServletContext context = Fakes.context(Map.of());

@@ -125,6 +125,11 @@ final class Plans {
         return byClient.get(client);
     }
 
+    /** The {@code client-plans} entries: client (or header value) to plan. */
+    Map<String, Plan> clientPlans() {
+        return byClient;
+    }
+
     public Set<String> names() {
         return byName.keySet();
     }

@@ -53,11 +53,18 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code client}: the same: the identity's client; requests without one are counted per IP;</li>
  *   <li>{@code ip}: the client IP; {@code X-Forwarded-For} only counts when the request comes from
  *       one of {@code trusted-proxies} (walked from the right, skipping the trusted proxies);</li>
- *   <li>{@code header:<Name>}: the value of that header (a tenant id, say); requests without it are
- *       counted per IP, never in one bucket shared by all. Any client can set a header, and so
- *       drain another tenant's bucket or claim its plan: set {@code trusted-proxies} to the
- *       proxies that set it, and the header is believed only on requests from them (others are
- *       counted per IP, on the default plan).</li>
+ *   <li>{@code header:<Name>}: the value of that header (an API key of a gateway, a tenant id);
+ *       requests without it are counted per IP, never in one bucket shared by all. The value may
+ *       be a credential, so the bucket is named by its hash, {@code header:#} and 32 hex
+ *       characters (the first 16 bytes of its HMAC-SHA-256 keyed by the {@code namespace}), in
+ *       Redis, in the report-only log and everywhere else; {@code client-plans} entries still
+ *       match the raw values. Any client can set a header, and so drain another tenant's bucket
+ *       or claim its plan: set {@code trusted-proxies} to the proxies that set it, and the header
+ *       is believed only on requests from them (others are counted per IP, on the default
+ *       plan).</li>
+ *   <li>{@code header:<Name>;plain}: the same for a header that is no secret (a tenant id): values
+ *       of at most 64 ASCII letters, digits and {@code ._:@-} name their bucket as they are
+ *       ({@code header:tenant-7}), anything else by its hash.</li>
  * </ul>
  * The plan: the identity's plan (a plan not defined here is logged once and the default plan
  * used), else the client's entry in {@code client-plans}, else the default plan made of
@@ -87,7 +94,8 @@ import org.slf4j.LoggerFactory;
  *       counted and passes; one over the limit carries the 429's headers but {@code Retry-After}
  *       and the attribute {@value #WOULD_REJECT_ATTRIBUTE}, and each client is logged at WARN at
  *       most once per period of the limit that decided.</li>
- *   <li>{@code namespace} (default: the filter name): what keeps this filter's buckets apart.</li>
+ *   <li>{@code namespace} (default: the filter name): what keeps this filter's buckets apart, and
+ *       the key of the hash of {@code key-by} header values.</li>
  *   <li>{@code store} (default {@code local}) or {@code redis}, with {@code redis-uri} (required
  *       then), {@code redis-key-prefix} (default {@code tollgate:}), {@code redis-timeout}
  *       (milliseconds, default 100), {@code redis-probe-interval} (milliseconds, default 1000),
@@ -257,11 +265,15 @@ public final class RateLimitFilter implements Filter {
                 throw new ServletException(message);
             }
         }
+        String namespace = params.valueOrNull(NAMESPACE_PARAM) == null ? namespaceOf(config.getFilterName()) : params.valueOrNull(NAMESPACE_PARAM);
+        if (!NAMESPACE.matcher(namespace).matches()) {
+            throw params.invalid(NAMESPACE_PARAM, namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
+        }
         String keyBy = params.string(KEY_BY, DEFAULT_KEY_BY);
         ClientIpResolver ipResolver = params.parse(TRUSTED_PROXIES, "", text -> ClientIpResolver.trusting(
                 List.of(text.split("[,\\s]+")).stream().filter(s -> !s.isEmpty()).toList()));
         try {
-            clients = ClientKeys.of(keyBy, ipResolver, plans);
+            clients = ClientKeys.of(keyBy, namespace, ipResolver, plans);
         } catch (IllegalArgumentException e) {
             throw params.invalid(KEY_BY, keyBy, e.getMessage());
         }
@@ -288,10 +300,6 @@ public final class RateLimitFilter implements Filter {
         String storeKind = params.choice(STORE, DEFAULT_STORE, Set.of("local", "redis"));
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
                 params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
-        String namespace = params.valueOrNull(NAMESPACE_PARAM) == null ? namespaceOf(config.getFilterName()) : params.valueOrNull(NAMESPACE_PARAM);
-        if (!NAMESPACE.matcher(namespace).matches()) {
-            throw params.invalid(NAMESPACE_PARAM, namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
-        }
         // Each filter instance has its own store: local buckets are apart already, Redis keys get the namespace.
         BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
@@ -533,7 +541,8 @@ public final class RateLimitFilter implements Filter {
      * Report-only mode: the one place where a request that would have been rejected is let
      * through. It carries the rejection's code as {@value #WOULD_REJECT_ATTRIBUTE} and the headers
      * of the 429 but {@code Retry-After}; each client is logged at most once per period of the
-     * limit that decided (never its API key: the client key is a client id, an IP or a hashed header).
+     * limit that decided (never its API key: the client key is a client id, an IP, a header
+     * value's hash, or a value of a header marked {@code ;plain}).
      */
     private void wouldReject(HttpServletRequest req, HttpServletResponse resp, String key, RateLimitDecision decision,
             ApiError rejection) {

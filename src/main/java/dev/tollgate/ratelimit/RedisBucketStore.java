@@ -71,8 +71,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Keys are {@code <prefix><plan>:<client key>} (the filter ends the prefix with its
- *       namespace); client keys are client ids, IPs or short or
- *       hashed header values, never an API key.</li>
+ *       namespace); client keys are client ids, IPs or keyed hashes of header values
+ *       ({@code header:#<hex>}; readable only for a header marked {@code ;plain}), never an API key.</li>
  *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
  *       nothing behind.</li>
  *   <li>Each bucket carries the version of its plan's limits, and bucket4j moves a bucket to a

@@ -153,7 +153,7 @@ class InitParamProperties {
                 Arbitraries.strings().numeric().ofMaxLength(30), Arbitraries.of("0", "-1", "1e3", "0x10", "١٢", "99999999999999999999"));
         Arbitrary<String> limits = Arbitraries.strings().withChars("0123456789/ msdh,;:-+interval").ofMaxLength(40);
         Arbitrary<String> lists = Arbitraries.strings().withChars("abc=:;,/*.  \t\n#%\u0000\u00e9").ofMaxLength(30);
-        Arbitrary<String> known = Arbitraries.of("true", "false", "TRUE", "yes", "auto", "ip", "client", "header:", "header:X-Tenant",
+        Arbitrary<String> known = Arbitraries.of("true", "false", "TRUE", "yes", "auto", "ip", "client", "header:", "header:X-Tenant", "header:X-Tenant;plain", "header:X-Tenant;raw",
                 "header:Bad Name", "local", "allow", "reject", "answer", "pass", "check", "*.css", "/*", "/api/*", "OPTIONS,GET", "java.lang.Exception=404",
                 "java.lang.Exception=999", "no.such.Exception=400", "free: 10/1m; gold: 100/1m", "a=b", "10.0.0.0/8, ::1", "::ffff:10.0.0.1/200");
         return Arbitraries.oneOf(numbers, limits, lists, known, Arbitraries.strings().ofMaxLength(60));
