@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * {@code limiter_unavailable}, the store away and {@code on-store-failure=reject}), {@code skipped}
  * ({@code skip-paths}, {@code skip-methods}) or {@code would_reject} (report-only). Beside them:
  * the outage decisions per {@code on-store-failure} mode, the time of each call to a shared store,
- * the circuit state and the tracked clients.
+ * the circuit state, the tracked clients and the requests of new clients counted in the shared
+ * overflow bucket of a local store full of buckets in use.
  *
  * <p>Not API: public because the filters' packages share it; it may change in any release.
  */
@@ -30,6 +31,7 @@ public final class RateLimitMetrics extends FilterMetrics {
     private final LongAdder storeNanos = new LongAdder();
     private final LongAccumulator storeMaxNanos = new LongAccumulator(Math::max, 0);
     private volatile LongSupplier trackedClients = () -> 0;
+    private volatile LongSupplier overflowRequests = () -> 0;
     private volatile BooleanSupplier circuitOpen;
     private final List<Meter> meters;
 
@@ -62,7 +64,10 @@ public final class RateLimitMetrics extends FilterMetrics {
                 Meter.text("CircuitState", "closed, open, or none (local store)", this::circuitState),
                 Meter.gauge("tollgate.ratelimit.clients", "TrackedClients",
                         "clients whose buckets this JVM holds (local store, or the local fallback of a shared one)",
-                        () -> trackedClients.getAsLong()));
+                        () -> trackedClients.getAsLong()),
+                Meter.counter("tollgate.ratelimit.overflow.requests", "OverflowRequests",
+                        "requests of new clients counted in a shared overflow bucket, the local store being full of buckets in use",
+                        () -> overflowRequests.getAsLong()));
     }
 
     @Override
@@ -70,9 +75,13 @@ public final class RateLimitMetrics extends FilterMetrics {
         return meters;
     }
 
-    /** Where the tracked clients and the circuit state come from; {@code circuitOpen} {@code null} for a local store. */
-    public void store(LongSupplier trackedClients, BooleanSupplier circuitOpen) {
+    /**
+     * Where the tracked clients, the overflow requests and the circuit state come from;
+     * {@code circuitOpen} {@code null} for a local store.
+     */
+    public void store(LongSupplier trackedClients, LongSupplier overflowRequests, BooleanSupplier circuitOpen) {
         this.trackedClients = trackedClients;
+        this.overflowRequests = overflowRequests;
         this.circuitOpen = circuitOpen;
     }
 

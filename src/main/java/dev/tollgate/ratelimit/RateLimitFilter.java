@@ -80,8 +80,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code client-plans} (default none): {@code client=plan} pairs.</li>
  *   <li>{@code key-by} (default {@code auto}): see above.</li>
  *   <li>{@code trusted-proxies} (default none): IPs or CIDRs of the proxies.</li>
- *   <li>{@code max-clients} (default {@code 100000}): most clients whose
- *       buckets are kept locally.</li>
+ *   <li>{@code max-clients} (default {@code 100000}): most clients whose buckets are kept locally
+ *       (by the local store, or the local fallback of {@code on-store-failure=local}). Only a
+ *       bucket that is full again is dropped to make room for a new client, so no flood of new
+ *       clients resets another client's count. When every bucket is in use, new clients share one
+ *       overflow bucket per plan, with the plan's limits: a flood can drain it and so keep real new
+ *       clients out until buckets fill up again (known clients keep their own); logged at WARN at
+ *       most every 10 minutes and counted ({@code OverflowRequests}).</li>
  *   <li>{@code throttle-headers} (default {@code true}), {@code ietf-headers} (default
  *       {@code false}): the headers of allowed requests.</li>
  *   <li>{@code skip-paths} (default none): url-patterns never limited; an extension pattern such
@@ -154,7 +159,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metrics: the MBean {@code dev.tollgate:type=RateLimitFilter,context=<path>,name=<filter name>}
  * and, with micrometer-core present, the {@code tollgate.ratelimit.*} meters: outcomes, outage
- * decisions, Redis call times, circuit state and tracked clients (README, "Metrics").
+ * decisions, Redis call times, circuit state, tracked clients and overflow requests (README, "Metrics").
  */
 public final class RateLimitFilter implements Filter {
 
@@ -254,9 +259,9 @@ public final class RateLimitFilter implements Filter {
             String param = clientPlans.isEmpty() ? PLANS : CLIENT_PLANS;
             throw params.invalid(param, String.valueOf(params.valueOrNull(param)), e.getMessage());
         }
+        String owner = NAME + " [" + config.getFilterName() + "]";
         if (!named.isEmpty()) {
             // Every plan an API key names must be defined here, whichever filter starts first.
-            String owner = NAME + " [" + config.getFilterName() + "]";
             try {
                 PlanRegistry.forContext(config.getServletContext()).publishDefinitions(owner, plans.names());
             } catch (IllegalArgumentException e) {
@@ -301,13 +306,13 @@ public final class RateLimitFilter implements Filter {
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
                 params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
         // Each filter instance has its own store: local buckets are apart already, Redis keys get the namespace.
-        BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients);
+        BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients, owner);
         int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
-        limiter = RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
+        limiter = RateLimiter.builder(plans).name(owner).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
                 .outageRetryAfterSeconds((probeMillis + 999) / 1000).metrics(metrics)
                 // Only the IETF header and the report-only log name the limit that decided.
                 .namesDecidingLimit(ietfHeaders || !enforce).build();
-        metrics.store(limiter::trackedClients, store.isShared() ? store::isCircuitOpen : null);
+        metrics.store(limiter::trackedClients, limiter::overflowRequests, store.isShared() ? store::isCircuitOpen : null);
         // Last, so that a filter whose init fails (and is never destroyed) leaves no MBean behind.
         metrics.register(config.getServletContext(), config.getFilterName());
     }

@@ -44,11 +44,12 @@ final class RateLimiter implements AutoCloseable {
 
     private RateLimiter(Builder b) {
         this.plans = b.plans;
-        this.store = b.store != null ? b.store : LocalBucketStore.create(b.plans, LocalBucketStore.DEFAULT_MAX_CLIENTS);
+        this.store = b.store != null ? b.store : LocalBucketStore.create(b.plans, LocalBucketStore.DEFAULT_MAX_CLIENTS, b.name);
         this.clock = b.clock;
         this.onStoreFailure = b.onStoreFailure;
         this.fallback = b.onStoreFailure == OnStoreFailure.LOCAL
-                ? (b.fallback != null ? b.fallback : LocalBucketStore.create(b.plans, b.fallbackMaxClients)) : null;
+                ? (b.fallback != null ? b.fallback : LocalBucketStore.create(b.plans, b.fallbackMaxClients, b.name + " (local fallback)"))
+                : null;
         this.outageRetryAfterSeconds = b.outageRetryAfterSeconds;
         this.metrics = b.metrics != null ? b.metrics : new RateLimitMetrics();
         this.namesDecidingLimit = b.namesDecidingLimit;
@@ -189,6 +190,15 @@ final class RateLimiter implements AutoCloseable {
         return fallback instanceof LocalBucketStore local ? local.trackedClients() : 0;
     }
 
+    /**
+     * The requests of new clients counted in a local store's shared overflow bucket, that store
+     * being full of buckets in use: the local store's and the local fallback's.
+     */
+    long overflowRequests() {
+        long n = store instanceof LocalBucketStore local ? local.overflowRequests() : 0;
+        return n + (fallback instanceof LocalBucketStore local ? local.overflowRequests() : 0);
+    }
+
     /** The decision and header values that {@code result} carries, at {@code nowMillis}. */
     static RateLimitDecision decide(VerboseResult<ConsumptionProbe> result, Plan plan, long nowMillis) {
         String item = plan.policyItem(decidingLimit(result.getState(), result.getConfiguration().getBandwidths()));
@@ -257,6 +267,7 @@ final class RateLimiter implements AutoCloseable {
         private long outageRetryAfterSeconds = 1;
         private RateLimitMetrics metrics;
         private boolean namesDecidingLimit = true;
+        private String name = "Rate limiter";
 
         Builder(Plans plans) {
             this.plans = Objects.requireNonNull(plans, "plans");
@@ -282,6 +293,12 @@ final class RateLimiter implements AutoCloseable {
         /** The store used while the main one is unavailable, with {@code LOCAL}. */
         public Builder fallback(BucketStore fallbackStore) {
             this.fallback = fallbackStore;
+            return this;
+        }
+
+        /** What the log calls this limiter (its filter), and its default local stores after it. */
+        public Builder name(String logName) {
+            this.name = Objects.requireNonNull(logName, "logName");
             return this;
         }
 

@@ -1,7 +1,14 @@
 package dev.tollgate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -9,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * Who the rate-limit filter counts behind proxies, deploying {@code src/test/webapps/client-ip}:
  * {@code 3/1m} per client IP under {@code /ip}, trusted proxies 127.0.0.5 and {@code ::ffff:127.0.0.6};
  * under {@code /tenant}, {@code 2/1m} per {@code X-Tenant} header from the trusted proxy 127.0.0.5,
- * tenant acme on plan gold {@code 5/1m}. Each test
- * counts under its own addresses, since the buckets outlive a test.
+ * tenant acme on plan gold {@code 5/1m}; under {@code /flood}, {@code 2/1d} per client IP behind
+ * 127.0.0.5 with {@code max-clients=4}. Each test counts under its own addresses, since the buckets
+ * outlive a test.
  */
 abstract class ClientIpCases extends ContainerCases {
 
@@ -66,5 +74,36 @@ abstract class ClientIpCases extends ContainerCases {
         assertEquals("0", tenant("127.0.0.8", "globex").header("X-Throttle-Remaining"), "counted per IP, whatever the header");
 
         assertEquals("3", tenant("127.0.0.5", "acme").header("X-Throttle-Remaining"), "nor drain acme's bucket");
+    }
+
+    private int flood(String forwardedFor) throws Exception {
+        return Http.sendFrom("127.0.0.5", port, "GET", "/flood/x", null, "X-Forwarded-For: " + forwardedFor).status();
+    }
+
+    @Test
+    void shouldKeepADrainedClientLimitedWhileNewAddressesFloodTheStore() throws Exception {
+        assertEquals(200, flood("198.51.100.60"));
+        assertEquals(200, flood("198.51.100.60"));
+        assertEquals(429, flood("198.51.100.60"));
+        try (LogCapture log = new LogCapture("dev.tollgate.ratelimit.LocalBucketStore")) {
+            // Thirty new /64s: three find room, the others share one overflow bucket of 2/1d.
+            int allowed = 0;
+            for (int i = 0; i < 30; i++) {
+                if (flood("2001:db8:5:" + Integer.toHexString(i) + "::1") == 200) {
+                    allowed++;
+                }
+            }
+            assertEquals(429, flood("198.51.100.60"), "the drained client, after the flood");
+            assertEquals(3 + 2, allowed, "new clients allowed");
+
+            List<ILoggingEvent> warnings = log.events().stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            assertEquals(1, warnings.size(), log::text);
+            String message = warnings.get(0).getFormattedMessage();
+            assertTrue(message.startsWith("RateLimitFilter [flood-limit]: "), message);
+            assertFalse(message.contains("2001:db8") || message.contains("198.51.100"), "never an address: " + message);
+        }
+        ObjectName mbean = new ObjectName("dev.tollgate:type=RateLimitFilter,context=/,name=flood-limit");
+        assertEquals(27L, ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "OverflowRequests"));
+        assertEquals(4L, ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "TrackedClients"));
     }
 }

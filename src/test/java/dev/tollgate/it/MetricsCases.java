@@ -156,6 +156,7 @@ abstract class MetricsCases extends ContainerCases {
         assertEquals(0, jmx("RateLimitFilter", "rate-limit", "Unavailable"));
         assertEquals(0, jmx("RateLimitFilter", "rate-limit", "WouldReject"));
         assertEquals(2, jmx("RateLimitFilter", "rate-limit", "TrackedClients"));
+        assertEquals(0, jmx("RateLimitFilter", "rate-limit", "OverflowRequests"));
         assertEquals(0, jmx("RateLimitFilter", "rate-limit", "CircuitOpen"));
         assertEquals("none", jmxText("RateLimitFilter", "rate-limit", "CircuitState"));
         assertEquals(0, jmx("RateLimitFilter", "rate-limit", "StoreLatencyCount"));
@@ -170,6 +171,7 @@ abstract class MetricsCases extends ContainerCases {
         assertEquals(0, count("tollgate.ratelimit.requests", "rate-limit", "outcome", "would_reject"));
         assertEquals(0, count("tollgate.ratelimit.outage.decisions", "rate-limit", "mode", "local"));
         assertEquals(2, gauge("tollgate.ratelimit.clients", "rate-limit"));
+        assertEquals(0, count("tollgate.ratelimit.overflow.requests", "rate-limit"));
         assertEquals(0, gauge("tollgate.ratelimit.circuit.open", "rate-limit"));
         assertEquals(0, meter("tollgate.ratelimit.store.latency", "rate-limit").functionTimer().count());
     }

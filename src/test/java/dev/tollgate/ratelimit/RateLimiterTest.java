@@ -201,37 +201,7 @@ class RateLimiterTest {
     @Test
     void shouldCountEachOutageDecisionUnderItsMode() throws Exception {
         Plans plans = Plans.of(Limits.parse("10/1m"));
-        BucketStore away = new BucketStore() {
-            @Override
-            public ConsumptionProbe tryConsume(String key, Plan plan) {
-                throw new BucketStoreUnavailableException("away", null);
-            }
-
-            @Override
-            public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
-                throw new BucketStoreUnavailableException("away", null);
-            }
-
-            @Override
-            public ConsumptionProbe tryConsume(String key, Plan plan, long tokens) {
-                throw new BucketStoreUnavailableException("away", null);
-            }
-
-            @Override
-            public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens) {
-                throw new BucketStoreUnavailableException("away", null);
-            }
-
-            @Override
-            public VerboseResult<io.github.bucket4j.EstimationProbe> estimate(String key, Plan plan, long tokens) {
-                throw new BucketStoreUnavailableException("away", null);
-            }
-
-            @Override
-            public void consumeIgnoringLimits(String key, Plan plan, long tokens) {
-                throw new BucketStoreUnavailableException("away", null);
-            }
-        };
+        BucketStore away = new AwayStore();
         dev.tollgate.metrics.RateLimitMetrics metrics = new dev.tollgate.metrics.RateLimitMetrics();
         metrics.register(dev.tollgate.testing.Fakes.context(java.util.Map.of()), "shouldCountEachOutageDecision");
         try {
