@@ -76,7 +76,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
  *       nothing behind.</li>
  *   <li>Each bucket carries the version of its plan's limits, and bucket4j moves a bucket to a
- *       higher version at its next request (tokens carried over additively, per period). Versions
+ *       higher version at its next request. Each limit (matched by its period) then keeps what was
+ *       used in its window: what is left is the new capacity less the tokens used, never below 0,
+ *       whether the limit grew or shrank ({@link LimitChanges}; bucket4j's {@code ADDITIVE} alone
+ *       forgives what was used when a limit shrinks). The move happens in the compare-and-swap of
+ *       the request that finds the lower version, once per bucket and version. Versions
  *       come from Redis, not from the limits: the first time a node uses a plan it registers the
  *       plan's limits in {@code <prefix><plan>#limits}; limits that differ from the ones
  *       registered last get the next version. So the limits started last win, on every node at
@@ -170,6 +174,8 @@ final class RedisBucketStore implements BucketStore {
     /** The commands of {@link #connection} that run the limits registration script. */
     private volatile RedisScriptingAsyncCommands<String, byte[]> scripting;
     private volatile AsyncProxyManager<String> proxies;
+    /** The optimization of fresh reads: none, but changed limits count what was used (LimitChanges). */
+    private static final Optimization FRESH_READS = LimitChanges.countingUsed(Optimization.NONE_OPTIMIZED);
     /**
      * Proxies that read every bucket from Redis (no kept state, no optimization), for the look
      * before a request whose answer may count ({@code count-statuses}) in the exact mode: set
@@ -181,7 +187,10 @@ final class RedisBucketStore implements BucketStore {
      * bucket into one compare-and-swap instead of racing (and retrying) against each other.
      */
     private final Cache<String, AsyncBucketProxy> bucketProxies;
-    /** Batching ({@code exact}), or {@link SyncAhead} ({@code delayed}): a local copy of the bucket between syncs. */
+    /**
+     * Batching ({@code exact}), or {@link SyncAhead} ({@code delayed}): a local copy of the bucket
+     * between syncs; under {@link LimitChanges}, which makes bucket4j's configuration replacements.
+     */
     private final Optimization optimization;
 
     private RedisBucketStore(RedisURI uri, List<RedisURI> clusterSeeds, SslOptions ssl, String prefix, Duration timeout,
@@ -213,9 +222,10 @@ final class RedisBucketStore implements BucketStore {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
                 .ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         // The delayed mode sends its syncs ahead of need from Lettuce's own threads, not from request threads.
-        this.optimization = sync.isDelayed()
+        // On top of either, so both see its replacement command: changed limits count what was used (LimitChanges).
+        this.optimization = LimitChanges.countingUsed(sync.isDelayed()
                 ? new SyncAhead(sync.tokens(), sync.interval(), resources.eventExecutorGroup())
-                : Optimizations.batching();
+                : Optimizations.batching());
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
         if (uri == null) {
             RedisClusterClient cluster = RedisClusterClient.create(resources, clusterSeeds);
@@ -538,8 +548,10 @@ final class RedisBucketStore implements BucketStore {
             long version = known != null ? known : register(plan, deadline);
             String redisKey = joined.join(planPrefix(plan), key);
             // A known bucket needs no mapping function (a capturing lambda is an object per call).
+            // A fresh read may be the first call under changed limits: it replaces them as every call does.
             AsyncBucketProxy bucket = fresh ? freshReads.builder()
                     .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                    .withOptimization(FRESH_READS)
                     .build(redisKey, plan.limits().asyncConfiguration()) : bucketProxies.getIfPresent(redisKey);
             if (bucket == null) {
                 bucket = bucketProxies.get(redisKey, k -> manager.builder()

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  * Many threads at the edges, over HTTP ({@code src/test/webapps/concurrency}): {@value #THREADS}
  * threads never get more than the limit, on one node (the local store), across a Jetty and a Tomcat
  * node on one Redis (a redis-server this test starts), while the keys file is replaced many times a
- * second, and while one node is redeployed with other limits.
+ * second, and while one node is redeployed with other limits: changed limits count what was used.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -39,7 +39,12 @@ class ConcurrencyEdgesIT {
 
     static final int THREADS = 64;
     static final int LIMIT = 50;
-    static final int CLIENTS = 8;
+    /** Requests at once, half to each node, right after a node is redeployed with changed limits. */
+    static final int CHANGE_BURST = 32;
+    static final int CLIENTS = 12;
+    /** The plans of {@code /change/*} (clients 9 to 12) before a node is redeployed, and after. */
+    static final String PLANS = "tighter: 100/1d; several: 100/1d, 1000/7d; looser: 3/1d; used-up: 10/1d";
+    static final String CHANGED_PLANS = "tighter: 30/1d; several: 50/1d, 400/7d; looser: 10/1d; used-up: 3/1d";
 
     private final List<EmbeddedContainer> nodes = new ArrayList<>(List.of(EmbeddedContainer.jetty(), EmbeddedContainer.tomcat()));
     private RedisServerProcess redis;
@@ -50,7 +55,7 @@ class ConcurrencyEdgesIT {
         redis = RedisServerProcess.start();
         keysFile = Files.createTempFile("tollgate-concurrency-keys", ".txt");
         writeKeys(0);
-        Path webapp = webapp(LIMIT + "/1h");
+        Path webapp = webapp(LIMIT + "/1h", PLANS);
         for (EmbeddedContainer node : nodes) {
             node.start(webapp);
         }
@@ -116,6 +121,42 @@ class ConcurrencyEdgesIT {
         }
     }
 
+    /**
+     * A rolling deploy: the Tomcat node is redeployed with changed plans while the Jetty node keeps
+     * the old ones, and the first requests after it come {@value #CHANGE_BURST} at once to both:
+     * the new node's first request for a bucket changes its limits, and from then on each limit
+     * leaves its new capacity less what was used (never below 0) on both nodes. Requests the old
+     * node decides before the change count as used, so the totals are exact whatever the order.
+     * Before the last test: it leaves the Tomcat node on the changed plans.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void shouldCountWhatWasUsedWhenOneNodeIsRedeployedWithChangedLimits() throws Exception {
+        String tighter = client(9);
+        String several = client(10);
+        String looser = client(11);
+        String usedUp = client(12);
+        assertEquals(Map.of(200, 10), load("/change/x", tighter, 10, i -> i % 2));
+        assertEquals(Map.of(200, 30), load("/change/x", several, 30, i -> i % 2));
+        assertEquals(Map.of(200, 3, 429, 1), load("/change/x", looser, 4, i -> i % 2));
+        assertEquals(Map.of(200, 3), load("/change/x", usedUp, 3, i -> i % 2));
+
+        nodes.get(1).close();
+        EmbeddedContainer redeployed = EmbeddedContainer.tomcat();
+        redeployed.start(webapp(LIMIT + "/1h", CHANGED_PLANS));
+        nodes.set(1, redeployed);
+
+        assertEquals(Map.of(200, 20, 429, CHANGE_BURST - 20), load("/change/x", tighter, CHANGE_BURST, i -> i % 2),
+                "100/1d to 30/1d with 10 used: 20 left");
+        assertEquals(Map.of(200, 20, 429, CHANGE_BURST - 20), load("/change/x", several, CHANGE_BURST, i -> i % 2),
+                "100/1d, 1000/7d to 50/1d, 400/7d with 30 used: 20 left of the day");
+        assertEquals(Map.of(200, 7, 429, CHANGE_BURST - 7), load("/change/x", looser, CHANGE_BURST, i -> i % 2),
+                "3/1d to 10/1d with 3 used: 7 left");
+        assertEquals(429, Http.get(nodes.get(1).port(), "/change/x", "X-API-KEY: " + usedUp).status(),
+                "10/1d to 3/1d with 3 used: none left");
+        assertEquals(Map.of(429, CHANGE_BURST), load("/change/x", usedUp, CHANGE_BURST, i -> i % 2), "none left on either node");
+    }
+
     /** Last: it leaves one node on other limits. */
     @Test
     @Order(Integer.MAX_VALUE)
@@ -138,7 +179,7 @@ class ConcurrencyEdgesIT {
         try {
             nodes.get(1).close();
             EmbeddedContainer redeployed = EmbeddedContainer.tomcat();
-            redeployed.start(webapp("30/1h"));
+            redeployed.start(webapp("30/1h", CHANGED_PLANS));
             nodes.set(1, redeployed);
             load("/shared/x", client, 16, i -> 1).forEach((k, v) -> during.merge(k, v, Integer::sum));
         } finally {
@@ -186,9 +227,9 @@ class ConcurrencyEdgesIT {
         return Map.copyOf(statuses);
     }
 
-    private Path webapp(String sharedLimits) throws IOException {
+    private Path webapp(String sharedLimits, String changePlans) throws IOException {
         return WebappTemplate.fill("concurrency", Map.of("KEYS_FILE", keysFile.toString(), "REDIS_URI", redis.uri(),
-                "SHARED_LIMITS", sharedLimits));
+                "SHARED_LIMITS", sharedLimits, "CHANGE_PLANS", changePlans));
     }
 
     private static String client(int n) {
