@@ -150,7 +150,8 @@ public final class ApiKeys {
             throw new IllegalArgumentException("hash must be 64 hex characters (SHA-256), found " + hex.length() + " characters");
         }
         for (int i = 0; i < hex.length(); i++) {
-            if (Character.digit(hex.charAt(i), 16) < 0) {
+            // ASCII only: Character.digit takes any script's digits, which HexFormat does not.
+            if (!HexFormat.isHexDigit(hex.charAt(i))) {
                 throw new IllegalArgumentException("hash must be 64 hex characters (SHA-256), found a non-hex character");
             }
         }

@@ -129,8 +129,10 @@ final class KeyExtractor {
         }
         if (queryParam != null) {
             for (String value : queryValues(req.getQueryString(), queryParam)) {
-                if (!value.isEmpty()) {
-                    found = value;
+                // As a header's: stripped, and a blank one is none ("?api_key=+" decodes to a space).
+                String key = value.strip();
+                if (!key.isEmpty()) {
+                    found = key;
                     count++;
                 }
             }

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * One or several limits that apply at once, in a compact syntax: {@code 100/1m, 5000/1d} allows 100
  * requests a minute and 5000 a day. Each limit is {@code <capacity>/<period>}, the period a
  * positive number and a unit ({@code ms}, {@code s}, {@code m}, {@code h}, {@code d}; a bare unit
- * means 1 of it: {@code 60/m}); capacities from 1 to 1000000000, periods up to 366 days.
+ * means 1 of it: {@code 60/m}); capacities from 1 to 1000000000 (and at most 1000000 per ms of the
+ * period, bucket4j's fastest refill), periods up to 366 days.
  *
  * <p>Refill is greedy by default: tokens come back continuously ({@code 100/1m} gives one back every
  * 600 ms), so a client can never burst more than the capacity in any window. A limit followed by
@@ -28,6 +29,8 @@ final class Limits {
     private static final Pattern LIMIT = Pattern.compile("(-?\\d+)\\s*/\\s*(\\d*)\\s*(ms|s|m|h|d)(?:\\s+(interval|greedy))?");
     private static final long MAX_CAPACITY = 1_000_000_000L;
     private static final long MAX_PERIOD_MILLIS = Duration.ofDays(366).toMillis();
+    /** bucket4j refills at most one token a nanosecond. */
+    private static final long MAX_PER_MILLI = 1_000_000L;
 
     /** One limit: {@code capacity} requests per {@code period}. */
     public record Limit(long capacity, Duration period, boolean interval) {
@@ -39,6 +42,10 @@ final class Limits {
             }
             if (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofMillis(MAX_PERIOD_MILLIS)) > 0) {
                 throw new IllegalArgumentException("limit period [" + period + "] must be from 1ms to 366d");
+            }
+            if (capacity > period.toNanos()) {
+                throw new IllegalArgumentException("limit capacity [" + capacity + "] must be at most " + MAX_PER_MILLI
+                        + " per ms of period [" + format(period) + "]");
             }
         }
 
@@ -74,7 +81,8 @@ final class Limits {
             throw new IllegalArgumentException("at least one limit <capacity>/<period> is needed, like 100/1m");
         }
         List<Limit> limits = new ArrayList<>();
-        for (String part : text.split(",")) {
+        // -1: an empty part, even the last one, is a bad limit, not nothing.
+        for (String part : text.split(",", -1)) {
             String item = part.strip();
             Matcher m = LIMIT.matcher(item);
             if (!m.matches()) {
@@ -101,6 +109,9 @@ final class Limits {
                 throw new IllegalArgumentException("limit [" + item + "]: period must be at most 366d");
             }
             Duration period = Duration.ofMillis(amount * unitMillis);
+            if (capacity > period.toMillis() * MAX_PER_MILLI) {
+                throw new IllegalArgumentException("limit [" + item + "]: capacity must be at most " + MAX_PER_MILLI + " per ms of period");
+            }
             for (Limit other : limits) {
                 if (other.period().equals(period)) {
                     throw new IllegalArgumentException("limit [" + item + "]: two limits with the same period " + format(period));

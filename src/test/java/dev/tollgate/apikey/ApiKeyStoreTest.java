@@ -88,6 +88,18 @@ class ApiKeyStoreTest {
         assertFileError("keys.txt:3: duplicate key: same hash as line 1", "alice " + HASH, "", "bob " + HASH.toUpperCase());
     }
 
+    /** Found by KeysParserFuzzTest: Character.digit takes any script's digits, HexFormat only ASCII ones. */
+    @Test
+    void shouldRefuseNonAsciiDigitsInAHashByTheHashRule() {
+        for (String digit : List.of("\u0661", "\uff21", "\uff41", "\u09e7")) {
+            assertFileError("keys.txt:1: hash must be 64 hex characters (SHA-256), found a non-hex character",
+                    "alice " + digit + HASH.substring(1));
+            IllegalArgumentException inline = assertThrows(IllegalArgumentException.class,
+                    () -> KeysParser.parseInline("alice:" + digit + HASH.substring(1)));
+            assertEquals("entry 1: hash must be 64 hex characters (SHA-256), found a non-hex character", inline.getMessage());
+        }
+    }
+
     private static void assertFileError(String message, String... lines) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeysParser.parseFile("keys.txt", List.of(lines)));
         assertEquals(message, e.getMessage());

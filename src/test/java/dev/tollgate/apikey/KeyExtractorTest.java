@@ -41,6 +41,16 @@ class KeyExtractorTest {
         assertEquals(Kind.MISSING, HEADER_ONLY.extract(FakeHttp.request("GET", "/a").query("api_key=k4").get()).kind());
     }
 
+    /** Found by KeyExtractorFuzzTest: "?api_key=+" presented the key " ", where a blank header is no key. */
+    @Test
+    void shouldReadAQueryKeyAsAHeaderKeyStrippedAndBlankAsNone() {
+        assertEquals(Kind.MISSING, EVERYWHERE.extract(FakeHttp.request("GET", "/a").query("api_key=+").get()).kind());
+        assertEquals(Kind.MISSING, EVERYWHERE.extract(FakeHttp.request("GET", "/a").query("api_key=%20%09").get()).kind());
+        assertEquals("k4", EVERYWHERE.extract(FakeHttp.request("GET", "/a").query("api_key=+k4%20").get()).key());
+        assertEquals(Kind.KEY, EVERYWHERE.extract(FakeHttp.request("GET", "/a").header("X-API-KEY", "k1").query("api_key=+").get()).kind(),
+                "a blank query key is no second key");
+    }
+
     @Test
     void shouldTellACorsPreflightUnlessPreflightsAreChecked() {
         FakeHttp.Request preflight = FakeHttp.request("OPTIONS", "/a").header("Origin", "https://app.example")

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import dev.tollgate.config.InitParams;
@@ -14,6 +15,7 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayInputStream;
+import java.io.CharConversionException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,6 +87,35 @@ class ExceptionMapperTest {
                 () -> new ObjectMapper().readValue(body, Abstract.class));
         assertEquals(500, mapper(Map.of()).map(creator, source -> source == body).status(),
                 "a type Jackson cannot build is a server bug, even when it reads the body");
+    }
+
+    /**
+     * Found by fuzzing: a body beyond Jackson's stream limits (here nested 1001 deep) fails with a
+     * StreamConstraintsException that names no parser, so nothing tells it from a backend's JSON:
+     * a 500 unless the application maps it; the mapping applies to every source.
+     */
+    @Test
+    void shouldAnswer500ForABodyBeyondJacksonsLimitsUnlessTheApplicationMapsIt() throws ServletException {
+        InputStream body = new ByteArrayInputStream("[".repeat(1001).getBytes(StandardCharsets.UTF_8));
+        StreamConstraintsException deep = assertThrows(StreamConstraintsException.class, () -> new ObjectMapper().readTree(body));
+        assertEquals(500, mapper(Map.of()).map(deep, source -> source == body).status());
+        ApiError mapped = mapper(Map.of("exception-mappings", "com.fasterxml.jackson.core.exc.StreamConstraintsException=400"))
+                .map(deep, source -> false);
+        assertEquals(400, mapped.status());
+        assertEquals("Bad request", mapped.message());
+    }
+
+    /**
+     * Found by fuzzing too: a body that Jackson takes for UTF-32 (it starts with three zero bytes)
+     * and that holds no UTF-32 character fails with the JDK's CharConversionException, no Jackson
+     * exception at all: a 500 unless the application maps it.
+     */
+    @Test
+    void shouldAnswer500ForABodyJacksonCannotDecodeUnlessTheApplicationMapsIt() throws ServletException {
+        InputStream body = new ByteArrayInputStream(new byte[] {0, 0, 0, '[', (byte) 0x90, (byte) 0x92, (byte) 0x9b, (byte) 0xff});
+        CharConversionException undecodable = assertThrows(CharConversionException.class, () -> new ObjectMapper().readTree(body));
+        assertEquals(500, mapper(Map.of()).map(undecodable, source -> source == body).status());
+        assertEquals(400, mapper(Map.of("exception-mappings", "java.io.CharConversionException=400")).map(undecodable).status());
     }
 
     /** Jackson cannot create it: an abstract type with no concrete type mapped. */

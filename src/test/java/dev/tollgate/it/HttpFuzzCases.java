@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 abstract class HttpFuzzCases extends ContainerCases {
 
     static final int REQUESTS = 2500;
+    /** What the key header property sent before: 600 requests over the two containers. */
+    static final int KEY_HEADER_REQUESTS = 300;
     static final String KEY = "tg_fuzz-key-0123456789";
     static final long SEED = Long.getLong("tollgate.test.fuzz-seed", 20261125L);
 
@@ -93,6 +95,70 @@ abstract class HttpFuzzCases extends ContainerCases {
         System.out.printf("HTTP fuzz on %s, seed %d: %d requests, statuses %s, %d rejected by the container before any filter%n",
                 getClass().getSimpleName(), SEED, REQUESTS, statuses, containerRejections);
         assertTrue(containerRejections < REQUESTS / 2, "most requests reach the filters");
+    }
+
+    /**
+     * Any {@code X-API-KEY} headers, as the bytes a client may put on the wire (any byte a header
+     * value may hold, huge, repeated), on {@code /api/items}: the right key alone passes, anything
+     * else is 401 and no body repeats what was sent, unless the container refuses the head itself
+     * (400, 431) before any filter runs. What the key filter does with such values is also
+     * {@code ApiKeyHeaderFuzzTest}'s, without a container.
+     */
+    @Test
+    void shouldPassOnlyTheRightKeyAloneWhateverTheKeyHeadersHold() throws Exception {
+        Random random = new Random(SEED);
+        Map<String, Integer> answers = new TreeMap<>();
+        for (int i = 0; i < KEY_HEADER_REQUESTS; i++) {
+            List<String> values = keyHeaders(random);
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.writeBytes("GET /api/items HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            for (String value : values) {
+                request.writeBytes(("X-API-KEY: " + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            }
+            request.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            Http.Response response = Http.raw(port, request.toByteArray(), false);
+            String why = "seed " + SEED + ", request " + i + ": "
+                    + values.stream().map(v -> v.length() > 80 ? v.substring(0, 80) + "…" : v).toList() + " => " + response;
+            if (response.header("X-Request-ID") == null) {
+                assertTrue(response.status() == 400 || response.status() == 431, why);
+                answers.merge("refused by the container", 1, Integer::sum);
+                continue;
+            }
+            List<String> presented = values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+            assertEquals(presented.equals(List.of(KEY)) ? 200 : 401, response.status(), why);
+            for (String value : presented) {
+                if (value.length() >= 4) {
+                    assertFalse(response.body().contains(value), why);
+                }
+            }
+            answers.merge(String.valueOf(response.status()), 1, Integer::sum);
+        }
+        System.out.printf("X-API-KEY fuzz on %s, seed %d: %d requests, answers %s%n", getClass().getSimpleName(), SEED,
+                KEY_HEADER_REQUESTS, answers);
+    }
+
+    /** No key, or up to three: printable and Latin-1 bytes and tabs, huge ones, and near misses of the right key. */
+    private static List<String> keyHeaders(Random random) {
+        List<String> values = new ArrayList<>();
+        int count = random.nextInt(4);
+        for (int v = 0; v < count; v++) {
+            int kind = random.nextInt(8);
+            if (kind < 4) {
+                StringBuilder value = new StringBuilder();
+                int length = random.nextInt(201);
+                for (int c = 0; c < length; c++) {
+                    int pick = random.nextInt(95 + 128 + 1);
+                    value.append(pick < 95 ? (char) (' ' + pick) : pick < 95 + 128 ? (char) (0x80 + pick - 95) : '\t');
+                }
+                values.add(value.toString());
+            } else if (kind == 4) {
+                values.add("tg_" + "x".repeat(1_000 + random.nextInt(39_001)));
+            } else {
+                values.add(pick(random, KEY, " " + KEY + " ", KEY + "x", KEY.substring(1), KEY.toUpperCase(Locale.ROOT), "", " ",
+                        "Bearer " + KEY, KEY + "," + KEY));
+            }
+        }
+        return values;
     }
 
     private static Fuzzed fuzz(Random random) {

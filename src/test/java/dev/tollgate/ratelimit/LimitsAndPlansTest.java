@@ -34,6 +34,27 @@ class LimitsAndPlansTest {
         assertBad("10/400d", "limit [10/400d]: period must be at most 366d");
     }
 
+    /** Found by LimitsAndPlansFuzzTest: "," made no limit at all, and bucket4j's own message came out. */
+    @Test
+    void shouldNameAnEmptyPartWithTheRuleWhereverItIs() {
+        String rule = "limit [] must be <capacity>/<period> like 100/1m or 5000/1d (units ms, s, m, h, d), optionally followed by 'interval'";
+        for (String text : List.of(",", " , ", ",,", "100/1m,", "100/1m, ", ",100/1m", "100/1m,,5/1s")) {
+            assertBad(text, rule);
+        }
+        assertEquals("plan [gold]: " + rule, assertThrows(IllegalArgumentException.class, () -> Plans.parsePlans("gold: ,")).getMessage());
+    }
+
+    /** Found by LimitsAndPlansFuzzTest: bucket4j refills at most one token a nanosecond, and said so in its own words. */
+    @Test
+    void shouldRefuseMoreThanOneRequestPerNanosecondWithTheRule() {
+        assertBad("88888880/ms", "limit [88888880/ms]: capacity must be at most 1000000 per ms of period");
+        assertBad("1000000000/999ms", "limit [1000000000/999ms]: capacity must be at most 1000000 per ms of period");
+        assertEquals("1000000/1ms, 1000000000/1s", Limits.parse("1000000/1ms, 1000000000/1s").toString());
+        IllegalArgumentException inCode = assertThrows(IllegalArgumentException.class,
+                () -> new Limits.Limit(1_000_001, Duration.ofMillis(1), false));
+        assertEquals("limit capacity [1000001] must be at most 1000000 per ms of period [1ms]", inCode.getMessage());
+    }
+
     private static void assertBad(String text, String message) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, () -> Limits.parse(text)).getMessage());
     }
