@@ -2,6 +2,7 @@ package dev.tollgate.apikey;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.apikey.KeyExtractor.Preflight;
+import dev.tollgate.config.ClientIpResolver;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
@@ -163,8 +164,9 @@ public final class ApiKeyFilter implements Filter {
     static final String SKIP_PATHS = "skip-paths";
     static final String REALM = "realm";
     static final String ENFORCE = "enforce";
+    static final String TRUSTED_PROXIES = "trusted-proxies";
     static final Set<String> PARAMS = Set.of(ENFORCE, KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
-            HIDE_CREDENTIALS, PREFLIGHT, SKIP_PREFLIGHT, SKIP_PATHS, REALM);
+            HIDE_CREDENTIALS, PREFLIGHT, SKIP_PREFLIGHT, SKIP_PATHS, REALM, TRUSTED_PROXIES);
 
     static final String DEFAULT_HEADER = "X-API-KEY";
     static final int DEFAULT_RELOAD_SECONDS = 5;
@@ -189,6 +191,8 @@ public final class ApiKeyFilter implements Filter {
     private ErrorRenderer renderer;
     private final ApiKeyMetrics metrics = new ApiKeyMetrics();
     private boolean enforce = DEFAULT_ENFORCE;
+    /** Names the address of a request without a client in the report-only log. */
+    private ClientIpResolver proxies = ClientIpResolver.DIRECT;
     /** With {@code enforce=false}: which clients and addresses were logged in the report period. */
     private OncePerPeriod reported;
     private final long instance = INSTANCES.incrementAndGet();
@@ -248,6 +252,7 @@ public final class ApiKeyFilter implements Filter {
         b.enforce(params.bool(ENFORCE, DEFAULT_ENFORCE));
         set(params, SKIP_PATHS, b::skipPaths);
         set(params, REALM, b::realm);
+        set(params, TRUSTED_PROXIES, b::trustedProxies);
         return b;
     }
 
@@ -285,6 +290,7 @@ public final class ApiKeyFilter implements Filter {
         hideAuthorization = b.hideCredentials && b.bearer;
         hiddenParameter = b.hideCredentials ? b.queryParam : null;
         enforce = b.enforce;
+        proxies = b.proxies;
         reported = b.enforce ? null : OncePerPeriod.create(REPORT_MAX_CLIENTS);
     }
 
@@ -476,7 +482,7 @@ public final class ApiKeyFilter implements Filter {
         ApiError rejection = verdict.rejection();
         metrics.wouldReject(rejection.code());
         req.setAttribute(WOULD_REJECT_ATTRIBUTE, rejection.code());
-        String who = verdict.refused() != null ? "client " + verdict.refused().clientId() : "address " + req.getRemoteAddr();
+        String who = verdict.refused() != null ? "client " + verdict.refused().clientId() : "address " + proxies.clientAddress(req);
         if (reported.first(rejection.code() + ' ' + who, REPORT_PERIOD)) {
             LOG.warn("Report-only: would have answered {} {} to {}; logged once a minute per client and answer",
                     rejection.status(), rejection.code(), who);
@@ -516,6 +522,7 @@ public final class ApiKeyFilter implements Filter {
         private boolean enforce = DEFAULT_ENFORCE;
         private PathPatterns skipPaths = PathPatterns.NONE;
         private String realm = DEFAULT_REALM;
+        private ClientIpResolver proxies = ClientIpResolver.DIRECT;
         private Clock clock = Clock.systemUTC();
 
         Builder(ApiKeyStore store) {
@@ -586,6 +593,16 @@ public final class ApiKeyFilter implements Filter {
                 throw new IllegalArgumentException("must be letters, digits, space, '.', '_' or '-'");
             }
             this.realm = realm;
+            return this;
+        }
+
+        /**
+         * The proxies whose {@code X-Forwarded-For} is believed, as in the rate-limit filter's
+         * init-param: IPs or CIDRs, comma-separated ({@code 10.0.0.0/8, fd00::/8}); empty for none.
+         * Only the report-only log uses it, to name the address of a request without a valid key.
+         */
+        public Builder trustedProxies(String addresses) {
+            this.proxies = ClientIpResolver.fromParam(Objects.requireNonNull(addresses, "addresses"));
             return this;
         }
 

@@ -1,11 +1,11 @@
 package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
+import dev.tollgate.config.ClientIpResolver;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -115,14 +115,7 @@ final class ClientKeys {
                 // Counted by IP below.
             }
         }
-        return joined.join("ip:", clientIp(req));
-    }
-
-    private String clientIp(HttpServletRequest req) {
-        if (ipResolver == ClientIpResolver.DIRECT) {
-            return ipResolver.resolve(req.getRemoteAddr(), null);
-        }
-        return ipResolver.resolve(req.getRemoteAddr(), Collections.list(req.getHeaders("X-Forwarded-For")));
+        return joined.join("ip:", ipResolver.clientAddress(req));
     }
 
     /** The plan of a request with {@code identity} (or none) counted under {@code key}. */

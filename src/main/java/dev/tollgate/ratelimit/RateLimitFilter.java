@@ -1,6 +1,7 @@
 package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
+import dev.tollgate.config.ClientIpResolver;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.config.OncePerPeriod;
 import dev.tollgate.config.PathPatterns;
@@ -275,8 +276,7 @@ public final class RateLimitFilter implements Filter {
             throw params.invalid(NAMESPACE_PARAM, namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
         }
         String keyBy = params.string(KEY_BY, DEFAULT_KEY_BY);
-        ClientIpResolver ipResolver = params.parse(TRUSTED_PROXIES, "", text -> ClientIpResolver.trusting(
-                List.of(text.split("[,\\s]+")).stream().filter(s -> !s.isEmpty()).toList()));
+        ClientIpResolver ipResolver = params.parse(TRUSTED_PROXIES, "", ClientIpResolver::fromParam);
         try {
             clients = ClientKeys.of(keyBy, namespace, ipResolver, plans);
         } catch (IllegalArgumentException e) {

@@ -50,6 +50,9 @@ class ApiKeyFilterTest {
                 initFailure(Map.of("keys", inline, "reload-interval", "-1")).getMessage());
         assertEquals("ApiKeyFilter: init-param [bearer] has invalid value [on]: must be true or false",
                 initFailure(Map.of("keys", inline, "bearer", "on")).getMessage());
+        assertEquals("ApiKeyFilter: init-param [trusted-proxies] has invalid value [10.0.0.0/8, proxy.local]: trusted proxy "
+                + "[proxy.local] must be an IPv4 or IPv6 address or CIDR, like 10.0.0.0/8 or fd00::/8",
+                initFailure(Map.of("keys", inline, "trusted-proxies", "10.0.0.0/8, proxy.local")).getMessage());
         assertTrue(initFailure(Map.of("keys", inline, "key-header", "X")).getMessage()
                 .startsWith("ApiKeyFilter: unknown init-param [key-header]; known names are [bearer, enforce, headers, hide-credentials"));
     }

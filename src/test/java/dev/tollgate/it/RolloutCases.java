@@ -81,6 +81,23 @@ abstract class RolloutCases extends ContainerCases {
     }
 
     @Test
+    void shouldNameTheClientBehindATrustedProxyInTheReportOnlyLog() throws Exception {
+        try (LogCapture keyLog = new LogCapture(dev.tollgate.apikey.ApiKeyFilter.class)) {
+            Http.Response proxied = get("127.0.0.14", "/proxied/x", "X-Forwarded-For: 203.0.113.7");
+            assertEquals("missing_api_key", proxied.json().get("key_would_reject").asText(), proxied::toString);
+            Http.Response spoofed = get("127.0.0.15", "/proxied/x", "X-Forwarded-For: 203.0.113.8");
+            assertEquals("missing_api_key", spoofed.json().get("key_would_reject").asText(), spoofed::toString);
+            Http.Response unproxied = get("127.0.0.16", "/report/x", "X-Forwarded-For: 203.0.113.9");
+            assertEquals("missing_api_key", unproxied.json().get("key_would_reject").asText(), unproxied::toString);
+
+            assertEquals(1, warnings(keyLog, "401 missing_api_key to address 203.0.113.7"), keyLog.text());
+            assertEquals(1, warnings(keyLog, "401 missing_api_key to address 127.0.0.15"), "not a trusted proxy: " + keyLog.text());
+            assertEquals(1, warnings(keyLog, "401 missing_api_key to address 127.0.0.16"), "no proxy trusted: " + keyLog.text());
+            assertFalse(keyLog.text().contains("127.0.0.14"), "the proxy is not the client: " + keyLog.text());
+        }
+    }
+
+    @Test
     void shouldCountButNotRejectOverTheLimitInReportOnlyMode() throws Exception {
         try (LogCapture limitLog = new LogCapture(RateLimitFilter.class)) {
             for (int remaining = 1; remaining >= 0; remaining--) {

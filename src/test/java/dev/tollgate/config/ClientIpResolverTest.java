@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

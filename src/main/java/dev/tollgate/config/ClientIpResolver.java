@@ -1,7 +1,9 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.config;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -18,8 +20,11 @@ import java.util.List;
  * IPv4 without leading zeros, IPv6 in the RFC 4291 text forms (with {@code ::} and an embedded
  * IPv4 tail); an IPv6 zone id ({@code %eth0}) is ignored. Never through the system resolver, so a
  * hostile header cannot cause a DNS or {@code /etc/hosts} lookup on a request thread.
+ *
+ * <p>Both gates use it, from their {@code trusted-proxies} init-param: the rate-limit filter to
+ * count a client, the key filter to name it in its report-only log.
  */
-final class ClientIpResolver {
+public final class ClientIpResolver {
 
     /** Trusts nobody: the socket address is the client. */
     public static final ClientIpResolver DIRECT = new ClientIpResolver(List.of());
@@ -48,6 +53,16 @@ final class ClientIpResolver {
 
     private ClientIpResolver(List<Cidr> trusted) {
         this.trusted = List.copyOf(trusted);
+    }
+
+    /**
+     * The value of a {@code trusted-proxies} init-param: IPs or CIDRs separated by commas or
+     * white space; empty trusts nobody.
+     *
+     * @throws IllegalArgumentException naming the entry that is neither
+     */
+    public static ClientIpResolver fromParam(String text) {
+        return trusting(List.of(text.split("[,\\s]+")).stream().filter(s -> !s.isEmpty()).toList());
     }
 
     /** Trusts the proxies at {@code addresses}: IPs or CIDRs ({@code 10.0.0.0/8}, {@code ::1}, {@code fd00::/8}). */
@@ -111,6 +126,14 @@ final class ClientIpResolver {
             }
         }
         return key(client, clientBytes);
+    }
+
+    /** The client of {@code req}: its socket peer, or the address that {@code X-Forwarded-For} names past the trusted proxies. */
+    public String clientAddress(HttpServletRequest req) {
+        if (trusted.isEmpty()) {
+            return resolve(req.getRemoteAddr(), null);
+        }
+        return resolve(req.getRemoteAddr(), Collections.list(req.getHeaders("X-Forwarded-For")));
     }
 
     /** Whether the socket peer {@code remoteAddr} is one of the trusted proxies; never when none is set. */
