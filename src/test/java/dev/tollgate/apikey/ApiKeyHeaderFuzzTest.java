@@ -21,7 +21,7 @@ import java.util.Set;
  * key filter set up as {@code src/test/webapps/fuzz} sets it up: the right key alone passes,
  * everything else is 401 with a challenge and one of the bodies that a request without input of
  * its own gets, so no body repeats what was sent. Each line of the input is one header value.
- * What the containers do with such bytes is {@code HttpFuzzCases}'s part. Inputs:
+ * What the containers do with such bytes is {@code HttpFuzzIT}'s part. Inputs:
  * {@code ApiKeyHeaderFuzzTestInputs/}.
  */
 class ApiKeyHeaderFuzzTest {

@@ -2,36 +2,49 @@ package dev.tollgate.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Cases run on one real container, started once per test class on a free port and deploying one of
- * {@code src/test/webapps}. Each container has a subclass of each set of cases.
+ * Cases run on real containers: each class runs all its cases once on every {@link Container}, each
+ * started once per class invocation (in a {@code @BeforeParameterizedClassInvocation} method) on a
+ * free port and deploying one of {@code src/test/webapps}.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ContainerCases {
 
     /** The system property that the test web applications' {@code keys-file} init-params name. */
     private static final String KEYS_FILE_PROPERTY = "tollgate.keys-file";
 
-    private EmbeddedContainer container;
+    /** The container of this invocation of the class. */
+    @Parameter
+    Container container;
+
+    private EmbeddedContainer server;
     private Path keysFile;
     /** The port the container listens on, once deployed. */
     int port;
 
-    abstract EmbeddedContainer newContainer();
+    /** A new, unstarted container of this invocation; cases that need it set up otherwise override this. */
+    EmbeddedContainer newContainer() {
+        return container.plain();
+    }
 
     /** Starts the container with {@code src/test/webapps/<webapp>}. */
     final void deploy(String webapp) throws Exception {
-        container = newContainer();
-        port = container.start(EmbeddedContainer.webapp(webapp));
+        server = newContainer();
+        port = server.start(EmbeddedContainer.webapp(webapp));
     }
 
     /** Starts the container with the WAR directory {@code webappDir} (a filled-in template, say). */
     final void deploy(Path webappDir) throws Exception {
-        container = newContainer();
-        port = container.start(webappDir);
+        server = newContainer();
+        port = server.start(webappDir);
     }
 
     /**
@@ -51,13 +64,15 @@ abstract class ContainerCases {
         return keysFile;
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     final void undeploy() throws Exception {
-        if (container != null) {
-            container.close();
+        if (server != null) {
+            server.close();
+            server = null;
         }
         if (keysFile != null) {
             Files.deleteIfExists(keysFile);
+            keysFile = null;
         }
     }
 }

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyApiKeyIT extends ApiKeyCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

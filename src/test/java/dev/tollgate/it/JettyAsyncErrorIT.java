@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyAsyncErrorIT extends AsyncErrorCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

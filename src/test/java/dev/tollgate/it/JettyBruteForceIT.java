@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyBruteForceIT extends BruteForceCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

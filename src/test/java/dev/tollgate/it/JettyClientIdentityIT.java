@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyClientIdentityIT extends ClientIdentityCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

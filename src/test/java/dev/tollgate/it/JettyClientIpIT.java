@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyClientIpIT extends ClientIpCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

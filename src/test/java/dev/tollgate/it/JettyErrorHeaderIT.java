@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyErrorHeaderIT extends ErrorHeaderCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyFormatIT extends FormatCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyFoundationIT extends FoundationCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

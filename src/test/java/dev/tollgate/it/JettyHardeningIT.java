@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyHardeningIT extends ContainerHardeningCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jettyHardened();
-    }
-}

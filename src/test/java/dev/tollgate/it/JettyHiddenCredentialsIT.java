@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyHiddenCredentialsIT extends HiddenCredentialsCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

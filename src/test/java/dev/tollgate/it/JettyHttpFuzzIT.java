@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyHttpFuzzIT extends HttpFuzzCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

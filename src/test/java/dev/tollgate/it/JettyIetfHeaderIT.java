@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyIetfHeaderIT extends IetfHeaderCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyKeysFileReloadIT extends KeysFileReloadCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

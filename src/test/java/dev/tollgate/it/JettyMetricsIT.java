@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyMetricsIT extends MetricsCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

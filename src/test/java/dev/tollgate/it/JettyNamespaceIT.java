@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyNamespaceIT extends NamespaceCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyPlanReloadIT extends PlanReloadCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

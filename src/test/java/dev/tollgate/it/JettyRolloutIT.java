@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyRolloutIT extends RolloutCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

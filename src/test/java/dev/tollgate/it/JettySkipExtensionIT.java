@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettySkipExtensionIT extends SkipExtensionCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

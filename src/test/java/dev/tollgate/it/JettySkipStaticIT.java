@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettySkipStaticIT extends SkipStaticCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class JettyTwoKeyFiltersIT extends TwoKeyFiltersCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.jetty();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatAsyncErrorIT extends AsyncErrorCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

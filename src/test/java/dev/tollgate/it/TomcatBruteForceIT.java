@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatBruteForceIT extends BruteForceCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatClientIdentityIT extends ClientIdentityCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

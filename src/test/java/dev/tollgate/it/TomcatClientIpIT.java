@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatClientIpIT extends ClientIpCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

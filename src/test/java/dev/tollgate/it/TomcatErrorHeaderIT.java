@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatErrorHeaderIT extends ErrorHeaderCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

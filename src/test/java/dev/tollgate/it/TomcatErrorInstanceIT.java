@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatErrorInstanceIT extends ErrorInstanceCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatFailedKeyFilterStartupIT extends FailedKeyFilterStartupCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatFormatIT extends FormatCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

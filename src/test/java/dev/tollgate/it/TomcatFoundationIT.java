@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatFoundationIT extends FoundationCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatHiddenCredentialsIT extends HiddenCredentialsCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatHttpFuzzIT extends HttpFuzzCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatKeysFileReloadIT extends KeysFileReloadCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatNamespaceIT extends NamespaceCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

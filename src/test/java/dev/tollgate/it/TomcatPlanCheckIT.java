@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatPlanCheckIT extends PlanCheckCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

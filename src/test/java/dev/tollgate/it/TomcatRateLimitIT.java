@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatRateLimitIT extends RateLimitCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatRolloutIT extends RolloutCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}

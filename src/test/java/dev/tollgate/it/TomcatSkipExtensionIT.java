@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatSkipExtensionIT extends SkipExtensionCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcatWithDefaultServlet();
-    }
-}

@@ -1,8 +1,0 @@
-package dev.tollgate.it;
-
-class TomcatTwoKeyFiltersIT extends TwoKeyFiltersCases {
-    @Override
-    EmbeddedContainer newContainer() {
-        return EmbeddedContainer.tomcat();
-    }
-}
