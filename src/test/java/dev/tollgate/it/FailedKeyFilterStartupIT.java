@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.apikey.ApiKeys;
+import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,7 @@ class FailedKeyFilterStartupIT extends ContainerCases {
     void shouldLeaveNoReloadThreadWhenTheKeyFilterFailsToStart() throws Exception {
         Set<Thread> before = reloadThreads();
         assertThrows(Exception.class, () -> deploy("apikey-bad-param", "alice " + ApiKeys.sha256Hex("alice-key-0123456789") + "\n"));
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        Set<Thread> left = newReloadThreads(before);
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            left = newReloadThreads(before);
-        }
+        Set<Thread> left = Wait.poll(Duration.ofSeconds(3), () -> newReloadThreads(before), Set::isEmpty);
         assertTrue(left.isEmpty(), "reload threads left alive: " + left);
     }
 

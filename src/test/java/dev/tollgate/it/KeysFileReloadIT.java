@@ -4,7 +4,6 @@ import static dev.tollgate.it.ApiKeyIT.keysFileText;
 import static dev.tollgate.it.ApiKeyIT.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tollgate.apikey.FileApiKeyStore;
 import java.lang.management.ManagementFactory;
@@ -59,13 +58,7 @@ class KeysFileReloadIT extends ContainerCases {
     private void writeAndAwaitLog(String text, String message) throws Exception {
         try (LogCapture log = new LogCapture(FileApiKeyStore.class)) {
             Files.writeString(keysFile, text);
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!log.text().contains(message)) {
-                if (System.nanoTime() > deadline) {
-                    fail("no log [" + message + "] within 10 s; logged: " + log.text());
-                }
-                Thread.sleep(50);
-            }
+            Wait.forLog(log, message);
         }
     }
 
@@ -118,15 +111,6 @@ class KeysFileReloadIT extends ContainerCases {
     }
 
     private void awaitStatus(String key, int expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            last = status(key);
-            if (last == expected) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("expected " + expected + " within 10 s, last was " + last);
+        Wait.until("status " + expected, () -> status(key), s -> s == expected);
     }
 }

@@ -13,6 +13,7 @@ import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,8 @@ abstract class RedeployLeakCases {
     /** A leak keeps every round's class loader, so 20 rounds show it as surely as more; {@code -Dtollgate.test.redeploys} for a soak. */
     static final int ROUNDS = Integer.getInteger("tollgate.test.redeploys", 20);
     static final String KEY = "tg_redeploy-key";
+    /** How long threads, connections and class loaders may take to go after the last undeploy. */
+    static final Duration LEAK_WAIT = Duration.ofSeconds(15);
     /** Threads that Tollgate or its libraries start. */
     static final Pattern OURS = Pattern.compile("(?i).*(tollgate|lettuce|netty|nioEventLoop|epoll|globalEventExecutor"
             + "|ObjectCleaner|reactor|caffeine|bucket4j).*");
@@ -101,15 +104,15 @@ abstract class RedeployLeakCases {
             assertEquals(List.of(), Metrics.globalRegistry.getMeters().stream()
                     .map(m -> m.getId().getName()).filter(n -> n.startsWith("tollgate.")).toList(),
                     "Micrometer meters left after " + ROUNDS + " redeploys");
-            Set<String> left = waitFor(() -> {
+            Set<String> left = Wait.poll(LEAK_WAIT, () -> {
                 Set<String> now = ourThreads();
                 now.removeAll(threadBaseline);
                 return now;
             }, Set::isEmpty);
             assertTrue(left.isEmpty(), () -> "threads left after " + ROUNDS + " redeploys: " + left);
-            int redisClients = waitFor(() -> clients(redis), n -> n <= redisBaseline);
+            int redisClients = Wait.poll(LEAK_WAIT, () -> clients(redis), n -> n <= redisBaseline);
             assertEquals(redisBaseline, redisClients, () -> "Redis connections left: " + redis.clientList());
-            long alive = waitFor(() -> {
+            long alive = Wait.poll(LEAK_WAIT, () -> {
                 System.gc();
                 return loaders.stream().filter(ref -> ref.get() != null).count();
             }, n -> n == 0);
@@ -151,18 +154,6 @@ abstract class RedeployLeakCases {
             }
         }
         return names;
-    }
-
-    /** Polls {@code value} for up to 15 s until {@code done} holds; returns the last value. */
-    private static <T> T waitFor(java.util.function.Supplier<T> value, java.util.function.Predicate<T> done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        T current = value.get();
-        while (!done.test(current) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            current = value.get();
-        }
-        return current;
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.RedisServerProcess;
+import dev.tollgate.it.Wait;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -215,11 +216,8 @@ class RedisSyncBoundIT {
             for (int i = 0; i < syncTokens; i++) {
                 assertTrue(limiter.tryConsume(client, plans.defaultPlan()).allowed());
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (Arrays.equals(first, bytes(key)) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertFalse(Arrays.equals(first, bytes(key)), "the tokens taken so far were pushed without a request waiting");
+            byte[] pushed = Wait.poll(Duration.ofSeconds(5), Duration.ofMillis(5), () -> bytes(key), now -> !Arrays.equals(first, now));
+            assertFalse(Arrays.equals(first, pushed), "the tokens taken so far were pushed without a request waiting");
             // Time for Redis's answer to reach the node, which takes the fresh copy from it.
             Thread.sleep(200);
             // Redis stops answering for 1.5 s, five times the store's timeout.
@@ -303,20 +301,16 @@ class RedisSyncBoundIT {
                 assertTrue(slow < requests / 2, slow + " of " + requests + " requests waited: most must not wait at all");
                 assertTrue(store.isCircuitOpen(), "the circuit opened");
                 own.startAgain();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (store.isCircuitOpen() && System.nanoTime() < deadline) {
+                boolean open = Wait.poll(Duration.ofSeconds(15), () -> {
                     limiter.tryConsume("client:outage", plans.defaultPlan());
-                    Thread.sleep(50);
-                }
-                assertTrue(!store.isCircuitOpen(), "limiting through Redis again after the restart");
+                    return store.isCircuitOpen();
+                }, o -> !o);
+                assertTrue(!open, "limiting through Redis again after the restart");
                 // Syncing again: the restarted (empty) Redis gets the bucket back within one sync interval.
-                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                boolean written = false;
-                while (!written && System.nanoTime() < deadline) {
+                boolean written = Wait.poll(Duration.ofSeconds(15), () -> {
                     limiter.tryConsume("client:outage", plans.defaultPlan());
-                    written = keyExists(own, prefix + "default:client:outage");
-                    Thread.sleep(50);
-                }
+                    return keyExists(own, prefix + "default:client:outage");
+                }, w -> w);
                 assertTrue(written, "the bucket is in Redis again");
             }
         }
