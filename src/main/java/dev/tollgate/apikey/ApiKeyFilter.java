@@ -10,7 +10,6 @@ import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
-import dev.tollgate.metrics.ApiKeyMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

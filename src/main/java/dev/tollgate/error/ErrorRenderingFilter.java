@@ -3,7 +3,6 @@ package dev.tollgate.error;
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.config.InitParams;
 import dev.tollgate.RequestIds;
-import dev.tollgate.metrics.ErrorMetrics;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;

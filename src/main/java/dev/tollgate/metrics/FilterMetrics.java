@@ -37,12 +37,12 @@ public abstract class FilterMetrics {
     private ObjectName registered;
     private AutoCloseable micrometer;
 
-    FilterMetrics(String type) {
+    protected FilterMetrics(String type) {
         this.type = type;
     }
 
     /** What this filter exports, described once. */
-    abstract List<Meter> meters();
+    protected abstract List<Meter> meters();
 
     /**
      * Exports the metrics of the filter {@code filterName} of {@code context}. A failure (a security
@@ -88,7 +88,7 @@ public abstract class FilterMetrics {
     }
 
     /** The name the MBean got, or {@code null} when it is not registered. */
-    final synchronized ObjectName objectName() {
+    public final synchronized ObjectName objectName() {
         return registered;
     }
 

@@ -10,6 +10,9 @@ import java.util.function.Supplier;
  * counting path. A meter without {@code name} is JMX only, one without {@code attribute} is
  * Micrometer only.
  *
+ * <p>Not API: public because the filters' packages describe their meters with it; it may change in
+ * any release.
+ *
  * @param name        the Micrometer name ({@code tollgate.ratelimit.requests}), or {@code null}
  * @param tags        the meter's own tags as key, value pairs (the filter and context tags are added)
  * @param attribute   the MBean attribute ({@code Allowed}), or {@code null}
@@ -19,10 +22,10 @@ import java.util.function.Supplier;
  * @param count       a timer's count; {@code null} otherwise
  * @param text        a text attribute's value (JMX only); {@code null} otherwise
  */
-record Meter(String name, List<String> tags, String attribute, Type type, String description, LongSupplier value,
+public record Meter(String name, List<String> tags, String attribute, Type type, String description, LongSupplier value,
         LongSupplier count, Supplier<String> text) {
 
-    enum Type {
+    public enum Type {
         /** Grows only. */
         COUNTER,
         /** A value now. */
@@ -35,23 +38,34 @@ record Meter(String name, List<String> tags, String attribute, Type type, String
         TEXT
     }
 
-    static Meter counter(String name, String attribute, String description, LongSupplier value, String... tags) {
+    public static Meter counter(String name, String attribute, String description, LongSupplier value, String... tags) {
         return new Meter(name, List.of(tags), attribute, Type.COUNTER, description, value, null, null);
     }
 
-    static Meter gauge(String name, String attribute, String description, LongSupplier value, String... tags) {
+    public static Meter gauge(String name, String attribute, String description, LongSupplier value, String... tags) {
         return new Meter(name, List.of(tags), attribute, Type.GAUGE, description, value, null, null);
     }
 
-    static Meter gaugeNanos(String name, String attribute, String description, LongSupplier nanos) {
+    public static Meter gaugeNanos(String name, String attribute, String description, LongSupplier nanos) {
         return new Meter(name, List.of(), attribute, Type.GAUGE_NANOS, description, nanos, null, null);
     }
 
-    static Meter timer(String name, String attribute, String description, LongSupplier count, LongSupplier totalNanos) {
+    public static Meter timer(String name, String attribute, String description, LongSupplier count, LongSupplier totalNanos) {
         return new Meter(name, List.of(), attribute, Type.TIMER, description, totalNanos, count, null);
     }
 
-    static Meter text(String attribute, String description, Supplier<String> text) {
+    public static Meter text(String attribute, String description, Supplier<String> text) {
         return new Meter(null, List.of(), attribute, Type.TEXT, description, null, null, text);
+    }
+
+    /** An error code as the part of an attribute name: {@code missing_api_key} as {@code MissingApiKey}. */
+    public static String camel(String code) {
+        StringBuilder out = new StringBuilder();
+        for (String part : code.split("_")) {
+            if (!part.isEmpty()) {
+                out.append(Character.toUpperCase(part.charAt(0))).append(part, 1, part.length());
+            }
+        }
+        return out.toString();
     }
 }

@@ -9,7 +9,6 @@ import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ApiException;
 import dev.tollgate.error.ErrorRenderer;
-import dev.tollgate.metrics.RateLimitMetrics;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;

@@ -1,6 +1,5 @@
 package dev.tollgate.ratelimit;
 
-import dev.tollgate.metrics.RateLimitMetrics;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;

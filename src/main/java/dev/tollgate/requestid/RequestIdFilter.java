@@ -2,7 +2,6 @@ package dev.tollgate.requestid;
 
 import dev.tollgate.RequestIds;
 import dev.tollgate.config.InitParams;
-import dev.tollgate.metrics.RequestIdMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;

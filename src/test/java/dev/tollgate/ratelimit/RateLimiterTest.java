@@ -202,7 +202,7 @@ class RateLimiterTest {
     void shouldCountEachOutageDecisionUnderItsMode() throws Exception {
         Plans plans = Plans.of(Limits.parse("10/1m"));
         BucketStore away = new AwayStore();
-        dev.tollgate.metrics.RateLimitMetrics metrics = new dev.tollgate.metrics.RateLimitMetrics();
+        RateLimitMetrics metrics = new RateLimitMetrics();
         metrics.register(dev.tollgate.testing.Fakes.context(java.util.Map.of()), "shouldCountEachOutageDecision");
         try {
             for (RateLimiter.OnStoreFailure mode : RateLimiter.OnStoreFailure.values()) {

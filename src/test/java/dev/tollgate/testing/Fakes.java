@@ -19,6 +19,13 @@ public final class Fakes {
     private Fakes() {
     }
 
+    /** A context whose {@code dev.tollgate.metrics.MeterRegistry} attribute is {@code registry} (a Micrometer {@code MeterRegistry}). */
+    public static ServletContext contextWithMeterRegistry(Object registry) {
+        ServletContext context = context(Map.of());
+        context.setAttribute("dev.tollgate.metrics.MeterRegistry", registry);
+        return context;
+    }
+
     /** A context with {@code contextParams} and working attributes. */
     public static ServletContext context(Map<String, String> contextParams) {
         Map<String, Object> attributes = new HashMap<>();

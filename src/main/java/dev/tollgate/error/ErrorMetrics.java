@@ -1,6 +1,7 @@
-package dev.tollgate.metrics;
+package dev.tollgate.error;
 
-import dev.tollgate.error.ErrorCodes;
+import dev.tollgate.metrics.FilterMetrics;
+import dev.tollgate.metrics.Meter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,10 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code other}, so the labels stay bounded), and the clients that went away mid-response.
  * Only what this filter renders counts: the 401/403 of the key filter and the 429/503 of the
  * rate-limit filter are counted there.
- *
- * <p>Not API: public because the filters' packages share it; it may change in any release.
  */
-public final class ErrorMetrics extends FilterMetrics {
+final class ErrorMetrics extends FilterMetrics {
 
     /** The codes counted one by one, in the order of the counters; the last is {@code other}. */
     static final List<String> CODES = List.of(ErrorCodes.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED,
@@ -48,7 +47,7 @@ public final class ErrorMetrics extends FilterMetrics {
             LongAdder adder = new LongAdder();
             byCode[i] = adder;
             String code = CODES.get(i);
-            all.add(Meter.counter("tollgate.errors.codes", "Rendered" + ApiKeyMetrics.camel(code),
+            all.add(Meter.counter("tollgate.errors.codes", "Rendered" + Meter.camel(code),
                     "error bodies rendered with code " + code, adder::sum, "code", code));
         }
         all.add(Meter.counter("tollgate.errors.client.aborts", "ClientAborts",
@@ -65,7 +64,7 @@ public final class ErrorMetrics extends FilterMetrics {
     }
 
     @Override
-    List<Meter> meters() {
+    protected List<Meter> meters() {
         return meters;
     }
 

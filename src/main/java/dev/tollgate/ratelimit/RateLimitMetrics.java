@@ -1,5 +1,7 @@
-package dev.tollgate.metrics;
+package dev.tollgate.ratelimit;
 
+import dev.tollgate.metrics.FilterMetrics;
+import dev.tollgate.metrics.Meter;
 import java.util.List;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,10 +16,8 @@ import java.util.function.LongSupplier;
  * the outage decisions per {@code on-store-failure} mode, the time of each call to a shared store,
  * the circuit state, the tracked clients and the requests of new clients counted in the shared
  * overflow bucket of a local store full of buckets in use.
- *
- * <p>Not API: public because the filters' packages share it; it may change in any release.
  */
-public final class RateLimitMetrics extends FilterMetrics {
+final class RateLimitMetrics extends FilterMetrics {
 
     private final LongAdder allowed = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -71,7 +71,7 @@ public final class RateLimitMetrics extends FilterMetrics {
     }
 
     @Override
-    List<Meter> meters() {
+    protected List<Meter> meters() {
         return meters;
     }
 

@@ -1,5 +1,7 @@
-package dev.tollgate.metrics;
+package dev.tollgate.requestid;
 
+import dev.tollgate.metrics.FilterMetrics;
+import dev.tollgate.metrics.Meter;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -8,10 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code accepted} (the client's safe {@code X-Request-ID} taken), {@code generated} (none, unsafe,
  * or {@code accept-incoming=false}: a new one made), {@code reused} (a later dispatch of a request
  * that has its id already) or {@code skipped} (not HTTP).
- *
- * <p>Not API: public because the filters' packages share it; it may change in any release.
  */
-public final class RequestIdMetrics extends FilterMetrics {
+final class RequestIdMetrics extends FilterMetrics {
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder generated = new LongAdder();
@@ -35,7 +35,7 @@ public final class RequestIdMetrics extends FilterMetrics {
     }
 
     @Override
-    List<Meter> meters() {
+    protected List<Meter> meters() {
         return meters;
     }
 

@@ -1,6 +1,8 @@
-package dev.tollgate.metrics;
+package dev.tollgate.apikey;
 
 import dev.tollgate.error.ErrorCodes;
+import dev.tollgate.metrics.FilterMetrics;
+import dev.tollgate.metrics.Meter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +17,8 @@ import java.util.function.IntSupplier;
  * it accepted), {@code answered} (a CORS preflight the filter answered itself) or
  * {@code would_reject} (report-only, by code). Beside them: the keys loaded, and the time and
  * outcome of the last load of the keys file. No per-client label: client ids are unbounded.
- *
- * <p>Not API: public because the filters' packages share it; it may change in any release.
  */
-public final class ApiKeyMetrics extends FilterMetrics {
+final class ApiKeyMetrics extends FilterMetrics {
 
     /** The rejection codes, in the order of the counters. */
     static final List<String> CODES = List.of(ErrorCodes.MISSING_API_KEY, ErrorCodes.INVALID_API_KEY,
@@ -54,9 +54,9 @@ public final class ApiKeyMetrics extends FilterMetrics {
             String code = CODES.get(i);
             LongAdder enforced = rejected[i];
             LongAdder reported = wouldReject[i];
-            all.add(Meter.counter(rejections, "Rejected" + camel(code), "requests rejected with " + code, enforced::sum,
+            all.add(Meter.counter(rejections, "Rejected" + Meter.camel(code), "requests rejected with " + code, enforced::sum,
                     "code", code, "enforced", "true"));
-            all.add(Meter.counter(rejections, "WouldReject" + camel(code), "requests that would have been rejected with "
+            all.add(Meter.counter(rejections, "WouldReject" + Meter.camel(code), "requests that would have been rejected with "
                     + code + " (report-only)", reported::sum, "code", code, "enforced", "false"));
         }
         all.add(Meter.gauge("tollgate.apikey.keys", "KeysLoaded", "keys in force", () -> keys.getAsInt()));
@@ -89,19 +89,8 @@ public final class ApiKeyMetrics extends FilterMetrics {
         return total;
     }
 
-    /** {@code missing_api_key} as {@code MissingApiKey}. */
-    static String camel(String code) {
-        StringBuilder out = new StringBuilder();
-        for (String part : code.split("_")) {
-            if (!part.isEmpty()) {
-                out.append(Character.toUpperCase(part.charAt(0))).append(part, 1, part.length());
-            }
-        }
-        return out.toString();
-    }
-
     @Override
-    List<Meter> meters() {
+    protected List<Meter> meters() {
         return meters;
     }
 
