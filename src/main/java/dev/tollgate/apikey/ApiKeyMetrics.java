@@ -1,8 +1,8 @@
 package dev.tollgate.apikey;
 
 import dev.tollgate.error.ErrorCodes;
-import dev.tollgate.metrics.FilterMetrics;
-import dev.tollgate.metrics.Meter;
+import dev.tollgate.internal.FilterMetrics;
+import dev.tollgate.internal.Meter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.tollgate.error;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import dev.tollgate.config.InitParams;
+import dev.tollgate.internal.InitParams;
 import jakarta.servlet.ServletException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.HashMap;

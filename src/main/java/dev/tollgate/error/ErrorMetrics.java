@@ -1,7 +1,7 @@
 package dev.tollgate.error;
 
-import dev.tollgate.metrics.FilterMetrics;
-import dev.tollgate.metrics.Meter;
+import dev.tollgate.internal.FilterMetrics;
+import dev.tollgate.internal.Meter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

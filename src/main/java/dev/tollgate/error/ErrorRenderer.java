@@ -2,8 +2,8 @@ package dev.tollgate.error;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
-import dev.tollgate.config.InitParams;
 import dev.tollgate.RequestIds;
+import dev.tollgate.internal.InitParams;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;

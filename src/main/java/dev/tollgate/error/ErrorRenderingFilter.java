@@ -1,8 +1,8 @@
 package dev.tollgate.error;
 
 import dev.tollgate.ClientIdentity;
-import dev.tollgate.config.InitParams;
 import dev.tollgate.RequestIds;
+import dev.tollgate.internal.InitParams;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;

@@ -1,6 +1,6 @@
 package dev.tollgate.error;
 
-import dev.tollgate.config.InitParams;
+import dev.tollgate.internal.InitParams;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;

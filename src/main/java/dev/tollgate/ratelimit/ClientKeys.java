@@ -1,7 +1,7 @@
 package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
-import dev.tollgate.config.ClientIpResolver;
+import dev.tollgate.internal.ClientIpResolver;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,6 +1,6 @@
 package dev.tollgate.ratelimit;
 
-import dev.tollgate.config.PathPatterns;
+import dev.tollgate.internal.PathPatterns;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,14 +1,14 @@
 package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
-import dev.tollgate.config.ClientIpResolver;
-import dev.tollgate.config.InitParams;
-import dev.tollgate.config.OncePerPeriod;
-import dev.tollgate.config.PathPatterns;
-import dev.tollgate.config.PlanRegistry;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ApiException;
 import dev.tollgate.error.ErrorRenderer;
+import dev.tollgate.internal.ClientIpResolver;
+import dev.tollgate.internal.InitParams;
+import dev.tollgate.internal.OncePerPeriod;
+import dev.tollgate.internal.PathPatterns;
+import dev.tollgate.internal.PlanRegistry;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;

@@ -1,7 +1,7 @@
 package dev.tollgate.ratelimit;
 
-import dev.tollgate.metrics.FilterMetrics;
-import dev.tollgate.metrics.Meter;
+import dev.tollgate.internal.FilterMetrics;
+import dev.tollgate.internal.Meter;
 import java.util.List;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,7 +1,7 @@
 package dev.tollgate.requestid;
 
 import dev.tollgate.RequestIds;
-import dev.tollgate.config.InitParams;
+import dev.tollgate.internal.InitParams;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;

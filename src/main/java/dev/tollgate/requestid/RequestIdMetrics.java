@@ -1,7 +1,7 @@
 package dev.tollgate.requestid;
 
-import dev.tollgate.metrics.FilterMetrics;
-import dev.tollgate.metrics.Meter;
+import dev.tollgate.internal.FilterMetrics;
+import dev.tollgate.internal.Meter;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
-import dev.tollgate.config.InitParams;
+import dev.tollgate.internal.InitParams;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;

@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.config.InitParams;
+import dev.tollgate.internal.InitParams;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

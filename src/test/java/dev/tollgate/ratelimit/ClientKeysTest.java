@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.apikey.ApiKeys;
-import dev.tollgate.config.ClientIpResolver;
+import dev.tollgate.internal.ClientIpResolver;
 import dev.tollgate.testing.FakeHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.config.PlanRegistry;
+import dev.tollgate.internal.PlanRegistry;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.metrics.FilterMetrics;
+import dev.tollgate.internal.FilterMetrics;
 import dev.tollgate.testing.Fakes;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -132,8 +132,8 @@ class RateLimitMetricsTest {
                 call(type, metrics, "unregister", new Class<?>[0]);
             }
             assertFalse(server.isRegistered(name));
-            assertTrue(loader.loaded.contains("dev.tollgate.metrics.MetricsMBean"), () -> "loaded: " + loader.loaded);
-            assertFalse(loader.loaded.contains("dev.tollgate.metrics.MicrometerMeters"), () -> "loaded: " + loader.loaded);
+            assertTrue(loader.loaded.contains("dev.tollgate.internal.MetricsMBean"), () -> "loaded: " + loader.loaded);
+            assertFalse(loader.loaded.contains("dev.tollgate.internal.MicrometerMeters"), () -> "loaded: " + loader.loaded);
         }
     }
 }

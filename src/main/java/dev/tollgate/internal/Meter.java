@@ -1,4 +1,4 @@
-package dev.tollgate.metrics;
+package dev.tollgate.internal;
 
 import java.util.List;
 import java.util.function.LongSupplier;

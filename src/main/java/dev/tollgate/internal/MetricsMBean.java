@@ -1,4 +1,4 @@
-package dev.tollgate.metrics;
+package dev.tollgate.internal;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.tollgate.metrics;
+package dev.tollgate.internal;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;

@@ -1,4 +1,4 @@
-package dev.tollgate.config;
+package dev.tollgate.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package dev.tollgate.metrics;
+package dev.tollgate.internal;
 
 import jakarta.servlet.ServletContext;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package dev.tollgate.config;
+package dev.tollgate.internal;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;

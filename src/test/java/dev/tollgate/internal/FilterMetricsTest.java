@@ -1,4 +1,4 @@
-package dev.tollgate.metrics;
+package dev.tollgate.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

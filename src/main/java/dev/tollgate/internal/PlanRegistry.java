@@ -1,4 +1,4 @@
-package dev.tollgate.config;
+package dev.tollgate.internal;
 
 import jakarta.servlet.ServletContext;
 import java.util.LinkedHashMap;
