@@ -79,6 +79,25 @@ class CentralPomTest {
         assertTrue(text(scm, "developerConnection").startsWith("scm:git:"), "scm/developerConnection starts with scm:git:");
     }
 
+    /**
+     * What a Maven user of the local store gets: the filters' own libraries and no more. The Redis
+     * store's (bucket4j's Lettuce module and Lettuce) and Micrometer are optional: who uses them
+     * declares them, as the README says.
+     */
+    @Test
+    void shouldGiveMavenUsersOnlyWhatTheLocalStoreNeeds() {
+        List<String> given = new ArrayList<>();
+        for (Element dependency : children(child(project, "dependencies"), "dependency")) {
+            String scope = text(dependency, "scope");
+            boolean optional = "true".equals(text(dependency, "optional"));
+            if (!optional && (scope.isEmpty() || scope.equals("compile") || scope.equals("runtime"))) {
+                given.add(text(dependency, "groupId") + ":" + text(dependency, "artifactId"));
+            }
+        }
+        assertEquals(List.of("com.fasterxml.jackson.core:jackson-databind", "org.slf4j:slf4j-api", "com.bucket4j:bucket4j_jdk17-core",
+                "com.github.ben-manes.caffeine:caffeine"), given);
+    }
+
     @Test
     void shouldBuildSourcesAndJavadocJarsInTheNormalBuild() {
         Element plugins = child(child(project, "build"), "plugins");

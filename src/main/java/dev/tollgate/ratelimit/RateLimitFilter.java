@@ -358,7 +358,7 @@ public final class RateLimitFilter implements Filter {
         } catch (IllegalArgumentException e) {
             throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
         } catch (LinkageError e) {
-            throw new ServletException(NAME + ": store=redis needs io.lettuce:lettuce-core on the classpath (" + e + ")");
+            throw new ServletException(NAME + ": store=redis needs io.lettuce:lettuce-core and com.bucket4j:bucket4j_jdk17-lettuce on the classpath (" + e + ")");
         }
     }
 
