@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -30,18 +31,20 @@ class PomVersionsTest {
 
     static final List<String> POMS = List.of("pom.xml", "src/it/javax/pom.xml", "samples/legacy-war/pom.xml",
             "samples/legacy-war-javax/pom.xml", "src/bench/pom.xml");
-    /** The javax POMs, whose container artifacts are the Java EE 8 line. */
+    /** The javax POMs: their Tomcat is the Java EE 8 line. */
     static final List<String> JAVAX_POMS = List.of("src/it/javax/pom.xml", "samples/legacy-war-javax/pom.xml");
-    /** Artifacts whose version follows the container line, each with why. */
-    static final Map<String, String> BY_LINE = Map.of(
-            "org.apache.tomcat.embed:tomcat-embed-core", "Tomcat 10.1 for Jakarta, Tomcat 9 for javax",
-            "jakarta.servlet:jakarta.servlet-api", "the library compiles against Servlet 5.0, the oldest it supports; "
-                    + "the sample and the benchmarks run on Servlet 6.0 containers");
+    /** Tomcat 10.1 for Jakarta, Tomcat 9 for javax: one version per line. */
+    static final String TOMCAT = "org.apache.tomcat.embed:tomcat-embed-core";
+    /**
+     * The library compiles against Servlet 5.0, the oldest it supports; the sample and the
+     * benchmarks run on Servlet 6.0 containers: one version per POM.
+     */
+    static final String SERVLET_API = "jakarta.servlet:jakarta.servlet-api";
     private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
 
     @Test
     void shouldNameEveryPluginAndLibraryAtOneVersionInEveryPom() throws Exception {
-        Map<String, Map<String, String>> versions = new TreeMap<>();
+        Map<String, Map<String, Set<String>>> versions = new TreeMap<>();
         for (String pom : POMS) {
             Element project = read(Path.of(pom));
             Map<String, String> properties = properties(project);
@@ -55,21 +58,15 @@ class PomVersionsTest {
                         continue;
                     }
                     String id = (group == null ? "org.apache.maven.plugins" : group) + ":" + text(e, "artifactId");
-                    String line = BY_LINE.containsKey(id) ? (JAVAX_POMS.contains(pom) ? " (javax)" : " (" + pom + ")") : "";
-                    if (id.equals("org.apache.tomcat.embed:tomcat-embed-core") && !JAVAX_POMS.contains(pom)) {
-                        line = " (jakarta)";
-                    }
-                    String resolved = resolve(version, properties, pom);
-                    versions.computeIfAbsent(id + line, k -> new TreeMap<>()).merge(pom, resolved, (a, b) -> a.equals(b) ? a : a + "|" + b);
+                    String line = id.equals(TOMCAT) ? (JAVAX_POMS.contains(pom) ? " (javax)" : " (jakarta)")
+                            : id.equals(SERVLET_API) ? " (" + pom + ")" : "";
+                    versions.computeIfAbsent(id + line, k -> new TreeMap<>())
+                            .computeIfAbsent(resolve(version, properties, pom), k -> new TreeSet<>()).add(pom);
                 }
             }
         }
-        Map<String, Map<String, String>> drifted = new TreeMap<>();
-        versions.forEach((id, byPom) -> {
-            if (new TreeSet<>(List.of(String.join("|", byPom.values()).split("\\|"))).size() > 1) {
-                drifted.put(id, byPom);
-            }
-        });
+        Map<String, Map<String, Set<String>>> drifted = new TreeMap<>(versions);
+        drifted.values().removeIf(byVersion -> byVersion.size() == 1);
         assertEquals(Map.of(), drifted, "one version per plugin and library across " + POMS);
         assertTrue(versions.size() > 20, "the POMs were read: " + versions.keySet());
     }

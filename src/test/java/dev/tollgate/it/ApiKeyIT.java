@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * The API-key filter on one real container, deploying {@code src/test/webapps/apikey}; the keys
+ * The API-key filter on each container, deploying {@code src/test/webapps/apikey}; the keys
  * file is named by the {@code tollgate.keys-file} system property, and one key is inline.
  */
 class ApiKeyIT extends ContainerCases {

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * Limits against password guessing and priced paths on one real container, deploying
+ * Limits against password guessing and priced paths on each container, deploying
  * {@code src/test/webapps/ratelimit-login}: login endpoints whose limiters ({@code 3/1m}, per IP)
  * count only the 401s, with the local store and over the real Redis (exact and delayed), and an
  * API at {@code 20/1m} where {@code /api/export} costs 10 and {@code /api/reports/*} 5. Each test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * Which failures are the client's and which are the server's, over HTTP on one real container
+ * Which failures are the client's and which are the server's, over HTTP on each container
  * deploying {@code src/test/webapps/client-faults}: a client that leaves or sends a broken body is
  * never a logged server error; a backend's reset or bad JSON, or a serialisation bug, always is.
  */

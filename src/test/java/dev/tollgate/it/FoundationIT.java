@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * The foundation's cases: request ids and error rendering, over HTTP, on one real container
+ * The foundation's cases: request ids and error rendering, over HTTP, on each container
  * deploying {@code src/test/webapps/foundation}. Each container has a subclass.
  */
 class FoundationIT extends ContainerCases {

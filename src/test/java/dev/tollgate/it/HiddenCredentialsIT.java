@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * {@code hide-credentials} on one real container ({@code src/test/webapps/apikey-hide}), with the key
+ * {@code hide-credentials} on each container ({@code src/test/webapps/apikey-hide}), with the key
  * in a header, a bearer token or the {@code api_key} query parameter. The key is numeric, so a header
  * getter that still saw it would read it as a number.
  */

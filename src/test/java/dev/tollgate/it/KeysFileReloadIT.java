@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * Keys-file reloads on one real container ({@code src/test/webapps/apikey-reload}, re-read every
+ * Keys-file reloads on each container ({@code src/test/webapps/apikey-reload}, re-read every
  * second, with the inline key of inline-bob). Each broken file would change an answer if it were
  * loaded; the test waits for the reload thread's ERROR, then checks that the previous keys hold.
  * A file that says {@code !no-keys} revokes every key of the file, and only those.

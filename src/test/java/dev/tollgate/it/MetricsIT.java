@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * The metrics of the request id, key, rate-limit and error filters on one real container, after real HTTP
+ * The metrics of the request id, key, rate-limit and error filters on each container, after real HTTP
  * traffic: read from the platform MBean server (as JConsole and the Prometheus JMX exporter read
  * them) and from the Micrometer registry that the application put into the context attribute.
  * Deploys {@code src/test/webapps/metrics} at the root context: the key filter on {@code /api/*}

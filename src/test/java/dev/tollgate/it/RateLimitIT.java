@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * The rate-limit filter on one real container, deploying {@code src/test/webapps/ratelimit}:
+ * The rate-limit filter on each container, deploying {@code src/test/webapps/ratelimit}:
  * default plan {@code 3/1m, 100/1d}, plan gold {@code 5/1m} for the key client alice, per-IP
  * counting elsewhere; 127.0.0.5 is the one trusted proxy. Each test counts under its own identity
  * (a key or a loopback address), since the buckets outlive a test.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * Rolling out to existing and browser clients, on one real container deploying
+ * Rolling out to existing and browser clients, on each container deploying
  * {@code src/test/webapps/rollout}: Tomcat's {@code CorsFilter} mapped before Tollgate's filters;
  * {@code /strict/*} enforces keys and a {@code 2/1h} limit, {@code /report/*} has both gates in
  * report-only mode; the request id filter adopts a valid traceparent's trace id.

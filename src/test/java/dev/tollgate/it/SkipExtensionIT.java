@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * Skip-paths on one real container, deploying {@code src/test/webapps/skip-extension}: both filters
+ * Skip-paths on each container, deploying {@code src/test/webapps/skip-extension}: both filters
  * skip {@code *.css, *.txt}; {@code /api/*} and the exact {@code /exact/theme.css} are API
  * servlets, {@code *.css} serves static files, and {@code /} is the application's own front
  * controller, which overrides the container's default servlet. The key filter also skips

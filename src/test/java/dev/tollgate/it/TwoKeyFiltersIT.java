@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
- * Two key filters on one real container ({@code src/test/webapps/apikey-two}): partner keys on
+ * Two key filters on each container ({@code src/test/webapps/apikey-two}): partner keys on
  * {@code /*}, admin keys on {@code /admin/*}, both hiding the key from the application. The ops key
  * is in both stores, under different client ids.
  */

@@ -1,5 +1,6 @@
 package dev.tollgate.testing;
 
+import dev.tollgate.internal.FilterMetrics;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,10 +20,10 @@ public final class Fakes {
     private Fakes() {
     }
 
-    /** A context whose {@code dev.tollgate.metrics.MeterRegistry} attribute is {@code registry} (a Micrometer {@code MeterRegistry}). */
+    /** A context whose {@link FilterMetrics#REGISTRY_ATTRIBUTE} attribute is {@code registry} (a Micrometer {@code MeterRegistry}). */
     public static ServletContext contextWithMeterRegistry(Object registry) {
         ServletContext context = context(Map.of());
-        context.setAttribute("dev.tollgate.metrics.MeterRegistry", registry);
+        context.setAttribute(FilterMetrics.REGISTRY_ATTRIBUTE, registry);
         return context;
     }
 
