@@ -2,6 +2,7 @@ package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.internal.ClientIpResolver;
+import dev.tollgate.internal.JoinedKeys;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
