@@ -96,6 +96,14 @@ final class ClientKeys {
         }
     }
 
+    /** Checks a {@code key-by} value as {@link #of} reads it. @throws IllegalArgumentException stating the rule */
+    static void check(String keyBy) {
+        String text = keyBy.strip().toLowerCase(Locale.ROOT);
+        if (!text.equals("auto") && !text.equals("client") && !text.equals("ip") && !HEADER.matcher(keyBy.strip()).matches()) {
+            throw new IllegalArgumentException(RULE);
+        }
+    }
+
     /** The bucket key: {@code client:<id>}, {@code ip:<address>}, {@code header:#<hash>} or {@code header:<value>}. */
     String key(HttpServletRequest req, ClientIdentity identity) {
         switch (keyBy) {

@@ -25,11 +25,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -126,7 +129,11 @@ import org.slf4j.LoggerFactory;
  *       else the longest prefix, else the longest extension; an extension whatever serves the
  *       path). A cost more than some limit of some plan holds could never pass and stops startup.</li>
  * </ul>
- * Map it after the error and API-key filters (or the application's own authentication):
+ * In code: {@code RateLimitFilter.builder("100/1m, 5000/1d").plans("gold: 1000/1m").keyBy("client").build()},
+ * added with {@code ServletContext.addFilter}; each builder method takes one init-param's value,
+ * checked by its rule, and a built filter ignores init-params.
+ *
+ * <p>Map it after the error and API-key filters (or the application's own authentication):
  * <pre>{@code
  * <filter>
  *   <filter-name>rate-limit</filter-name>
@@ -234,11 +241,29 @@ public final class RateLimitFilter implements Filter {
     /** {@code costs}: the tokens a request takes, by path. */
     private PathCosts costs = PathCosts.NONE;
 
+    /** The params of a filter built in code; {@code null} when configured by its init-params. */
+    private final Map<String, String> configured;
+
+    /** A filter configured by its init-params. */
+    public RateLimitFilter() {
+        this.configured = null;
+    }
+
+    private RateLimitFilter(Builder built) {
+        this.configured = Map.copyOf(built.values);
+    }
+
+    /** A filter configured in code, with the default plan's {@code limits} ({@code 100/1m, 5000/1d}). */
+    public static Builder builder(String limits) {
+        return new Builder(limits);
+    }
+
     @Override
     public void init(FilterConfig config) throws ServletException {
-        String storeName = storeName(config);
+        // Built in code or not, the same params go through the same checks below.
+        String storeName = storeName(configured == null ? config.getInitParameter(STORE) : configured.get(STORE));
         StoreProvider provider = provider(storeName);
-        InitParams params = InitParams.of(config, NAME, knownParams(provider));
+        InitParams params = configured == null ? InitParams.of(config, NAME, knownParams(provider)) : InitParams.of(NAME, configured::get);
         enforce = params.bool(ENFORCE, DEFAULT_ENFORCE);
         String limitsText = params.valueOrNull(LIMITS);
         if (limitsText == null) {
@@ -327,8 +352,7 @@ public final class RateLimitFilter implements Filter {
     }
 
     /** The {@code store} init-param as given, {@code local} when absent. */
-    private static String storeName(FilterConfig config) {
-        String value = config.getInitParameter(STORE);
+    private static String storeName(String value) {
         return value == null || value.isBlank() ? DEFAULT_STORE : value.strip();
     }
 
@@ -622,6 +646,149 @@ public final class RateLimitFilter implements Filter {
         metrics.unregister();
         if (limiter != null) {
             limiter.close();
+        }
+    }
+
+    /**
+     * Configures a {@link RateLimitFilter} in code: one method per init-param, each value given
+     * as the init-param's text and checked by its rule ({@link IllegalArgumentException}); the
+     * defaults are the init-params'. What depends on several values (a client's plan, a cost
+     * within every limit) and the store are checked when the filter starts, with the init-params'
+     * messages.
+     */
+    public static final class Builder {
+        private final Map<String, String> values = new HashMap<>();
+        private final Map<String, String> storeParams = new HashMap<>();
+
+        Builder(String limits) {
+            set(LIMITS, Objects.requireNonNull(limits, "limits"), Limits::parse);
+        }
+
+        private Builder set(String name, String value, Function<String, ?> check) {
+            Objects.requireNonNull(value, name);
+            check.apply(value);
+            values.put(name, value);
+            return this;
+        }
+
+        private Builder set(String name, boolean value) {
+            values.put(name, Boolean.toString(value));
+            return this;
+        }
+
+        /** {@code plans}: named plans, {@code gold: 1000/1m; free: 60/1m}. */
+        public Builder plans(String plans) {
+            return set(PLANS, plans, Plans::parsePlans);
+        }
+
+        /** {@code client-plans}: {@code client=plan} pairs. */
+        public Builder clientPlans(String pairs) {
+            return set(CLIENT_PLANS, pairs, Plans::parseClientPlans);
+        }
+
+        /** {@code key-by}: {@code auto}, {@code client}, {@code ip}, {@code header:<Name>} or {@code header:<Name>;plain}. */
+        public Builder keyBy(String keyBy) {
+            return set(KEY_BY, keyBy, text -> {
+                ClientKeys.check(text);
+                return text;
+            });
+        }
+
+        /** {@code trusted-proxies}: IPs or CIDRs, comma-separated. */
+        public Builder trustedProxies(String addresses) {
+            return set(TRUSTED_PROXIES, addresses, ClientIpResolver::fromParam);
+        }
+
+        /** {@code max-clients}: 1 to 100,000,000. */
+        public Builder maxClients(int clients) {
+            if (clients < 1 || clients > 100_000_000) {
+                throw new IllegalArgumentException("max-clients [" + clients + "] must be an integer between 1 and 100000000");
+            }
+            values.put(MAX_CLIENTS, Integer.toString(clients));
+            return this;
+        }
+
+        public Builder throttleHeaders(boolean send) {
+            return set(THROTTLE_HEADERS, send);
+        }
+
+        public Builder ietfHeaders(boolean send) {
+            return set(IETF_HEADERS, send);
+        }
+
+        /** {@code skip-paths}: url-patterns never limited, comma-separated. */
+        public Builder skipPaths(String patterns) {
+            return set(SKIP_PATHS, patterns, PathPatterns::parse);
+        }
+
+        /** {@code skip-methods}: methods never limited, such as {@code OPTIONS}. */
+        public Builder skipMethods(String methods) {
+            return set(SKIP_METHODS, methods, Function.identity());
+        }
+
+        /** {@code enforce}: {@code false} is report-only. */
+        public Builder enforce(boolean reject) {
+            return set(ENFORCE, reject);
+        }
+
+        /** {@code namespace}: 1-64 characters of {@code [A-Za-z0-9_.-]}. */
+        public Builder namespace(String namespace) {
+            return set(NAMESPACE_PARAM, namespace, text -> {
+                if (!NAMESPACE.matcher(text).matches()) {
+                    throw new IllegalArgumentException("must be 1-64 characters of [A-Za-z0-9_.-]");
+                }
+                return text;
+            });
+        }
+
+        /** {@code count-statuses}: the answers that count, {@code 401, 403} or {@code 4xx}. */
+        public Builder countStatuses(String statuses) {
+            return set(COUNT_STATUSES, statuses, CountedStatuses::parse);
+        }
+
+        /** {@code costs}: the tokens a request takes by path, {@code /api/export=10}. */
+        public Builder costs(String costs) {
+            return set(COSTS, costs, PathCosts::parse);
+        }
+
+        /** {@code on-store-failure}: {@code local}, {@code allow} or {@code reject}. */
+        public Builder onStoreFailure(String behaviour) {
+            return set(ON_STORE_FAILURE, behaviour, text -> {
+                if (!Set.of("local", "allow", "reject").contains(text.strip().toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("must be one of [allow, local, reject]");
+                }
+                return text;
+            });
+        }
+
+        /**
+         * {@code store}: {@code local}, {@code redis} or a {@link StoreProvider} class name, with
+         * the store's own params ({@code redis-uri}, ...), checked when the filter starts.
+         */
+        public Builder store(String store, Map<String, String> params) {
+            StoreProvider provider;
+            try {
+                provider = provider(storeName(Objects.requireNonNull(store, "store")));
+            } catch (ServletException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            Set<String> known = provider == null ? Set.of() : provider.params();
+            for (String name : params.keySet()) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("store [" + store + "] has no param [" + name + "]; its params are "
+                            + new TreeSet<>(known));
+                }
+            }
+            values.keySet().removeAll(storeParams.keySet());
+            storeParams.clear();
+            storeParams.putAll(params);
+            values.putAll(params);
+            values.put(STORE, store);
+            return this;
+        }
+
+        public RateLimitFilter build() {
+            return new RateLimitFilter(this);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.apikey.ApiKeyStore;
 import dev.tollgate.apikey.ApiKeys;
 import dev.tollgate.error.ErrorRenderingFilter;
+import dev.tollgate.ratelimit.RateLimitFilter;
 import dev.tollgate.requestid.RequestIdFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -31,9 +32,10 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 class FiltersInCodeIT extends ContainerCases {
 
     static final String ALICE = "in-code-alice-key-0123";
+    static final String BOB = "in-code-bob-key-456789";
     static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-    /** Builds the three filters and maps them in this order: request id, errors, API key. */
+    /** Builds the four filters and maps them in this order: request id, errors, API key, rate limit. */
     public static final class Setup implements ServletContextListener {
         @Override
         public void contextInitialized(ServletContextEvent event) {
@@ -44,10 +46,19 @@ class FiltersInCodeIT extends ContainerCases {
                     .sendErrorMessage(true)
                     .build(), "/*");
             ApiKeyEntry alice = ApiKeyEntry.builder("alice", ApiKeys.sha256(ALICE)).build();
-            add(context, "api-key", ApiKeyFilter.builder(ApiKeyStore.of(List.of(alice)))
+            ApiKeyEntry bob = ApiKeyEntry.builder("bob", ApiKeys.sha256(BOB)).build();
+            add(context, "api-key", ApiKeyFilter.builder(ApiKeyStore.of(List.of(alice, bob)))
                     .bearer(true)
                     .skipPaths("/api/health")
                     .realm("in-code")
+                    .build(), "/api/*");
+            add(context, "rate-limit", RateLimitFilter.builder("100/1m")
+                    .plans("trial: 2/1m")
+                    .clientPlans("bob=trial")
+                    .keyBy("client")
+                    .ietfHeaders(true)
+                    .skipPaths("/api/health")
+                    .namespace("in-code")
                     .build(), "/api/*");
         }
 
@@ -108,5 +119,21 @@ class FiltersInCodeIT extends ContainerCases {
         assertEquals(200, Http.get(port, "/api/items", "Authorization: Bearer " + ALICE).status(), "bearer, as built");
         assertEquals(200, Http.get(port, "/api/health").status(), "a skip path, as built");
         assertEquals(200, Http.get(port, "/ok").status(), "outside /api/*: no key needed");
+    }
+
+    @Test
+    void shouldLimitWithTheBuiltRateLimitFilter() throws Exception {
+        Http.Response first = Http.get(port, "/api/items", "X-API-KEY: " + BOB);
+        assertEquals(200, first.status(), first::toString);
+        assertEquals("2", first.header("X-Throttle-Limit"), "bob is on the built client plan trial");
+        assertEquals("\"trial-1m\";q=2;w=60", first.header("RateLimit-Policy"), "ietf-headers, as built");
+        assertEquals(200, Http.get(port, "/api/items", "X-API-KEY: " + BOB).status());
+        Http.Response limited = Http.get(port, "/api/items", "X-API-KEY: " + BOB);
+        assertEquals(429, limited.status(), limited::toString);
+        assertEquals("Rate limit exceeded", limited.json().get("error").asText());
+        assertEquals(limited.header("X-Request-ID"), limited.json().get("request_id").asText(), "rendered by the error format");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, Http.get(port, "/api/health").status(), "a skip path of the limiter too, as built");
+        }
     }
 }
