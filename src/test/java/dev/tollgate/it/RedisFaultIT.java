@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -37,6 +38,9 @@ import org.junit.jupiter.api.TestInstance;
  * {@code Retry-After}, {@code local} limits per node; each filter logs one WARN when Redis goes away
  * and one when it is back; limiting through Redis resumes within about one probe interval; then the
  * shared limit holds exactly again, with no restart.
+ *
+ * <p>The javax build runs the kill under load only: the other outages differ in what Redis and
+ * Lettuce do, not in what the container does ({@link Tags#CONTAINER_INDEPENDENT}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisFaultIT {
@@ -92,21 +96,25 @@ class RedisFaultIT {
     }
 
     @Test
+    @Tag(Tags.CONTAINER_INDEPENDENT)
     void shouldHonourEachOutageBehaviourWhenRedisIsStoppedUnderLoad() throws Exception {
         outage(Fault.TERM);
     }
 
     @Test
+    @Tag(Tags.CONTAINER_INDEPENDENT)
     void shouldHonourEachOutageBehaviourWhenRedisIsPausedUnderLoad() throws Exception {
         outage(Fault.PAUSE);
     }
 
     @Test
+    @Tag(Tags.CONTAINER_INDEPENDENT)
     void shouldHonourEachOutageBehaviourWhenRedisAnswersSlowerThanTheTimeout() throws Exception {
         outage(Fault.SLEEP);
     }
 
     @Test
+    @Tag(Tags.CONTAINER_INDEPENDENT)
     void shouldResumeWithinAboutOneProbeIntervalAfterALongOutage() throws Exception {
         // 20 s is long enough to tell: with Lettuce's reconnect delay uncapped, recovery took 13.7 s after it.
         long seconds = Long.getLong("tollgate.test.long-outage-seconds", 20);
