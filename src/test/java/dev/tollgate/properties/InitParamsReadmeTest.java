@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The README's init-param tables are the filters' params, exactly. */
+/** The init-param tables of the filters' pages in {@code docs/} are the filters' params, exactly. */
 class InitParamsReadmeTest {
 
-    /** Every param a filter accepts is in the README's tables, and every param there is one it accepts. */
+    /** Every param a filter accepts is in its page's tables, and every param there is one it accepts. */
     @Test
     void shouldDocumentExactlyTheParamsEachFilterAccepts() {
         for (FilterUnderTest under : DocumentedFilters.FILTERS) {
@@ -25,7 +25,7 @@ class InitParamsReadmeTest {
                     () -> under.filter().get().init(Fakes.filterConfig("under-test", params)));
             String message = unknown.getMessage();
             String known = message.substring(message.indexOf("known names are [") + "known names are [".length(), message.lastIndexOf(']'));
-            assertEquals(new TreeSet<>(List.of(known.split(", "))), new TreeSet<>(under.params()), under + ": the README's table");
+            assertEquals(new TreeSet<>(List.of(known.split(", "))), new TreeSet<>(under.params()), under + ": the init-param tables of " + under.page());
         }
     }
 }
