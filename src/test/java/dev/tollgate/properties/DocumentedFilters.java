@@ -11,19 +11,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-/** The four filters as the init-param tests set them up, and the params their pages in {@code docs/} document. */
+/**
+ * The four filters as the init-param tests set them up, the params their pages in {@code docs/}
+ * document, and the README's one-line table of the same params.
+ */
 final class DocumentedFilters {
 
     /** A filter, the params it needs to start at all, and its page in {@code docs/}, whose init-param tables document its params. */
     record FilterUnderTest(String name, Supplier<Filter> filter, Map<String, String> base, Path page) {
         /** The params of the {@code | init-param |} tables in the page's "## Init-params" section, in their order. */
         List<String> params() {
-            return documented(page, "init-param");
+            return documented(page, "init-param").stream().map(Row::name).toList();
         }
 
         @Override
@@ -36,6 +40,12 @@ final class DocumentedFilters {
     private static final String KEY_HASH = "5f1b4f7c5b8a2b47fc4b4f7c1d0b2a6e3b4f0ad9e1c1a6f4c0b1e2d3c4b5a697";
 
     static final Path DOCS = Path.of("docs");
+
+    static final Path README = Path.of("README.md");
+
+    /** A row of an init-param or context-param table: the param's name and its default, as written. */
+    record Row(String name, String defaultValue) {
+    }
 
     static final List<FilterUnderTest> FILTERS = List.of(
             new FilterUnderTest("RequestIdFilter", RequestIdFilter::new, Map.of(), DOCS.resolve("request-id.md")),
@@ -51,11 +61,12 @@ final class DocumentedFilters {
     }
 
     /**
-     * The first column of the {@code | <kind> | default | meaning |} tables in the "## Init-params"
-     * section of {@code page} (its subsections included), outside code blocks.
+     * The rows of the {@code | <kind> | default | meaning |} tables in the "## Init-params" section
+     * of {@code page} (its subsections included), outside code blocks: the name in the first
+     * column, the default in the second.
      */
-    static List<String> documented(Path page, String kind) {
-        List<String> params = new ArrayList<>();
+    static List<Row> documented(Path page, String kind) {
+        List<Row> params = new ArrayList<>();
         boolean inSection = false;
         boolean inTable = false;
         boolean code = false;
@@ -74,12 +85,74 @@ final class DocumentedFilters {
             } else if (line.startsWith("| " + kind + " | default |")) {
                 inTable = inSection;
             } else if (inTable && line.startsWith("| `")) {
-                params.add(line.substring(3, line.indexOf('`', 3)));
+                List<String> cells = cells(line);
+                params.add(new Row(unquote(cells.get(0)), cells.get(1)));
             } else if (!line.startsWith("|")) {
                 inTable = false;
             }
         }
         return params;
+    }
+
+    /**
+     * The README's one-line table in its "## Init-params" section, {@code | filter | init-param |
+     * default | meaning |}: the rows of each filter, by the filter's simple class name.
+     */
+    static Map<String, List<Row>> readmeTable() {
+        Map<String, List<Row>> byFilter = new LinkedHashMap<>();
+        boolean inSection = false;
+        boolean inTable = false;
+        boolean code = false;
+        for (String line : lines(README)) {
+            if (FENCE.matcher(line).find()) {
+                code = !code;
+                inTable = false;
+                continue;
+            }
+            if (code) {
+                continue;
+            }
+            if (line.startsWith("## ")) {
+                inSection = line.equals("## Init-params");
+                inTable = false;
+            } else if (line.startsWith("| filter | init-param | default |")) {
+                inTable = inSection;
+            } else if (inTable && line.startsWith("| `")) {
+                List<String> cells = cells(line);
+                byFilter.computeIfAbsent(unquote(cells.get(0)), f -> new ArrayList<>())
+                        .add(new Row(unquote(cells.get(1)), cells.get(2)));
+            } else if (!line.startsWith("|")) {
+                inTable = false;
+            }
+        }
+        return byFilter;
+    }
+
+    /** The cells of a table row, trimmed; a {@code |} inside backticks or escaped as {@code \|} does not split. */
+    private static List<String> cells(String row) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 1; i < row.length(); i++) {
+            char c = row.charAt(i);
+            if (c == '`') {
+                quoted = !quoted;
+            } else if (c == '\\' && i + 1 < row.length() && row.charAt(i + 1) == '|') {
+                cell.append('\\');
+                c = row.charAt(++i);
+            } else if (c == '|' && !quoted) {
+                cells.add(cell.toString().trim());
+                cell.setLength(0);
+                continue;
+            }
+            cell.append(c);
+        }
+        return cells;
+    }
+
+    /** {@code `name`} to {@code name}. */
+    private static String unquote(String cell) {
+        return cell.startsWith("`") && cell.endsWith("`") && cell.length() > 1 ? cell.substring(1, cell.length() - 1) : cell;
     }
 
     static List<String> lines(Path page) {
