@@ -16,7 +16,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -76,6 +79,12 @@ import org.slf4j.MDC;
  *       {@code sendError(sc, msg)} instead of the status's generic one (containers put paths in
  *       theirs; 5xx messages are never shown).</li>
  * </ul>
+ * In code: {@code ErrorRenderingFilter.builder().exceptionMappings("java.util.NoSuchElementException=404").build()},
+ * one builder method per init-param, with the same defaults, each value checked by the rule of its
+ * init-param ({@link IllegalArgumentException}); {@code init} then reads no init-params. Register
+ * it with {@code ServletContext.addFilter(name, filter)}. The error format and the other
+ * {@code tollgate.*} context-params are the whole application's, shared by every filter: they stay
+ * context-params.
  *
  * <pre>{@code
  * <filter>
@@ -98,23 +107,81 @@ import org.slf4j.MDC;
 public final class ErrorRenderingFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorRenderingFilter.class);
+    static final String NAME = "ErrorRenderingFilter";
     static final String SEND_ERROR_MESSAGE_PARAM = "send-error-message";
+    static final boolean DEFAULT_SEND_ERROR_MESSAGE = false;
+    static final Set<String> PARAMS = params();
     static final ApiError TIMEOUT = ApiError.of(503, ErrorCodes.REQUEST_TIMEOUT, "Request timed out");
 
+    private Builder configured;
+    private Map<Class<?>, ApiError> mappings = Map.of();
+    private int maxCauseDepth = ExceptionMapper.DEFAULT_DEPTH;
+    private boolean sendErrorMessage = DEFAULT_SEND_ERROR_MESSAGE;
     private ErrorRenderer renderer;
     private ExceptionMapper mapper;
-    private boolean sendErrorMessage;
     private final ErrorMetrics metrics = new ErrorMetrics();
+
+    /** A filter configured by its init-params. */
+    public ErrorRenderingFilter() {
+    }
+
+    private ErrorRenderingFilter(Builder configured) {
+        this.configured = configured;
+        apply(configured);
+    }
+
+    /** A filter configured in code. */
+    public static Builder builder() {
+        return new Builder(null);
+    }
+
+    private static Set<String> params() {
+        Set<String> known = new HashSet<>(ExceptionMapper.PARAMS);
+        known.add(SEND_ERROR_MESSAGE_PARAM);
+        return Set.copyOf(known);
+    }
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        Set<String> known = new HashSet<>(ExceptionMapper.PARAMS);
-        known.add(SEND_ERROR_MESSAGE_PARAM);
-        InitParams params = InitParams.of(config, "ErrorRenderingFilter", known);
-        mapper = ExceptionMapper.from(params, config.getServletContext().getClassLoader());
-        sendErrorMessage = params.bool(SEND_ERROR_MESSAGE_PARAM, false);
+        ClassLoader loader = config.getServletContext().getClassLoader();
+        if (configured == null) {
+            apply(fromParams(InitParams.of(config, NAME, PARAMS), loader));
+        }
+        mapper = ExceptionMapper.create(mappings, maxCauseDepth, loader);
         renderer = ErrorRenderer.forContext(config.getServletContext());
         metrics.register(config.getServletContext(), config.getFilterName());
+    }
+
+    /**
+     * The init-params as a builder: each value goes through the builder's own check; the classes
+     * of {@code exception-mappings} are looked up in the application's class loader.
+     */
+    private static Builder fromParams(InitParams params, ClassLoader loader) throws ServletException {
+        Builder b = new Builder(loader);
+        set(params, ExceptionMapper.MAPPINGS_PARAM, b::exceptionMappings);
+        b.maxCauseDepth(params.integer(ExceptionMapper.DEPTH_PARAM, ExceptionMapper.DEFAULT_DEPTH, ExceptionMapper.MIN_DEPTH,
+                ExceptionMapper.MAX_DEPTH));
+        b.sendErrorMessage(params.bool(SEND_ERROR_MESSAGE_PARAM, DEFAULT_SEND_ERROR_MESSAGE));
+        return b;
+    }
+
+    /** Gives a present param to {@code setter}; its {@link IllegalArgumentException} names the rule. */
+    private static void set(InitParams params, String name, Consumer<String> setter) throws ServletException {
+        String value = params.valueOrNull(name);
+        if (value != null) {
+            try {
+                setter.accept(value);
+            } catch (IllegalArgumentException e) {
+                throw params.invalid(name, value, e.getMessage());
+            }
+        }
+    }
+
+    /** The checked values; the mapper is made in {@code init}, with Jackson from the application's class loader. */
+    private void apply(Builder b) {
+        mappings = b.mappings;
+        maxCauseDepth = b.maxCauseDepth;
+        sendErrorMessage = b.sendErrorMessage;
     }
 
     @Override
@@ -367,6 +434,57 @@ public final class ErrorRenderingFilter implements Filter {
             MDC.remove(key);
         } else {
             MDC.put(key, previous);
+        }
+    }
+
+    /**
+     * Configures an {@link ErrorRenderingFilter} in code; the defaults are those of the
+     * init-params, and each value is checked by the rule of its init-param
+     * ({@link IllegalArgumentException}).
+     */
+    public static final class Builder {
+        /** Where the classes of the mappings are looked up; {@code null}: the caller's context class loader. */
+        private final ClassLoader loader;
+        private Map<Class<?>, ApiError> mappings = Map.of();
+        private int maxCauseDepth = ExceptionMapper.DEFAULT_DEPTH;
+        private boolean sendErrorMessage = DEFAULT_SEND_ERROR_MESSAGE;
+
+        Builder(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        /**
+         * {@code exception-mappings} (default: none besides Jackson's): entries
+         * {@code <exception class>=<status>[:<public message>]}, separated by commas or newlines,
+         * e.g. {@code java.util.NoSuchElementException=404, com.acme.QuotaException=402:Quota used up};
+         * replaces the mappings given before. Each class is looked up now, in the calling thread's
+         * context class loader (or, without one, Tollgate's): call it where the application's
+         * classes are visible, as in a {@code ServletContextListener}.
+         */
+        public Builder exceptionMappings(String mappings) {
+            ClassLoader lookup = loader != null ? loader : Thread.currentThread().getContextClassLoader();
+            this.mappings = ExceptionMapper.parseMappings(Objects.requireNonNull(mappings, "mappings"), lookup);
+            return this;
+        }
+
+        /** {@code max-cause-depth} (default {@code 10}): how many causes are followed, 1 to 100. */
+        public Builder maxCauseDepth(int depth) {
+            this.maxCauseDepth = ExceptionMapper.checkDepth(depth);
+            return this;
+        }
+
+        /**
+         * {@code send-error-message} (default {@code false}): show the message of a 4xx
+         * {@code sendError(sc, msg)} instead of the status's generic one (5xx messages are never
+         * shown).
+         */
+        public Builder sendErrorMessage(boolean show) {
+            this.sendErrorMessage = show;
+            return this;
+        }
+
+        public ErrorRenderingFilter build() {
+            return new ErrorRenderingFilter(this);
         }
     }
 }

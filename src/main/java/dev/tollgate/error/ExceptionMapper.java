@@ -30,6 +30,8 @@ final class ExceptionMapper {
     static final String DEPTH_PARAM = "max-cause-depth";
     static final Set<String> PARAMS = Set.of(MAPPINGS_PARAM, DEPTH_PARAM);
     static final int DEFAULT_DEPTH = 10;
+    static final int MIN_DEPTH = 1;
+    static final int MAX_DEPTH = 100;
 
     private static final String JACKSON_PARSE = "com.fasterxml.jackson.core.JsonProcessingException";
     private static final String JACKSON_PARSER = "com.fasterxml.jackson.core.JsonParser";
@@ -115,6 +117,15 @@ final class ExceptionMapper {
      * those in {@code params}.
      */
     static ExceptionMapper from(InitParams params, ClassLoader loader) throws ServletException {
+        Map<Class<?>, ApiError> configured = params.parse(MAPPINGS_PARAM, null, spec -> parseMappings(spec, loader));
+        return create(configured, params.integer(DEPTH_PARAM, DEFAULT_DEPTH, MIN_DEPTH, MAX_DEPTH), loader);
+    }
+
+    /**
+     * The built-in mapping (Jackson's, looked up in {@code loader}) plus {@code configured}, as
+     * {@link #parseMappings} made it; {@code maxDepth} already checked.
+     */
+    static ExceptionMapper create(Map<Class<?>, ApiError> configured, int maxDepth, ClassLoader loader) {
         Map<Class<?>, Mapping> mappings = new HashMap<>();
         Class<?> parseError = load(JACKSON_PARSE, loader);
         Jackson jackson = Jackson.NONE;
@@ -122,16 +133,36 @@ final class ExceptionMapper {
             mappings.put(parseError, new Mapping(MALFORMED_JSON, true));
             jackson = jackson(parseError, loader);
         }
-        String spec = params.valueOrNull(MAPPINGS_PARAM);
+        configured.forEach((type, error) -> mappings.put(type, new Mapping(error, false)));
+        return new ExceptionMapper(mappings, maxDepth, jackson);
+    }
+
+    /**
+     * The mappings of an {@code exception-mappings} value ({@code null}: none), each class looked
+     * up in {@code loader}.
+     *
+     * @throws IllegalArgumentException naming the entry and the rule it breaks
+     */
+    static Map<Class<?>, ApiError> parseMappings(String spec, ClassLoader loader) {
+        Map<Class<?>, ApiError> mappings = new HashMap<>();
         if (spec != null) {
             for (String entry : spec.split("[,\\n]")) {
                 String item = entry.strip();
                 if (!item.isEmpty()) {
-                    parseEntry(params, spec, item, loader, mappings);
+                    parseEntry(item, loader, mappings);
                 }
             }
         }
-        return new ExceptionMapper(mappings, params.integer(DEPTH_PARAM, DEFAULT_DEPTH, 1, 100), jackson);
+        return Map.copyOf(mappings);
+    }
+
+    /** {@code max-cause-depth} in code: the rule of the init-param. */
+    static int checkDepth(int depth) {
+        if (depth < MIN_DEPTH || depth > MAX_DEPTH) {
+            throw new IllegalArgumentException(DEPTH_PARAM + " [" + depth + "] must be an integer between " + MIN_DEPTH
+                    + " and " + MAX_DEPTH);
+        }
+        return depth;
     }
 
     private static Jackson jackson(Class<?> parseError, ClassLoader loader) {
@@ -162,11 +193,11 @@ final class ExceptionMapper {
         throw new IllegalArgumentException("no INCLUDE_SOURCE_IN_LOCATION");
     }
 
-    private static void parseEntry(InitParams params, String spec, String item, ClassLoader loader,
-            Map<Class<?>, Mapping> mappings) throws ServletException {
+    /** Adds the mapping of one entry; {@code mappings} are the entries before it (Jackson's built-in is not among them). */
+    private static void parseEntry(String item, ClassLoader loader, Map<Class<?>, ApiError> mappings) {
         int eq = item.indexOf('=');
         if (eq <= 0) {
-            throw params.invalid(MAPPINGS_PARAM, spec, "entry [" + item + "] must be <exception class>=<status>[:<message>]");
+            throw new IllegalArgumentException("entry [" + item + "] must be <exception class>=<status>[:<message>]");
         }
         String className = item.substring(0, eq).strip();
         String rest = item.substring(eq + 1).strip();
@@ -180,20 +211,20 @@ final class ExceptionMapper {
             status = -1;
         }
         if (status < 400 || status > 599) {
-            throw params.invalid(MAPPINGS_PARAM, spec, "status [" + statusText + "] of [" + className + "] must be 400-599");
+            throw new IllegalArgumentException("status [" + statusText + "] of [" + className + "] must be 400-599");
         }
         Class<?> type = load(className, loader);
         if (type == null) {
-            throw params.invalid(MAPPINGS_PARAM, spec, "exception class [" + className + "] not found");
+            throw new IllegalArgumentException("exception class [" + className + "] not found");
         }
         if (!Throwable.class.isAssignableFrom(type)) {
-            throw params.invalid(MAPPINGS_PARAM, spec, "class [" + className + "] is not a Throwable");
+            throw new IllegalArgumentException("class [" + className + "] is not a Throwable");
         }
         if (mappings.containsKey(type) && !JACKSON_PARSE.equals(className)) {
-            throw params.invalid(MAPPINGS_PARAM, spec, "exception class [" + className + "] is mapped twice");
+            throw new IllegalArgumentException("exception class [" + className + "] is mapped twice");
         }
         String publicMessage = message == null || message.isEmpty() ? null : message;
-        mappings.put(type, new Mapping(ApiError.builder(status).message(publicMessage).build(), false));
+        mappings.put(type, ApiError.builder(status).message(publicMessage).build());
     }
 
     private static Class<?> load(String name, ClassLoader loader) {

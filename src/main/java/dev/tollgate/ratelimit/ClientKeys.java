@@ -2,6 +2,7 @@ package dev.tollgate.ratelimit;
 
 import dev.tollgate.ClientIdentity;
 import dev.tollgate.internal.ClientIpResolver;
+import dev.tollgate.internal.JoinedKeys;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -92,6 +93,14 @@ final class ClientKeys {
                 }
                 return new ClientKeys(KeyBy.HEADER, header.group(1), header.group(2) != null, namespace, ipResolver, plans);
             }
+        }
+    }
+
+    /** Checks a {@code key-by} value as {@link #of} reads it. @throws IllegalArgumentException stating the rule */
+    static void check(String keyBy) {
+        String text = keyBy.strip().toLowerCase(Locale.ROOT);
+        if (!text.equals("auto") && !text.equals("client") && !text.equals("ip") && !HEADER.matcher(keyBy.strip()).matches()) {
+            throw new IllegalArgumentException(RULE);
         }
     }
 

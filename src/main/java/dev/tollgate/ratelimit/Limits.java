@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +55,6 @@ final class Limits {
 
     private final List<Limit> limits;
     private final BucketConfiguration configuration;
-    private final Supplier<CompletableFuture<BucketConfiguration>> asyncConfiguration;
 
     private Limits(List<Limit> limits) {
         this.limits = List.copyOf(limits);
@@ -71,8 +68,6 @@ final class Limits {
                     : Bandwidth.builder().capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()).id(id).build());
         }
         this.configuration = builder.build();
-        CompletableFuture<BucketConfiguration> done = CompletableFuture.completedFuture(configuration);
-        this.asyncConfiguration = () -> done;
     }
 
     /** Parses {@code 100/1m, 5000/1d}; a bad part is named with its rule. */
@@ -175,11 +170,6 @@ final class Limits {
     /** The bucket4j configuration of these limits, built once. */
     public BucketConfiguration configuration() {
         return configuration;
-    }
-
-    /** The configuration for bucket4j's asynchronous proxies, made once. */
-    Supplier<CompletableFuture<BucketConfiguration>> asyncConfiguration() {
-        return asyncConfiguration;
     }
 
     @Override

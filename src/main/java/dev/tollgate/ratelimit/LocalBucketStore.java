@@ -1,5 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.internal.JoinedKeys;
+import dev.tollgate.ratelimit.spi.BucketPlan;
+import dev.tollgate.ratelimit.spi.BucketStore;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -110,7 +113,7 @@ final class LocalBucketStore implements BucketStore {
     }
 
     @Override
-    public ConsumptionProbe tryConsume(String key, Plan plan) {
+    public ConsumptionProbe tryConsume(String key, BucketPlan plan) {
         String bucketKey = bucketKey(key, plan);
         while (true) {
             Tracked tracked = tracked(bucketKey, plan);
@@ -124,7 +127,7 @@ final class LocalBucketStore implements BucketStore {
     }
 
     @Override
-    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
+    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, BucketPlan plan) {
         String bucketKey = bucketKey(key, plan);
         while (true) {
             Tracked tracked = tracked(bucketKey, plan);
@@ -140,31 +143,31 @@ final class LocalBucketStore implements BucketStore {
     // ---- Costs and counted statuses: several tokens at once, a look without taking, a count after the fact ----
 
     @Override
-    public ConsumptionProbe tryConsume(String key, Plan plan, long tokens) {
+    public ConsumptionProbe tryConsume(String key, BucketPlan plan, long tokens) {
         return withBucket(key, plan, tracked -> tracked.consume(tokens));
     }
 
     @Override
-    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens) {
+    public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, BucketPlan plan, long tokens) {
         return withBucket(key, plan, tracked -> tracked.consumeVerbose(tokens));
     }
 
     @Override
-    public VerboseResult<EstimationProbe> estimate(String key, Plan plan, long tokens) {
+    public VerboseResult<EstimationProbe> estimate(String key, BucketPlan plan, long tokens) {
         return withBucket(key, plan, tracked -> tracked.bucket.asVerbose().estimateAbilityToConsume(tokens));
     }
 
     @Override
-    public void consumeIgnoringLimits(String key, Plan plan, long tokens) {
+    public void consumeIgnoringLimits(String key, BucketPlan plan, long tokens) {
         withBucket(key, plan, tracked -> tracked.consumeIgnoringLimits(tokens));
     }
 
     /**
-     * {@code call} on the bucket of {@code key}, under its monitor, as {@link #tryConsume(String, Plan)}
+     * {@code call} on the bucket of {@code key}, under its monitor, as {@link #tryConsume(String, BucketPlan)}
      * does; a call that takes tokens stamps when the bucket is full again, so that it is not
      * dropped for a newcomer before then.
      */
-    private <T> T withBucket(String key, Plan plan, Function<Tracked, T> call) {
+    private <T> T withBucket(String key, BucketPlan plan, Function<Tracked, T> call) {
         String bucketKey = bucketKey(key, plan);
         while (true) {
             Tracked tracked = tracked(bucketKey, plan);
@@ -178,11 +181,11 @@ final class LocalBucketStore implements BucketStore {
     }
 
     /** The plan is part of the key: a client whose plan changes starts a bucket of the new plan. */
-    private String bucketKey(String key, Plan plan) {
-        return joined.join(plan.bucketPrefix(), key);
+    private String bucketKey(String key, BucketPlan plan) {
+        return joined.join(plan.keyPrefix(), key);
     }
 
-    private Tracked tracked(String bucketKey, Plan plan) {
+    private Tracked tracked(String bucketKey, BucketPlan plan) {
         Tracked tracked = buckets.get(bucketKey);
         return tracked != null ? tracked : admit(bucketKey, plan);
     }
@@ -191,7 +194,7 @@ final class LocalBucketStore implements BucketStore {
      * A new client's bucket: a new one if the store has room or a full bucket makes room for it,
      * else the plan's overflow bucket.
      */
-    private Tracked admit(String bucketKey, Plan plan) {
+    private Tracked admit(String bucketKey, BucketPlan plan) {
         sweepIfDue(false);
         if (reserve() || (reclaimFull() && reserve())) {
             Tracked made = new Tracked(bucketKey, plan, time, idleNanos);
@@ -240,7 +243,7 @@ final class LocalBucketStore implements BucketStore {
         return false;
     }
 
-    private Tracked overflow(Plan plan) {
+    private Tracked overflow(BucketPlan plan) {
         overflowRequests.increment();
         long now = time.currentTimeNanos();
         long due = nextOverflowWarnNanos.get();
@@ -251,8 +254,8 @@ final class LocalBucketStore implements BucketStore {
                     + " they are real clients, raise max-clients",
                     name, maxClients, overflowRequests.sum());
         }
-        Tracked shared = overflow.get(plan.bucketPrefix());
-        return shared != null ? shared : overflow.computeIfAbsent(plan.bucketPrefix(), p -> new Tracked(null, plan, time, 0));
+        Tracked shared = overflow.get(plan.keyPrefix());
+        return shared != null ? shared : overflow.computeIfAbsent(plan.keyPrefix(), p -> new Tracked(null, plan, time, 0));
     }
 
     /**
@@ -343,7 +346,7 @@ final class LocalBucketStore implements BucketStore {
         boolean dropped;
 
         /** A full bucket, counted as not full for {@code protectNanos}: until its first consumption stamps it. */
-        Tracked(String key, Plan plan, TimeMeter time, long protectNanos) {
+        Tracked(String key, BucketPlan plan, TimeMeter time, long protectNanos) {
             this.key = key;
             this.time = time;
             this.lastUsedNanos = time.currentTimeNanos();
@@ -351,7 +354,7 @@ final class LocalBucketStore implements BucketStore {
             // Unsynchronized: every consumption holds this object's monitor (see tryConsume).
             LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(this)
                     .withSynchronizationStrategy(SynchronizationStrategy.NONE);
-            for (Bandwidth bandwidth : plan.limits().configuration().getBandwidths()) {
+            for (Bandwidth bandwidth : plan.configuration().getBandwidths()) {
                 builder.addLimit(bandwidth);
             }
             this.bucket = builder.build();

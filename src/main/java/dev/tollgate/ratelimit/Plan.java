@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.spi.BucketPlan;
 import io.github.bucket4j.Bandwidth;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,7 +19,7 @@ final class Plan {
     private final String name;
     private final Limits limits;
     private final String limitHeader;
-    private final String bucketPrefix;
+    private final BucketPlan bucketPlan;
     private final String policyHeader;
     /** Policy item names by bucket4j limit id (the period, e.g. {@code 1m}), made once. */
     private final Map<String, String> policyItems;
@@ -30,7 +31,7 @@ final class Plan {
         this.name = name;
         this.limits = limits;
         this.limitHeader = Long.toString(limits.first().capacity());
-        this.bucketPrefix = name + '|';
+        this.bucketPlan = new BucketPlan(name, limits.configuration(), limits.toString());
         StringBuilder policy = new StringBuilder();
         Map<String, String> items = new HashMap<>();
         Map<String, Duration> periodsByItem = new HashMap<>();
@@ -71,9 +72,9 @@ final class Plan {
         return limitHeader;
     }
 
-    /** What a local bucket key starts with: the plan is part of it, so a changed plan starts a new bucket. */
-    String bucketPrefix() {
-        return bucketPrefix;
+    /** The plan as the stores see it, made once. */
+    BucketPlan bucketPlan() {
+        return bucketPlan;
     }
 
     /** {@code RateLimit-Policy}: one item per limit. */

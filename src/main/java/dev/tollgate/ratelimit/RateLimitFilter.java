@@ -9,6 +9,9 @@ import dev.tollgate.internal.InitParams;
 import dev.tollgate.internal.OncePerPeriod;
 import dev.tollgate.internal.PathPatterns;
 import dev.tollgate.internal.PlanRegistry;
+import dev.tollgate.ratelimit.spi.BucketStore;
+import dev.tollgate.ratelimit.spi.StoreProvider;
+import dev.tollgate.ratelimit.spi.StoreSettings;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -21,14 +24,18 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +129,11 @@ import org.slf4j.LoggerFactory;
  *       else the longest prefix, else the longest extension; an extension whatever serves the
  *       path). A cost more than some limit of some plan holds could never pass and stops startup.</li>
  * </ul>
- * Map it after the error and API-key filters (or the application's own authentication):
+ * In code: {@code RateLimitFilter.builder("100/1m, 5000/1d").plans("gold: 1000/1m").keyBy("client").build()},
+ * added with {@code ServletContext.addFilter}; each builder method takes one init-param's value,
+ * checked by its rule, and a built filter ignores init-params.
+ *
+ * <p>Map it after the error and API-key filters (or the application's own authentication):
  * <pre>{@code
  * <filter>
  *   <filter-name>rate-limit</filter-name>
@@ -182,26 +193,23 @@ public final class RateLimitFilter implements Filter {
     static final String SKIP_PATHS = "skip-paths";
     static final String SKIP_METHODS = "skip-methods";
     static final String STORE = "store";
-    static final String REDIS_URI = "redis-uri";
-    static final String REDIS_KEY_PREFIX = "redis-key-prefix";
-    static final String REDIS_TIMEOUT = "redis-timeout";
-    static final String REDIS_PROBE_INTERVAL = "redis-probe-interval";
-    static final String REDIS_MODE = "redis-mode";
-    static final String REDIS_CA_FILE = "redis-ca-file";
     static final String ON_STORE_FAILURE = "on-store-failure";
     static final String NAMESPACE_PARAM = "namespace";
     static final String ENFORCE = "enforce";
-    static final String REDIS_SYNC = "redis-sync";
-    static final String REDIS_SYNC_TOKENS = "redis-sync-tokens";
-    static final String REDIS_SYNC_INTERVAL = "redis-sync-interval";
     // Counting only some answers (brute force), and requests that cost more than one token.
     static final String COUNT_STATUSES = "count-statuses";
     static final String COSTS = "costs";
+    /** The filter's own params; each store adds its own ({@link StoreProvider#params()}). */
     static final Set<String> PARAMS = Set.of(ENFORCE, LIMITS, PLANS, CLIENT_PLANS, KEY_BY, TRUSTED_PROXIES, MAX_CLIENTS,
-            THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, REDIS_URI, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
-            REDIS_PROBE_INTERVAL, REDIS_MODE, REDIS_CA_FILE, ON_STORE_FAILURE, NAMESPACE_PARAM, REDIS_SYNC, REDIS_SYNC_TOKENS,
-            REDIS_SYNC_INTERVAL,
+            THROTTLE_HEADERS, IETF_HEADERS, SKIP_PATHS, SKIP_METHODS, STORE, ON_STORE_FAILURE, NAMESPACE_PARAM,
             COUNT_STATUSES, COSTS);
+    /**
+     * The built-in shared stores by {@code store} value: their providers are loaded by name, so
+     * this class never refers to a store's optional libraries. Their params are always accepted,
+     * whichever store is chosen.
+     */
+    static final Map<String, String> BUILT_IN_STORES = Map.of("redis", "dev.tollgate.ratelimit.redis.RedisStoreProvider");
+    static final String LOCAL_STORE = "local";
 
     static final String DEFAULT_KEY_BY = "auto";
     static final boolean DEFAULT_ENFORCE = true;
@@ -210,13 +218,6 @@ public final class RateLimitFilter implements Filter {
     static final Set<String> DEFAULT_SKIP_METHODS = Set.of();
     static final String DEFAULT_STORE = "local";
     static final String DEFAULT_ON_STORE_FAILURE = "local";
-    static final String DEFAULT_REDIS_KEY_PREFIX = "tollgate:";
-    static final int DEFAULT_REDIS_TIMEOUT_MILLIS = 100;
-    static final int DEFAULT_REDIS_PROBE_MILLIS = 1000;
-    static final String DEFAULT_REDIS_MODE = "standalone";
-    static final String DEFAULT_REDIS_SYNC = RedisSync.EXACT;
-    static final int DEFAULT_REDIS_SYNC_TOKENS = 10;
-    static final int DEFAULT_REDIS_SYNC_INTERVAL_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -240,9 +241,29 @@ public final class RateLimitFilter implements Filter {
     /** {@code costs}: the tokens a request takes, by path. */
     private PathCosts costs = PathCosts.NONE;
 
+    /** The params of a filter built in code; {@code null} when configured by its init-params. */
+    private final Map<String, String> configured;
+
+    /** A filter configured by its init-params. */
+    public RateLimitFilter() {
+        this.configured = null;
+    }
+
+    private RateLimitFilter(Builder built) {
+        this.configured = Map.copyOf(built.values);
+    }
+
+    /** A filter configured in code, with the default plan's {@code limits} ({@code 100/1m, 5000/1d}). */
+    public static Builder builder(String limits) {
+        return new Builder(limits);
+    }
+
     @Override
     public void init(FilterConfig config) throws ServletException {
-        InitParams params = InitParams.of(config, NAME, PARAMS);
+        // Built in code or not, the same params go through the same checks below.
+        String storeName = storeName(configured == null ? config.getInitParameter(STORE) : configured.get(STORE));
+        StoreProvider provider = provider(storeName);
+        InitParams params = configured == null ? InitParams.of(config, NAME, knownParams(provider)) : InitParams.of(NAME, configured::get);
         enforce = params.bool(ENFORCE, DEFAULT_ENFORCE);
         String limitsText = params.valueOrNull(LIMITS);
         if (limitsText == null) {
@@ -301,14 +322,13 @@ public final class RateLimitFilter implements Filter {
         }
         // ---- end of count-statuses and costs ----
         renderer = ErrorRenderer.forContext(config.getServletContext());
-        String storeKind = params.choice(STORE, DEFAULT_STORE, Set.of("local", "redis"));
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
                 params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
-        // Each filter instance has its own store: local buckets are apart already, Redis keys get the namespace.
-        BucketStore store = storeKind.equals("redis") ? redisStore(params, namespace) : LocalBucketStore.create(plans, maxClients, owner);
-        int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
+        // Each filter instance has its own store: local buckets are apart already, a shared store's keys get the namespace.
+        BucketStore store = provider == null ? LocalBucketStore.create(plans, maxClients, owner)
+                : provider.open(new Settings(params, storeName, owner, namespace, maxClients, metrics::storeCall));
         limiter = RateLimiter.builder(plans).name(owner).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
-                .outageRetryAfterSeconds((probeMillis + 999) / 1000).metrics(metrics)
+                .outageRetryAfterSeconds((store.probeInterval().toMillis() + 999) / 1000).metrics(metrics)
                 // Only the IETF header and the report-only log name the limit that decided.
                 .namesDecidingLimit(ietfHeaders || !enforce).build();
         metrics.store(limiter::trackedClients, limiter::overflowRequests, store.isShared() ? store::isCircuitOpen : null);
@@ -331,34 +351,97 @@ public final class RateLimitFilter implements Filter {
                 + ClientKeys.hexHash(name, 4);
     }
 
-    private BucketStore redisStore(InitParams params, String namespace) throws ServletException {
-        String uri = params.valueOrNull(REDIS_URI);
-        if (uri == null) {
-            throw new ServletException(NAME + ": init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0");
+    /** The {@code store} init-param as given, {@code local} when absent. */
+    private static String storeName(String value) {
+        return value == null || value.isBlank() ? DEFAULT_STORE : value.strip();
+    }
+
+    /**
+     * The provider {@code store} names: {@code null} for the local store, a built-in one, or a
+     * {@link StoreProvider} class of the web application.
+     */
+    static StoreProvider provider(String store) throws ServletException {
+        String lower = store.toLowerCase(Locale.ROOT);
+        if (lower.equals(LOCAL_STORE)) {
+            return null;
         }
-        String prefix = params.string(REDIS_KEY_PREFIX, DEFAULT_REDIS_KEY_PREFIX);
-        int timeoutMillis = params.integer(REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MILLIS, 1, 60_000);
-        int probeMillis = params.integer(REDIS_PROBE_INTERVAL, DEFAULT_REDIS_PROBE_MILLIS, 100, 60_000);
-        boolean cluster = params.choice(REDIS_MODE, DEFAULT_REDIS_MODE, Set.of("standalone", "cluster")).equals("cluster");
-        List<X509Certificate> trustedCas = null;
-        String caFile = params.valueOrNull(REDIS_CA_FILE);
-        if (caFile != null) {
-            if (!uri.regionMatches(true, 0, "rediss://", 0, 9) && !uri.regionMatches(true, 0, "rediss-sentinel://", 0, 18)) {
-                throw params.invalid(REDIS_CA_FILE, caFile, "is for TLS, so redis-uri must start with rediss:// (or rediss-sentinel://)");
-            }
-            trustedCas = params.parse(REDIS_CA_FILE, null, CaCertificates::read);
-        }
-        String syncMode = params.choice(REDIS_SYNC, DEFAULT_REDIS_SYNC, Set.of(RedisSync.EXACT, RedisSync.DELAYED));
-        int syncTokens = params.integer(REDIS_SYNC_TOKENS, DEFAULT_REDIS_SYNC_TOKENS, 1, 1_000_000);
-        int syncMillis = params.integer(REDIS_SYNC_INTERVAL, DEFAULT_REDIS_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
-        RedisSync sync = syncMode.equals(RedisSync.DELAYED) ? RedisSync.delayed(syncTokens, Duration.ofMillis(syncMillis)) : RedisSync.exact();
+        String className = BUILT_IN_STORES.getOrDefault(lower, store);
+        String rule = "must be local, redis or the name of a class that implements " + StoreProvider.class.getName();
+        Class<?> type;
         try {
-            return RedisStoreLoader.create(uri, cluster, trustedCas, prefix + namespace + ":", timeoutMillis, probeMillis,
-                    metrics::storeCall, sync);
-        } catch (IllegalArgumentException e) {
-            throw params.invalid(REDIS_URI, RedisStoreLoader.mask(uri), e.getMessage());
-        } catch (LinkageError e) {
-            throw new ServletException(NAME + ": store=redis needs io.lettuce:lettuce-core and com.bucket4j:bucket4j_jdk17-lettuce on the classpath (" + e + ")");
+            type = Class.forName(className, true, RateLimitFilter.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            try {
+                type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+            } catch (ClassNotFoundException | LinkageError | NullPointerException again) {
+                throw new ServletException(NAME + ": init-param [" + STORE + "] has invalid value [" + store + "]: " + rule);
+            }
+        }
+        if (!StoreProvider.class.isAssignableFrom(type)) {
+            throw new ServletException(NAME + ": init-param [" + STORE + "] has invalid value [" + store + "]: " + rule);
+        }
+        try {
+            return (StoreProvider) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ServletException(NAME + ": init-param [" + STORE + "] has invalid value [" + store + "]: " + rule
+                    + ", public with a public no-argument constructor (" + e + ")");
+        }
+    }
+
+    /** The filter's params, the built-in stores' and the chosen store's. */
+    private static Set<String> knownParams(StoreProvider chosen) throws ServletException {
+        Set<String> known = new HashSet<>(PARAMS);
+        for (String builtIn : BUILT_IN_STORES.keySet()) {
+            known.addAll(provider(builtIn).params());
+        }
+        if (chosen != null) {
+            known.addAll(chosen.params());
+        }
+        return known;
+    }
+
+    /** The filter's init-params and metrics as a store provider sees them. */
+    private record Settings(InitParams params, String store, String owner, String namespace, int maxClients,
+                            LongConsumer storeLatency) implements StoreSettings {
+
+        @Override
+        public String valueOrNull(String name) {
+            return params.valueOrNull(name);
+        }
+
+        @Override
+        public String string(String name, String defaultValue) {
+            return params.string(name, defaultValue);
+        }
+
+        @Override
+        public int integer(String name, int defaultValue, int min, int max) throws ServletException {
+            return params.integer(name, defaultValue, min, max);
+        }
+
+        @Override
+        public String choice(String name, String defaultValue, Set<String> choices) throws ServletException {
+            return params.choice(name, defaultValue, choices);
+        }
+
+        @Override
+        public <T> T parse(String name, String defaultValue, Function<String, T> parser) throws ServletException {
+            return params.parse(name, defaultValue, parser);
+        }
+
+        @Override
+        public ServletException invalid(String name, String value, String rule) {
+            return params.invalid(name, value, rule);
+        }
+
+        @Override
+        public ServletException required(String name, String example) {
+            return failure("init-param [" + name + "] is required with store=" + store + ", like " + example);
+        }
+
+        @Override
+        public ServletException failure(String problem) {
+            return new ServletException(NAME + ": " + problem);
         }
     }
 
@@ -563,6 +646,149 @@ public final class RateLimitFilter implements Filter {
         metrics.unregister();
         if (limiter != null) {
             limiter.close();
+        }
+    }
+
+    /**
+     * Configures a {@link RateLimitFilter} in code: one method per init-param, each value given
+     * as the init-param's text and checked by its rule ({@link IllegalArgumentException}); the
+     * defaults are the init-params'. What depends on several values (a client's plan, a cost
+     * within every limit) and the store are checked when the filter starts, with the init-params'
+     * messages.
+     */
+    public static final class Builder {
+        private final Map<String, String> values = new HashMap<>();
+        private final Map<String, String> storeParams = new HashMap<>();
+
+        Builder(String limits) {
+            set(LIMITS, Objects.requireNonNull(limits, "limits"), Limits::parse);
+        }
+
+        private Builder set(String name, String value, Function<String, ?> check) {
+            Objects.requireNonNull(value, name);
+            check.apply(value);
+            values.put(name, value);
+            return this;
+        }
+
+        private Builder set(String name, boolean value) {
+            values.put(name, Boolean.toString(value));
+            return this;
+        }
+
+        /** {@code plans}: named plans, {@code gold: 1000/1m; free: 60/1m}. */
+        public Builder plans(String plans) {
+            return set(PLANS, plans, Plans::parsePlans);
+        }
+
+        /** {@code client-plans}: {@code client=plan} pairs. */
+        public Builder clientPlans(String pairs) {
+            return set(CLIENT_PLANS, pairs, Plans::parseClientPlans);
+        }
+
+        /** {@code key-by}: {@code auto}, {@code client}, {@code ip}, {@code header:<Name>} or {@code header:<Name>;plain}. */
+        public Builder keyBy(String keyBy) {
+            return set(KEY_BY, keyBy, text -> {
+                ClientKeys.check(text);
+                return text;
+            });
+        }
+
+        /** {@code trusted-proxies}: IPs or CIDRs, comma-separated. */
+        public Builder trustedProxies(String addresses) {
+            return set(TRUSTED_PROXIES, addresses, ClientIpResolver::fromParam);
+        }
+
+        /** {@code max-clients}: 1 to 100,000,000. */
+        public Builder maxClients(int clients) {
+            if (clients < 1 || clients > 100_000_000) {
+                throw new IllegalArgumentException("max-clients [" + clients + "] must be an integer between 1 and 100000000");
+            }
+            values.put(MAX_CLIENTS, Integer.toString(clients));
+            return this;
+        }
+
+        public Builder throttleHeaders(boolean send) {
+            return set(THROTTLE_HEADERS, send);
+        }
+
+        public Builder ietfHeaders(boolean send) {
+            return set(IETF_HEADERS, send);
+        }
+
+        /** {@code skip-paths}: url-patterns never limited, comma-separated. */
+        public Builder skipPaths(String patterns) {
+            return set(SKIP_PATHS, patterns, PathPatterns::parse);
+        }
+
+        /** {@code skip-methods}: methods never limited, such as {@code OPTIONS}. */
+        public Builder skipMethods(String methods) {
+            return set(SKIP_METHODS, methods, Function.identity());
+        }
+
+        /** {@code enforce}: {@code false} is report-only. */
+        public Builder enforce(boolean reject) {
+            return set(ENFORCE, reject);
+        }
+
+        /** {@code namespace}: 1-64 characters of {@code [A-Za-z0-9_.-]}. */
+        public Builder namespace(String namespace) {
+            return set(NAMESPACE_PARAM, namespace, text -> {
+                if (!NAMESPACE.matcher(text).matches()) {
+                    throw new IllegalArgumentException("must be 1-64 characters of [A-Za-z0-9_.-]");
+                }
+                return text;
+            });
+        }
+
+        /** {@code count-statuses}: the answers that count, {@code 401, 403} or {@code 4xx}. */
+        public Builder countStatuses(String statuses) {
+            return set(COUNT_STATUSES, statuses, CountedStatuses::parse);
+        }
+
+        /** {@code costs}: the tokens a request takes by path, {@code /api/export=10}. */
+        public Builder costs(String costs) {
+            return set(COSTS, costs, PathCosts::parse);
+        }
+
+        /** {@code on-store-failure}: {@code local}, {@code allow} or {@code reject}. */
+        public Builder onStoreFailure(String behaviour) {
+            return set(ON_STORE_FAILURE, behaviour, text -> {
+                if (!Set.of("local", "allow", "reject").contains(text.strip().toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("must be one of [allow, local, reject]");
+                }
+                return text;
+            });
+        }
+
+        /**
+         * {@code store}: {@code local}, {@code redis} or a {@link StoreProvider} class name, with
+         * the store's own params ({@code redis-uri}, ...), checked when the filter starts.
+         */
+        public Builder store(String store, Map<String, String> params) {
+            StoreProvider provider;
+            try {
+                provider = provider(storeName(Objects.requireNonNull(store, "store")));
+            } catch (ServletException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            Set<String> known = provider == null ? Set.of() : provider.params();
+            for (String name : params.keySet()) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("store [" + store + "] has no param [" + name + "]; its params are "
+                            + new TreeSet<>(known));
+                }
+            }
+            values.keySet().removeAll(storeParams.keySet());
+            storeParams.clear();
+            storeParams.putAll(params);
+            values.putAll(params);
+            values.put(STORE, store);
+            return this;
+        }
+
+        public RateLimitFilter build() {
+            return new RateLimitFilter(this);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.spi.BucketStore;
+import dev.tollgate.ratelimit.spi.StoreUnavailableException;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
@@ -70,7 +72,7 @@ final class RateLimiter implements AutoCloseable {
     public RateLimitDecision tryConsume(String clientKey, Plan plan) {
         try {
             return consume(store, clientKey, plan);
-        } catch (BucketStoreUnavailableException e) {
+        } catch (StoreUnavailableException e) {
             RateLimitDecision outage = outage(plan);
             return outage != null ? outage : consume(fallback, clientKey, plan);
         }
@@ -97,7 +99,7 @@ final class RateLimiter implements AutoCloseable {
     public RateLimitDecision tryConsume(String clientKey, Plan plan, long tokens) {
         try {
             return consume(store, clientKey, plan, tokens);
-        } catch (BucketStoreUnavailableException e) {
+        } catch (StoreUnavailableException e) {
             RateLimitDecision outage = outage(plan);
             return outage != null ? outage : consume(fallback, clientKey, plan, tokens);
         }
@@ -110,10 +112,10 @@ final class RateLimiter implements AutoCloseable {
      */
     public RateLimitDecision check(String clientKey, Plan plan, long tokens) {
         try {
-            return decideBeforehand(store.estimate(clientKey, plan, tokens), plan, tokens, clock.millis());
-        } catch (BucketStoreUnavailableException e) {
+            return decideBeforehand(store.estimate(clientKey, plan.bucketPlan(), tokens), plan, tokens, clock.millis());
+        } catch (StoreUnavailableException e) {
             RateLimitDecision outage = outage(plan);
-            return outage != null ? outage : decideBeforehand(fallback.estimate(clientKey, plan, tokens), plan, tokens, clock.millis());
+            return outage != null ? outage : decideBeforehand(fallback.estimate(clientKey, plan.bucketPlan(), tokens), plan, tokens, clock.millis());
         }
     }
 
@@ -125,22 +127,22 @@ final class RateLimiter implements AutoCloseable {
      */
     public void count(String clientKey, Plan plan, long tokens) {
         try {
-            store.consumeIgnoringLimits(clientKey, plan, tokens);
-        } catch (BucketStoreUnavailableException e) {
+            store.consumeIgnoringLimits(clientKey, plan.bucketPlan(), tokens);
+        } catch (StoreUnavailableException e) {
             if (fallback != null) {
-                fallback.consumeIgnoringLimits(clientKey, plan, tokens);
+                fallback.consumeIgnoringLimits(clientKey, plan.bucketPlan(), tokens);
             }
         }
     }
 
     private RateLimitDecision consume(BucketStore from, String clientKey, Plan plan, long tokens) {
         if (!namesDecidingLimit) {
-            return decide(from.tryConsume(clientKey, plan, tokens), plan, null, clock.millis());
+            return decide(from.tryConsume(clientKey, plan.bucketPlan(), tokens), plan, null, clock.millis());
         }
         if (plan.limits().limits().size() == 1 && !from.isShared()) {
-            return decide(from.tryConsume(clientKey, plan, tokens), plan, plan.firstPolicyItem(), clock.millis());
+            return decide(from.tryConsume(clientKey, plan.bucketPlan(), tokens), plan, plan.firstPolicyItem(), clock.millis());
         }
-        return decide(from.tryConsumeVerbose(clientKey, plan, tokens), plan, clock.millis());
+        return decide(from.tryConsumeVerbose(clientKey, plan.bucketPlan(), tokens), plan, clock.millis());
     }
 
     /**
@@ -170,12 +172,12 @@ final class RateLimiter implements AutoCloseable {
      */
     private RateLimitDecision consume(BucketStore from, String clientKey, Plan plan) {
         if (!namesDecidingLimit) {
-            return decide(from.tryConsume(clientKey, plan), plan, null, clock.millis());
+            return decide(from.tryConsume(clientKey, plan.bucketPlan()), plan, null, clock.millis());
         }
         if (plan.limits().limits().size() == 1 && !from.isShared()) {
-            return decide(from.tryConsume(clientKey, plan), plan, plan.firstPolicyItem(), clock.millis());
+            return decide(from.tryConsume(clientKey, plan.bucketPlan()), plan, plan.firstPolicyItem(), clock.millis());
         }
-        return decide(from.tryConsumeVerbose(clientKey, plan), plan, clock.millis());
+        return decide(from.tryConsumeVerbose(clientKey, plan.bucketPlan()), plan, clock.millis());
     }
 
     /**

@@ -31,6 +31,10 @@ import org.slf4j.MDC;
  *   <li>{@code trace-id-as-request-id} (default {@code false}): when no safe {@code X-Request-ID}
  *       is taken, a valid W3C {@code traceparent}'s trace id becomes the request id.</li>
  * </ul>
+ * In code: {@code RequestIdFilter.builder().maxLength(64).traceIdAsRequestId(true).build()}, one
+ * builder method per init-param, with the same defaults, each value checked by the rule of its
+ * init-param ({@link IllegalArgumentException}); {@code init} then reads no init-params. Register
+ * it with {@code ServletContext.addFilter(name, filter)}.
  *
  * <p>W3C trace context: the trace id of a valid {@code traceparent} (exactly one header, strictly
  * checked) is put in the MDC under {@value #TRACE_MDC_KEY} for the request, unless that key is
@@ -70,19 +74,19 @@ public final class RequestIdFilter implements Filter {
     static final int MIN_MAX_LENGTH = 1;
     static final int MAX_MAX_LENGTH = 1024;
 
+    private Builder configured;
     private boolean acceptIncoming = DEFAULT_ACCEPT_INCOMING;
     private int maxLength = RequestIds.DEFAULT_MAX_LENGTH;
     private boolean traceIdAsRequestId = DEFAULT_TRACE_ID_AS_REQUEST_ID;
-    private final boolean configuredInCode;
     private final RequestIdMetrics metrics = new RequestIdMetrics();
 
     /** A filter configured by its init-params. */
     public RequestIdFilter() {
-        this.configuredInCode = false;
     }
 
     /**
-     * A filter configured in code; {@code init} then reads no init-params.
+     * A filter configured in code; {@code init} then reads no init-params. The same as
+     * {@code builder().acceptIncoming(acceptIncoming).maxLength(maxLength).build()}.
      *
      * @throws IllegalArgumentException if {@code maxLength} is not between 1 and 1024, the rule of {@code max-length}
      */
@@ -91,31 +95,48 @@ public final class RequestIdFilter implements Filter {
     }
 
     /**
-     * A filter configured in code; {@code init} then reads no init-params.
+     * A filter configured in code; {@code init} then reads no init-params. The same as
+     * {@code builder().acceptIncoming(acceptIncoming).maxLength(maxLength).traceIdAsRequestId(traceIdAsRequestId).build()}.
      *
      * @param traceIdAsRequestId the rule of {@code trace-id-as-request-id}
      * @throws IllegalArgumentException if {@code maxLength} is not between 1 and 1024, the rule of {@code max-length}
      */
     public RequestIdFilter(boolean acceptIncoming, int maxLength, boolean traceIdAsRequestId) {
-        if (maxLength < MIN_MAX_LENGTH || maxLength > MAX_MAX_LENGTH) {
-            throw new IllegalArgumentException(MAX_LENGTH + " [" + maxLength + "] must be an integer between "
-                    + MIN_MAX_LENGTH + " and " + MAX_MAX_LENGTH);
-        }
-        this.acceptIncoming = acceptIncoming;
-        this.maxLength = maxLength;
-        this.traceIdAsRequestId = traceIdAsRequestId;
-        this.configuredInCode = true;
+        this(builder().acceptIncoming(acceptIncoming).maxLength(maxLength).traceIdAsRequestId(traceIdAsRequestId));
+    }
+
+    private RequestIdFilter(Builder configured) {
+        this.configured = configured;
+        apply(configured);
+    }
+
+    /** A filter configured in code. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        if (!configuredInCode) {
-            InitParams params = InitParams.of(config, NAME, PARAMS);
-            acceptIncoming = params.bool(ACCEPT_INCOMING, DEFAULT_ACCEPT_INCOMING);
-            maxLength = params.integer(MAX_LENGTH, RequestIds.DEFAULT_MAX_LENGTH, MIN_MAX_LENGTH, MAX_MAX_LENGTH);
-            traceIdAsRequestId = params.bool(TRACE_ID_AS_REQUEST_ID, DEFAULT_TRACE_ID_AS_REQUEST_ID);
+        if (configured == null) {
+            apply(fromParams(InitParams.of(config, NAME, PARAMS)));
         }
         metrics.register(config.getServletContext(), config.getFilterName());
+    }
+
+    /** The init-params as a builder: each value goes through the builder's own check. */
+    private static Builder fromParams(InitParams params) throws ServletException {
+        Builder b = new Builder();
+        b.acceptIncoming(params.bool(ACCEPT_INCOMING, DEFAULT_ACCEPT_INCOMING));
+        b.maxLength(params.integer(MAX_LENGTH, RequestIds.DEFAULT_MAX_LENGTH, MIN_MAX_LENGTH, MAX_MAX_LENGTH));
+        b.traceIdAsRequestId(params.bool(TRACE_ID_AS_REQUEST_ID, DEFAULT_TRACE_ID_AS_REQUEST_ID));
+        return b;
+    }
+
+    /** Everything doFilter needs, from checked values. */
+    private void apply(Builder b) {
+        acceptIncoming = b.acceptIncoming;
+        maxLength = b.maxLength;
+        traceIdAsRequestId = b.traceIdAsRequestId;
     }
 
     @Override
@@ -190,5 +211,47 @@ public final class RequestIdFilter implements Filter {
             return incoming;
         }
         return traceIdAsRequestId && traceId != null ? traceId : RequestIds.generate();
+    }
+
+    /**
+     * Configures a {@link RequestIdFilter} in code; the defaults are those of the init-params, and
+     * each value is checked by the rule of its init-param ({@link IllegalArgumentException}).
+     */
+    public static final class Builder {
+        private boolean acceptIncoming = DEFAULT_ACCEPT_INCOMING;
+        private int maxLength = RequestIds.DEFAULT_MAX_LENGTH;
+        private boolean traceIdAsRequestId = DEFAULT_TRACE_ID_AS_REQUEST_ID;
+
+        Builder() {
+        }
+
+        /** {@code accept-incoming} (default {@code true}): take a safe incoming id; {@code false} always makes a new one. */
+        public Builder acceptIncoming(boolean accept) {
+            this.acceptIncoming = accept;
+            return this;
+        }
+
+        /** {@code max-length} (default {@code 128}): the longest incoming id accepted, 1 to 1024. */
+        public Builder maxLength(int length) {
+            if (length < MIN_MAX_LENGTH || length > MAX_MAX_LENGTH) {
+                throw new IllegalArgumentException(MAX_LENGTH + " [" + length + "] must be an integer between "
+                        + MIN_MAX_LENGTH + " and " + MAX_MAX_LENGTH);
+            }
+            this.maxLength = length;
+            return this;
+        }
+
+        /**
+         * {@code trace-id-as-request-id} (default {@code false}): when no safe {@code X-Request-ID}
+         * is taken, a valid W3C {@code traceparent}'s trace id becomes the request id.
+         */
+        public Builder traceIdAsRequestId(boolean adopt) {
+            this.traceIdAsRequestId = adopt;
+            return this;
+        }
+
+        public RequestIdFilter build() {
+            return new RequestIdFilter(this);
+        }
     }
 }

@@ -74,7 +74,7 @@ class RedisFaultIT {
         for (EmbeddedContainer c : containers) {
             c.start(webapp);
         }
-        breakerLog = new LogCapture("dev.tollgate.ratelimit.CircuitBreaker");
+        breakerLog = new LogCapture("dev.tollgate.ratelimit.spi.CircuitBreaker");
     }
 
     @AfterAll

@@ -46,7 +46,7 @@ class RedisTlsIT {
     void start() throws Exception {
         ThrowawayCertificates certificates = ThrowawayCertificates.make();
         redis = RedisServerProcess.startTls(certificates.cert(), certificates.key(), certificates.ca());
-        storeLog = new LogCapture("dev.tollgate.ratelimit.RedisBucketStore");
+        storeLog = new LogCapture("dev.tollgate.ratelimit.redis.RedisBucketStore");
         Path webapp = WebappTemplate.fill("redis-tls", Map.of("REDIS_URI", "rediss://127.0.0.1:" + redis.port(),
                 "CA_FILE", certificates.ca().toString(), "PREFIX", PREFIX,
                 "WRONG_HOST_URI", "rediss://localhost:" + redis.port()));

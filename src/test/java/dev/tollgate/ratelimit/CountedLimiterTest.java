@@ -1,5 +1,9 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.testing.FakeTime;
+import dev.tollgate.ratelimit.spi.BucketStore;
+import dev.tollgate.ratelimit.spi.BucketPlan;
+import dev.tollgate.ratelimit.spi.StoreUnavailableException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -142,33 +146,33 @@ class CountedLimiterTest {
     /** A shared store that is away. */
     private static final class AwayStore implements BucketStore {
         @Override
-        public ConsumptionProbe tryConsume(String key, Plan plan) {
-            throw new BucketStoreUnavailableException("away", null);
+        public ConsumptionProbe tryConsume(String key, BucketPlan plan) {
+            throw new StoreUnavailableException("away", null);
         }
 
         @Override
-        public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan) {
-            throw new BucketStoreUnavailableException("away", null);
+        public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, BucketPlan plan) {
+            throw new StoreUnavailableException("away", null);
         }
 
         @Override
-        public ConsumptionProbe tryConsume(String key, Plan plan, long tokens) {
-            throw new BucketStoreUnavailableException("away", null);
+        public ConsumptionProbe tryConsume(String key, BucketPlan plan, long tokens) {
+            throw new StoreUnavailableException("away", null);
         }
 
         @Override
-        public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, Plan plan, long tokens) {
-            throw new BucketStoreUnavailableException("away", null);
+        public VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, BucketPlan plan, long tokens) {
+            throw new StoreUnavailableException("away", null);
         }
 
         @Override
-        public VerboseResult<EstimationProbe> estimate(String key, Plan plan, long tokens) {
-            throw new BucketStoreUnavailableException("away", null);
+        public VerboseResult<EstimationProbe> estimate(String key, BucketPlan plan, long tokens) {
+            throw new StoreUnavailableException("away", null);
         }
 
         @Override
-        public void consumeIgnoringLimits(String key, Plan plan, long tokens) {
-            throw new BucketStoreUnavailableException("away", null);
+        public void consumeIgnoringLimits(String key, BucketPlan plan, long tokens) {
+            throw new StoreUnavailableException("away", null);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.testing.FakeTime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.testing.FakeTime;
+import dev.tollgate.ratelimit.spi.BucketStore;
+import dev.tollgate.ratelimit.spi.BucketPlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +34,7 @@ class LocalBucketStoreTest {
     private final FakeTime time = new FakeTime(START);
 
     /** Each of {@code keys} new /64s sends one request; returns how many were allowed. */
-    private static int flood(BucketStore store, Plan plan, int keys) {
+    private static int flood(BucketStore store, BucketPlan plan, int keys) {
         int allowed = 0;
         for (int i = 0; i < keys; i++) {
             if (store.tryConsume("ip:2001:db8:1:" + Integer.toHexString(i) + "::/64", plan).isConsumed()) {
@@ -44,7 +47,7 @@ class LocalBucketStoreTest {
     @Test
     void shouldStillRefuseADrainedClientAfterAFloodOfNewClientsPastTheBound() {
         Plans plans = Plans.of(Limits.parse("5000/1d"));
-        Plan plan = plans.defaultPlan();
+        BucketPlan plan = plans.defaultPlan().bucketPlan();
         LocalBucketStore store = LocalBucketStore.create(plans, 1_000, time);
         int drained = 0;
         while (store.tryConsume("ip:203.0.113.9", plan).isConsumed()) {
@@ -70,7 +73,7 @@ class LocalBucketStoreTest {
     @Test
     void shouldCountNewClientsInOneSharedOverflowBucketWhenFullOfBucketsInUse() {
         Plans plans = Plans.of(Limits.parse("3/1d"), List.of(Plan.of("gold", Limits.parse("5/1d"))), Map.of());
-        Plan plan = plans.defaultPlan();
+        BucketPlan plan = plans.defaultPlan().bucketPlan();
         LocalBucketStore store = LocalBucketStore.create(plans, 4, time);
         for (int i = 0; i < 4; i++) {
             store.tryConsume("ip:192.0.2." + i, plan);
@@ -84,7 +87,7 @@ class LocalBucketStoreTest {
                 assertEquals(1, store.tryConsume("ip:192.0.2." + i, plan).getRemainingTokens(), "a known client keeps its own bucket");
             }
             // Each plan has its own overflow bucket, with that plan's limits.
-            assertEquals(4, store.tryConsume("client:acme", plans.byName("gold")).getRemainingTokens());
+            assertEquals(4, store.tryConsume("client:acme", plans.byName("gold").bucketPlan()).getRemainingTokens());
             assertEquals(11, store.overflowRequests());
 
             List<ILoggingEvent> events = log.events();
@@ -105,7 +108,7 @@ class LocalBucketStoreTest {
     @Test
     void shouldDropABucketThatIsFullAgainToMakeRoomForANewClient() {
         Plans plans = Plans.of(Limits.parse("10/1m, 100/1h"));
-        Plan plan = plans.defaultPlan();
+        BucketPlan plan = plans.defaultPlan().bucketPlan();
         LocalBucketStore store = LocalBucketStore.create(plans, 2, time);
         store.tryConsume("ip:192.0.2.1", plan);
         for (int i = 0; i < 10; i++) {
@@ -128,7 +131,7 @@ class LocalBucketStoreTest {
     @Test
     void shouldStampWhenABucketIsFullAgainOnAVerboseConsumptionToo() {
         Plans plans = Plans.of(Limits.parse("5/1d"));
-        Plan plan = plans.defaultPlan();
+        BucketPlan plan = plans.defaultPlan().bucketPlan();
         LocalBucketStore store = LocalBucketStore.create(plans, 1, time);
         assertEquals(4, store.tryConsumeVerbose("ip:192.0.2.1", plan).getValue().getRemainingTokens());
         // A token comes back every 4.8 h: an hour later the bucket is in use and stays.
@@ -148,7 +151,7 @@ class LocalBucketStoreTest {
         // may leave the bucket looking full to the look-out for a bucket to drop. A new bucket is
         // kept for the longest period (a day here), so the draining comes 23 h after it was made.
         Plans plans = Plans.of(Limits.parse("5/1d"));
-        Plan plan = plans.defaultPlan();
+        BucketPlan plan = plans.defaultPlan().bucketPlan();
         LocalBucketStore store = LocalBucketStore.create(plans, 2, time);
         assertTrue(store.estimate("ip:192.0.2.1", plan, 1).getValue().canBeConsumed());
         assertTrue(store.tryConsume("ip:192.0.2.2", plan, 1).isConsumed());
@@ -188,7 +191,7 @@ class LocalBucketStoreTest {
     @Test
     void shouldHoldTheBoundAndTheDrainedClientUnderConcurrentNewClients() throws Exception {
         Plans plans = Plans.of(Limits.parse("2/1d"));
-        Plan plan = plans.defaultPlan();
+        BucketPlan plan = plans.defaultPlan().bucketPlan();
         LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
         store.tryConsume("ip:203.0.113.9", plan);
         store.tryConsume("ip:203.0.113.9", plan);

@@ -57,6 +57,29 @@ class RateLimitFilterRequestTest {
     }
 
     @Test
+    void shouldOpenAStoreOfTheApplicationsOwnNamedByItsProviderClass() throws Exception {
+        String provider = AwayStoreProvider.class.getName();
+        RateLimitFilter filter = filter(Map.of("limits", "5/1m", "store", provider, "away-reason", "maintenance",
+                "on-store-failure", "reject", "namespace", "own"));
+        assertEquals("own", AwayStoreProvider.lastSettings.namespace(), "the provider is given the filter's namespace");
+        assertEquals(provider, AwayStoreProvider.lastSettings.store());
+        FakeHttp.Chain chain = new FakeHttp.Chain();
+        FakeHttp.Response away = send(filter, as(ClientIdentity.of("erin", null, "jwt")), chain);
+        assertEquals(503, away.status(), "the store is away and on-store-failure=reject");
+        assertEquals("1", away.header("Retry-After"), "the store's probe interval");
+        assertEquals(0, chain.calls());
+        // The provider checks its own params with the filter's message; the filter still refuses names nobody reads.
+        assertEquals("RateLimitFilter: init-param [away-reason] has invalid value [bored]: must be down or maintenance",
+                assertThrows(ServletException.class, () -> filter(Map.of("limits", "5/1m", "store", provider, "away-reason", "bored")))
+                        .getMessage());
+        assertTrue(assertThrows(ServletException.class, () -> filter(Map.of("limits", "5/1m", "away-reason", "down"))).getMessage()
+                .startsWith("RateLimitFilter: unknown init-param [away-reason]"), "only the chosen store's params are accepted");
+        assertEquals("RateLimitFilter: init-param [store] has invalid value [java.lang.String]: must be local, redis or the name of "
+                + "a class that implements dev.tollgate.ratelimit.spi.StoreProvider",
+                assertThrows(ServletException.class, () -> filter(Map.of("limits", "5/1m", "store", "java.lang.String"))).getMessage());
+    }
+
+    @Test
     void shouldCountEveryMethodByDefaultPreflightsIncluded() throws Exception {
         RateLimitFilter filter = filter(Map.of("limits", "2/1m"));
         FakeHttp.Chain chain = new FakeHttp.Chain();

@@ -1,5 +1,7 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.testing.FakeTime;
+import dev.tollgate.ratelimit.spi.BucketStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -157,7 +159,7 @@ class RateLimiterTest {
     void shouldForgetIdleClientsAfterTheLongestPeriod() {
         Plans plans = Plans.of(Limits.parse("10/1m"));
         LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
-        store.tryConsume("idle", plans.defaultPlan());
+        store.tryConsume("idle", plans.defaultPlan().bucketPlan());
         assertEquals(1, store.trackedClients());
         time.advance(Duration.ofSeconds(61));
         assertEquals(0, store.trackedClients());
@@ -167,10 +169,10 @@ class RateLimiterTest {
     void shouldSweepIdleClientsOutWhenANewClientArrives() throws InterruptedException {
         Plans plans = Plans.of(Limits.parse("10/1m"));
         LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
-        store.tryConsume("idle", plans.defaultPlan());
+        store.tryConsume("idle", plans.defaultPlan().bucketPlan());
         time.advance(Duration.ofSeconds(61));
         // The new client's request starts the sweep (in the common pool); nothing here counts or sweeps.
-        store.tryConsume("new", plans.defaultPlan());
+        store.tryConsume("new", plans.defaultPlan().bucketPlan());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (store.heldBuckets() != 1 && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -182,18 +184,18 @@ class RateLimiterTest {
     void shouldKeepAClientUsedWithinTheLongestPeriodAndItsCount() {
         Plans plans = Plans.of(Limits.parse("3/1m"));
         LocalBucketStore store = LocalBucketStore.create(plans, 100, time);
-        store.tryConsume("busy", plans.defaultPlan());
+        store.tryConsume("busy", plans.defaultPlan().bucketPlan());
         time.advance(Duration.ofSeconds(40));
         for (int i = 0; i < 3; i++) {
-            assertTrue(store.tryConsume("busy", plans.defaultPlan()).isConsumed());
+            assertTrue(store.tryConsume("busy", plans.defaultPlan().bucketPlan()).isConsumed());
         }
         time.advance(Duration.ofSeconds(21));
         // A new client makes a sweep due: the busy one was used 21 s ago, the one before 61 s ago.
-        store.tryConsume("new", plans.defaultPlan());
+        store.tryConsume("new", plans.defaultPlan().bucketPlan());
         assertEquals(2, store.trackedClients());
         // One token came back in those 21 s (3 a minute); a bucket made anew would have 3.
-        assertEquals(0, store.tryConsume("busy", plans.defaultPlan()).getRemainingTokens());
-        assertFalse(store.tryConsume("busy", plans.defaultPlan()).isConsumed());
+        assertEquals(0, store.tryConsume("busy", plans.defaultPlan().bucketPlan()).getRemainingTokens());
+        assertFalse(store.tryConsume("busy", plans.defaultPlan().bucketPlan()).isConsumed());
         time.advance(Duration.ofSeconds(61));
         assertEquals(0, store.trackedClients());
     }

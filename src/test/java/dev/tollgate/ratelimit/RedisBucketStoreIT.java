@@ -1,5 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
+import dev.tollgate.ratelimit.spi.StoreUnavailableException;
 import dev.tollgate.it.RealRedisCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,11 +29,11 @@ class RedisBucketStoreIT extends RealRedisCases {
     private static final Duration PROBE = Duration.ofMillis(300);
 
 
-    private RedisBucketStore store(String uri) {
-        return RedisBucketStore.create(uri, prefix, TIMEOUT, PROBE);
+    private SharedBucketStore store(String uri) {
+        return RedisStores.create(uri, prefix, TIMEOUT, PROBE);
     }
 
-    private static RateLimiter limiter(Plans plans, RedisBucketStore store, OnStoreFailure onFailure) {
+    private static RateLimiter limiter(Plans plans, SharedBucketStore store, OnStoreFailure onFailure) {
         return RateLimiter.builder(plans).store(store).onStoreFailure(onFailure).build();
     }
 
@@ -54,8 +57,8 @@ class RedisBucketStoreIT extends RealRedisCases {
         Plans plans = Plans.of(Limits.parse("100/1h"));
         // A generous timeout: this test is about exactness, not about waiting on a slow Redis.
         Duration timeout = Duration.ofSeconds(5);
-        try (RateLimiter a = limiter(plans, RedisBucketStore.create(RedisTestSupport.URI, prefix, timeout, PROBE), OnStoreFailure.REJECT);
-             RateLimiter b = limiter(plans, RedisBucketStore.create(RedisTestSupport.URI, prefix, timeout, PROBE), OnStoreFailure.REJECT)) {
+        try (RateLimiter a = limiter(plans, RedisStores.create(RedisTestSupport.URI, prefix, timeout, PROBE), OnStoreFailure.REJECT);
+             RateLimiter b = limiter(plans, RedisStores.create(RedisTestSupport.URI, prefix, timeout, PROBE), OnStoreFailure.REJECT)) {
             int threads = 16;
             int perThread = 25;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -138,7 +141,7 @@ class RedisBucketStoreIT extends RealRedisCases {
     @Test
     void shouldFallBackWhilePausedAndShareTheLimitAgainAfter() throws Exception {
         Plans plans = Plans.of(Limits.parse("6/1h"));
-        try (RedisBucketStore store = store(RedisTestSupport.URI);
+        try (SharedBucketStore store = store(RedisTestSupport.URI);
              RateLimiter limiter = limiter(plans, store, OnStoreFailure.LOCAL)) {
             assertEquals(5, limiter.tryConsume("client:paused", plans.defaultPlan()).remaining());
             redis.commands().clientPause(1500);
@@ -248,20 +251,20 @@ class RedisBucketStoreIT extends RealRedisCases {
         Plans plans = Plans.of(Limits.parse("10/1h"));
         java.util.List<Long> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         // A generous timeout: this test is about what is timed, not about a slow Redis.
-        try (RedisBucketStore store = RedisBucketStore.create(RedisTestSupport.URI, prefix, Duration.ofSeconds(5), PROBE, calls::add)) {
+        try (SharedBucketStore store = RedisStores.create(RedisTestSupport.URI, prefix, Duration.ofSeconds(5), PROBE, calls::add)) {
             for (int i = 0; i < 3; i++) {
-                store.tryConsume("client:timed", plans.defaultPlan());
+                store.tryConsume("client:timed", plans.defaultPlan().bucketPlan());
             }
             assertEquals(3, calls.size(), calls::toString);
             assertTrue(calls.stream().allMatch(nanos -> nanos > 0), calls::toString);
         }
         calls.clear();
         // Nothing listens on port 1: the store starts with its circuit open, and a minute passes before a probe.
-        try (RedisBucketStore away = RedisBucketStore.create("redis://127.0.0.1:1", prefix, TIMEOUT, Duration.ofMinutes(1),
+        try (SharedBucketStore away = RedisStores.create("redis://127.0.0.1:1", prefix, TIMEOUT, Duration.ofMinutes(1),
                 calls::add)) {
             assertTrue(away.isShared() && away.isCircuitOpen());
             for (int i = 0; i < 3; i++) {
-                assertThrows(BucketStoreUnavailableException.class, () -> away.tryConsume("client:timed", plans.defaultPlan()));
+                assertThrows(StoreUnavailableException.class, () -> away.tryConsume("client:timed", plans.defaultPlan().bucketPlan()));
             }
             assertEquals(java.util.List.of(), calls);
         }

@@ -1,5 +1,7 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SyncMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +21,8 @@ class RedisCountedStatusIT extends RealRedisCases {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration PROBE = Duration.ofMillis(300);
 
-    private RateLimiter node(Plans plans, RedisSync sync) {
-        return RateLimiter.builder(plans).store(RedisBucketStore.create(RedisTestSupport.URI, prefix, TIMEOUT, PROBE, sync))
+    private RateLimiter node(Plans plans, SyncMode sync) {
+        return RateLimiter.builder(plans).store(RedisStores.create(RedisTestSupport.URI, prefix, TIMEOUT, PROBE, sync))
                 .onStoreFailure(OnStoreFailure.REJECT).build();
     }
 
@@ -28,7 +30,7 @@ class RedisCountedStatusIT extends RealRedisCases {
     void shouldCountFailuresExactlyAcrossTwoNodes() {
         Plans plans = Plans.of(Limits.parse("3/1h"));
         Plan plan = plans.defaultPlan();
-        try (RateLimiter a = node(plans, RedisSync.exact()); RateLimiter b = node(plans, RedisSync.exact())) {
+        try (RateLimiter a = node(plans, SyncMode.exact()); RateLimiter b = node(plans, SyncMode.exact())) {
             for (int i = 0; i < 3; i++) {
                 RateLimiter node = i % 2 == 0 ? a : b;
                 RateLimitDecision look = node.check("ip:guesser", plan, 1);
@@ -53,7 +55,7 @@ class RedisCountedStatusIT extends RealRedisCases {
     void shouldCountFailuresWithTheDelayedSync() {
         Plans plans = Plans.of(Limits.parse("3/1h"));
         Plan plan = plans.defaultPlan();
-        try (RateLimiter node = node(plans, RedisSync.delayed(10, Duration.ofSeconds(1)))) {
+        try (RateLimiter node = node(plans, SyncMode.delayed(10, Duration.ofSeconds(1)))) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(2 - i, node.check("ip:delayed-guesser", plan, 1).remaining());
                 node.count("ip:delayed-guesser", plan, 1);
@@ -66,7 +68,7 @@ class RedisCountedStatusIT extends RealRedisCases {
     void shouldTakeACostAtOnceOnTwoNodes() {
         Plans plans = Plans.of(Limits.parse("20/1h"));
         Plan plan = plans.defaultPlan();
-        try (RateLimiter a = node(plans, RedisSync.exact()); RateLimiter b = node(plans, RedisSync.exact())) {
+        try (RateLimiter a = node(plans, SyncMode.exact()); RateLimiter b = node(plans, SyncMode.exact())) {
             assertEquals(10, a.tryConsume("ip:exporter", plan, 10).remaining());
             assertEquals(0, b.tryConsume("ip:exporter", plan, 10).remaining());
             RateLimitDecision tooDear = a.tryConsume("ip:exporter", plan, 10);
@@ -80,7 +82,7 @@ class RedisCountedStatusIT extends RealRedisCases {
     void shouldCountRoundTripsOfALookAndACount() {
         Plans plans = Plans.of(Limits.parse("100000/1h"));
         Plan plan = plans.defaultPlan();
-        try (RateLimiter node = node(plans, RedisSync.exact())) {
+        try (RateLimiter node = node(plans, SyncMode.exact())) {
             node.check("ip:counted", plan, 1);
             node.count("ip:counted", plan, 1);
             int requests = 200;

@@ -1,5 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
+import dev.tollgate.ratelimit.spi.StoreUnavailableException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,13 +44,13 @@ class RedisLateConnectIT {
                 // The store's handshake waits for the pause; the store waits 2 s at startup.
                 redis.clientPause(3000);
                 long pauseEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3000);
-                try (RedisBucketStore store = RedisBucketStore.create(server.uri(), "tollgate-test-late:", Duration.ofMillis(200),
+                try (SharedBucketStore store = RedisStores.create(server.uri(), "tollgate-test-late:", Duration.ofMillis(200),
                         Duration.ofMillis(100))) {
                     assertTrue(store.isCircuitOpen(), "the store did not connect within its startup wait");
                     // The handshake is answered when the pause ends; the late connection must not stay.
                     assertOnlyOwnConnectionAfter(redis, pauseEnds);
 
-                    ConsumptionProbe probe = store.tryConsume("client:late", plans.defaultPlan());
+                    ConsumptionProbe probe = store.tryConsume("client:late", plans.defaultPlan().bucketPlan());
                     assertTrue(probe.isConsumed(), "the next request connects anew and counts");
                     assertEquals(2, probe.getRemainingTokens());
                     assertEquals(2, connectedClients(redis), "one connection of the store's:\n" + redis.clientList());
@@ -70,7 +73,7 @@ class RedisLateConnectIT {
         try (RedisServerProcess server = RedisServerProcess.start()) {
             server.stop(false);
             // Redis is away at startup, so the requests below connect.
-            try (RedisBucketStore store = RedisBucketStore.create(server.uri(), "tollgate-test-late:", Duration.ofMillis(1000),
+            try (SharedBucketStore store = RedisStores.create(server.uri(), "tollgate-test-late:", Duration.ofMillis(1000),
                     Duration.ofMillis(100))) {
                 assertTrue(store.isCircuitOpen(), "Redis was away at startup");
                 server.startAgain();
@@ -83,12 +86,12 @@ class RedisLateConnectIT {
                     Thread.sleep(150);
                     redis.clientPause(1750);
                     long start = System.nanoTime();
-                    Future<?> first = requests.submit(() -> store.tryConsume("client:first", plans.defaultPlan()));
+                    Future<?> first = requests.submit(() -> store.tryConsume("client:first", plans.defaultPlan().bucketPlan()));
                     Thread.sleep(500);
-                    Future<?> second = requests.submit(() -> store.tryConsume("client:second", plans.defaultPlan()));
+                    Future<?> second = requests.submit(() -> store.tryConsume("client:second", plans.defaultPlan().bucketPlan()));
                     for (Future<?> request : List.of(first, second)) {
                         ExecutionException failed = assertThrows(ExecutionException.class, () -> request.get(5, TimeUnit.SECONDS));
-                        assertInstanceOf(BucketStoreUnavailableException.class, failed.getCause());
+                        assertInstanceOf(StoreUnavailableException.class, failed.getCause());
                     }
                     assertOnlyOwnConnectionAfter(redis, start + TimeUnit.MILLISECONDS.toNanos(1750));
                 } finally {

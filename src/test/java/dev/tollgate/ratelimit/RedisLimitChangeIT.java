@@ -1,5 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
+import dev.tollgate.ratelimit.spi.SyncMode;
 import dev.tollgate.it.RealRedisCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Redeploys with changed limits, and two nodes running different limits at once, against the real
- * Redis: each "node" is a {@link RedisBucketStore} of its own on one prefix. Whatever the
+ * Redis: each "node" is a {@link SharedBucketStore} of its own on one prefix. Whatever the
  * direction, a changed limit counts what was used in its window: what is left is the new capacity
  * minus the tokens used, never less than 0. Periods of hours and days, so that no token comes back
  * while a test runs.
@@ -22,16 +25,16 @@ class RedisLimitChangeIT extends RealRedisCases {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration PROBE = Duration.ofMillis(200);
     /** A sync every 3 tokens; the interval is long enough never to start one by itself. */
-    private static final RedisSync DELAYED = RedisSync.delayed(3, Duration.ofHours(1));
+    private static final SyncMode DELAYED = SyncMode.delayed(3, Duration.ofHours(1));
 
     /** A node with {@code limits}: its own Redis store, answering 503 when Redis fails. */
     private RateLimiter node(String limits) {
-        return node(limits, RedisSync.exact());
+        return node(limits, SyncMode.exact());
     }
 
-    private RateLimiter node(String limits, RedisSync sync) {
+    private RateLimiter node(String limits, SyncMode sync) {
         Plans plans = Plans.of(Limits.parse(limits));
-        return RateLimiter.builder(plans).store(RedisBucketStore.create(RedisTestSupport.URI, prefix, TIMEOUT, PROBE, sync))
+        return RateLimiter.builder(plans).store(RedisStores.create(RedisTestSupport.URI, prefix, TIMEOUT, PROBE, sync))
                 .onStoreFailure(OnStoreFailure.REJECT).build();
     }
 

@@ -1,5 +1,7 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +66,7 @@ class RedisSlowRegistrationIT {
     @Test
     void shouldAnswerWithTheOutageBehaviourWhenRegisteringTheLimitsTimesOut() throws Exception {
         Plans plans = Plans.of(Limits.parse("3/1h"));
-        RedisBucketStore store = RedisBucketStore.create(uri, "tollgate-test-slow:", Duration.ofMillis(200), Duration.ofMillis(100));
+        SharedBucketStore store = RedisStores.create(uri, "tollgate-test-slow:", Duration.ofMillis(200), Duration.ofMillis(100));
         RedisClient admin = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> adminConnection = admin.connect();
              RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {

@@ -1,5 +1,7 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
 import dev.tollgate.it.RealRedisCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +29,7 @@ class RedisStoreErrorIT extends RealRedisCases {
     @Test
     void shouldOpenTheCircuitWhenTheStoreFailsWithAnError() throws Exception {
         Plans plans = Plans.of(Limits.parse("5/1h"));
-        RedisBucketStore store = RedisBucketStore.create(RedisTestSupport.URI, prefix, TIMEOUT, PROBE);
+        SharedBucketStore store = RedisStores.create(RedisTestSupport.URI, prefix, TIMEOUT, PROBE);
         try (RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
             assertTrue(limiter.tryConsume("client:error", plans.defaultPlan()).counted());
             Cache<String, AsyncBucketProxy> proxies = proxiesOf(store);
@@ -54,8 +56,8 @@ class RedisStoreErrorIT extends RealRedisCases {
     }
 
     @SuppressWarnings("unchecked")
-    private static Cache<String, AsyncBucketProxy> proxiesOf(RedisBucketStore store) throws ReflectiveOperationException {
-        Field field = RedisBucketStore.class.getDeclaredField("bucketProxies");
+    private static Cache<String, AsyncBucketProxy> proxiesOf(SharedBucketStore store) throws ReflectiveOperationException {
+        Field field = SharedBucketStore.class.getDeclaredField("bucketProxies");
         field.setAccessible(true);
         return (Cache<String, AsyncBucketProxy>) field.get(store);
     }

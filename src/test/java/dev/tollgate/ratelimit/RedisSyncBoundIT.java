@@ -1,5 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
+import dev.tollgate.ratelimit.spi.SyncMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,8 +63,8 @@ class RedisSyncBoundIT {
         }
     }
 
-    private RedisBucketStore store(RedisSync sync) {
-        return RedisBucketStore.create(server.uri(), prefix, TIMEOUT, PROBE, sync);
+    private SharedBucketStore store(SyncMode sync) {
+        return RedisStores.create(server.uri(), prefix, TIMEOUT, PROBE, sync);
     }
 
     /** Per client: {admitted, counted}, after {@code threads} threads each send {@code perThread} requests over all nodes. */
@@ -106,7 +109,7 @@ class RedisSyncBoundIT {
         return result;
     }
 
-    private static List<RateLimiter> nodes(int k, Plans plans, java.util.function.Supplier<RedisBucketStore> stores) {
+    private static List<RateLimiter> nodes(int k, Plans plans, java.util.function.Supplier<SharedBucketStore> stores) {
         List<RateLimiter> nodes = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             nodes.add(RateLimiter.builder(plans).store(stores.get()).onStoreFailure(OnStoreFailure.REJECT).build());
@@ -121,7 +124,7 @@ class RedisSyncBoundIT {
         int syncTokens = 5;
         Plans plans = Plans.of(Limits.parse(limit + "/1h"));
         // A short interval mixes syncs by time with syncs by tokens; the bound holds for any interval.
-        List<RateLimiter> nodes = nodes(k, plans, () -> store(RedisSync.delayed(syncTokens, Duration.ofMillis(20))));
+        List<RateLimiter> nodes = nodes(k, plans, () -> store(SyncMode.delayed(syncTokens, Duration.ofMillis(20))));
         try {
             int clients = 20;
             int[][] perClient = hammer(nodes, plans, "client:bound-", clients, 16, 200);
@@ -144,7 +147,7 @@ class RedisSyncBoundIT {
     void shouldAdmitExactlyTheLimitInTheExactMode() throws Exception {
         int limit = 50;
         Plans plans = Plans.of(Limits.parse(limit + "/1h"));
-        List<RateLimiter> nodes = nodes(4, plans, () -> store(RedisSync.exact()));
+        List<RateLimiter> nodes = nodes(4, plans, () -> store(SyncMode.exact()));
         try {
             int clients = 20;
             int[][] perClient = hammer(nodes, plans, "client:exact-", clients, 16, 100);
@@ -160,7 +163,7 @@ class RedisSyncBoundIT {
     @Test
     void shouldNotReadBackWhatTheNodeWroteLast() throws Exception {
         Plans plans = Plans.of(Limits.parse("3/1h"));
-        List<RateLimiter> nodes = nodes(2, plans, () -> store(RedisSync.exact()));
+        List<RateLimiter> nodes = nodes(2, plans, () -> store(SyncMode.exact()));
         try {
             RateLimiter a = nodes.get(0);
             RateLimiter b = nodes.get(1);
@@ -183,7 +186,7 @@ class RedisSyncBoundIT {
     void shouldSyncOnceEveryTokensWhenUncontended() {
         Plans plans = Plans.of(Limits.parse("100000/1h"));
         int syncTokens = 10;
-        try (RateLimiter limiter = RateLimiter.builder(plans).store(store(RedisSync.delayed(syncTokens, Duration.ofHours(1))))
+        try (RateLimiter limiter = RateLimiter.builder(plans).store(store(SyncMode.delayed(syncTokens, Duration.ofHours(1))))
                 .onStoreFailure(OnStoreFailure.REJECT).build()) {
             // The first request reads the bucket; after it, the request that takes the 10th unsynced
             // token starts a sync that pushes them (a later request that finds 10 unsynced waits for
@@ -206,8 +209,8 @@ class RedisSyncBoundIT {
         int syncTokens = 10;
         String client = "client:ahead";
         String key = prefix + "default:" + client;
-        RedisBucketStore store = RedisBucketStore.create(server.uri(), prefix, Duration.ofMillis(300), PROBE,
-                RedisSync.delayed(syncTokens, Duration.ofHours(1)));
+        SharedBucketStore store = RedisStores.create(server.uri(), prefix, Duration.ofMillis(300), PROBE,
+                SyncMode.delayed(syncTokens, Duration.ofHours(1)));
         try (RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
             // The first request reads the bucket; the request that takes the last unsynced token starts
             // a sync in the background.
@@ -240,7 +243,7 @@ class RedisSyncBoundIT {
     @Test
     void shouldReportRoundTripsUnderContention() throws Exception {
         Plans plans = Plans.of(Limits.parse("1000000/1h"));
-        for (RedisSync sync : List.of(RedisSync.exact(), RedisSync.delayed(10, Duration.ofMillis(1000)), RedisSync.delayed(100, Duration.ofMillis(1000)))) {
+        for (SyncMode sync : List.of(SyncMode.exact(), SyncMode.delayed(10, Duration.ofMillis(1000)), SyncMode.delayed(100, Duration.ofMillis(1000)))) {
             List<RateLimiter> nodes = nodes(2, plans, () -> store(sync));
             try {
                 int threads = 8;
@@ -260,13 +263,13 @@ class RedisSyncBoundIT {
     @Test
     void shouldPushLocalTokensToRedisWhenClosed() {
         Plans plans = Plans.of(Limits.parse("100/1h"));
-        try (RateLimiter a = RateLimiter.builder(plans).store(store(RedisSync.delayed(50, Duration.ofHours(1))))
+        try (RateLimiter a = RateLimiter.builder(plans).store(store(SyncMode.delayed(50, Duration.ofHours(1))))
                 .onStoreFailure(OnStoreFailure.REJECT).build()) {
             for (int i = 0; i < 8; i++) {
                 assertTrue(a.tryConsume("client:closing", plans.defaultPlan()).allowed());
             }
         }
-        try (RateLimiter b = RateLimiter.builder(plans).store(store(RedisSync.exact())).onStoreFailure(OnStoreFailure.REJECT).build()) {
+        try (RateLimiter b = RateLimiter.builder(plans).store(store(SyncMode.exact())).onStoreFailure(OnStoreFailure.REJECT).build()) {
             assertEquals(91, b.tryConsume("client:closing", plans.defaultPlan()).remaining(),
                     "the 8 taken on the closed node are in Redis, so the 9th request leaves 91");
         }
@@ -277,7 +280,7 @@ class RedisSyncBoundIT {
         Plans plans = Plans.of(Limits.parse("1000/1h"));
         Duration timeout = Duration.ofMillis(100);
         try (RedisServerProcess own = RedisServerProcess.start()) {
-            RedisBucketStore store = RedisBucketStore.create(own.uri(), prefix, timeout, PROBE, RedisSync.delayed(20, Duration.ofMillis(200)));
+            SharedBucketStore store = RedisStores.create(own.uri(), prefix, timeout, PROBE, SyncMode.delayed(20, Duration.ofMillis(200)));
             try (RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.LOCAL).build()) {
                 for (int i = 0; i < 5; i++) {
                     assertTrue(limiter.tryConsume("client:outage", plans.defaultPlan()).allowed());

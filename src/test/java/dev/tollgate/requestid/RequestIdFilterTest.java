@@ -44,6 +44,63 @@ class RequestIdFilterTest {
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String TRACEPARENT = "00-" + TRACE + "-00f067aa0ba902b7-01";
 
+    /**
+     * What {@code filter} does with a safe id of 128 characters, one of 129, and a lone valid
+     * {@code traceparent}: "taken" or "replaced" for the first two, "trace" or "new" for the third.
+     */
+    private static String behaviour(RequestIdFilter filter) throws Exception {
+        String longest = "a".repeat(128);
+        String tooLong = "a".repeat(129);
+        String traceOnly = send(filter, FakeHttp.request("GET", "/x").header("traceparent", TRACEPARENT));
+        return (idFor(filter, longest).equals(longest) ? "taken" : "replaced") + ","
+                + (idFor(filter, tooLong).equals(tooLong) ? "taken" : "replaced") + ","
+                + (traceOnly.startsWith(TRACE + "|") ? "trace" : "new");
+    }
+
+    @Test
+    void shouldBuildWithTheDefaultsOfTheInitParams() throws Exception {
+        RequestIdFilter built = RequestIdFilter.builder().build();
+        built.init(Fakes.filterConfig("rid", Map.of()));
+        assertEquals("taken,replaced,new", behaviour(filter(Map.of())), "the init-param defaults");
+        assertEquals(behaviour(filter(Map.of())), behaviour(built));
+    }
+
+    @Test
+    void shouldBuildWhatEachBuilderMethodSays() throws Exception {
+        assertEquals("replaced,replaced,new", behaviour(RequestIdFilter.builder().acceptIncoming(false).build()));
+        assertEquals("replaced,replaced,new", behaviour(RequestIdFilter.builder().maxLength(127).build()));
+        assertEquals("taken,taken,new", behaviour(RequestIdFilter.builder().maxLength(129).build()));
+        assertEquals("taken,replaced,trace", behaviour(RequestIdFilter.builder().traceIdAsRequestId(true).build()));
+        assertEquals(behaviour(filter(Map.of("accept-incoming", "false", "max-length", "129", "trace-id-as-request-id", "true"))),
+                behaviour(RequestIdFilter.builder().acceptIncoming(false).maxLength(129).traceIdAsRequestId(true).build()));
+    }
+
+    @Test
+    void shouldCheckBuilderValuesByTheRulesOfTheInitParams() {
+        assertEquals("max-length [0] must be an integer between 1 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> RequestIdFilter.builder().maxLength(0)).getMessage());
+        assertEquals("max-length [1025] must be an integer between 1 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> RequestIdFilter.builder().maxLength(1025)).getMessage());
+        RequestIdFilter.builder().maxLength(1).maxLength(1024);
+    }
+
+    @Test
+    void shouldKeepTheBuilderSettingsThroughInitAndReadNoInitParams() throws Exception {
+        RequestIdFilter filter = RequestIdFilter.builder().acceptIncoming(false).build();
+        filter.init(Fakes.filterConfig("rid", Map.of("accept-incoming", "true", "max-length", "nonsense")));
+        assertNotEquals("incoming-1", idFor(filter, "incoming-1"), "accept-incoming false, as built");
+    }
+
+    @Test
+    void shouldFailStartupOnBadParamsWithTheSameMessagesAsBefore() {
+        assertEquals("RequestIdFilter: init-param [max-length] has invalid value [abc]: must be an integer between 1 and 1024",
+                assertThrows(ServletException.class, () -> filter(Map.of("max-length", "abc"))).getMessage());
+        assertEquals("RequestIdFilter: init-param [max-length] has invalid value [2000]: must be an integer between 1 and 1024",
+                assertThrows(ServletException.class, () -> filter(Map.of("max-length", " 2000 "))).getMessage());
+        assertEquals("RequestIdFilter: init-param [accept-incoming] has invalid value [no]: must be true or false",
+                assertThrows(ServletException.class, () -> filter(Map.of("accept-incoming", "no"))).getMessage());
+    }
+
     private static RequestIdFilter filter(Map<String, String> params) throws ServletException {
         RequestIdFilter filter = new RequestIdFilter();
         filter.init(Fakes.filterConfig("rid", params));

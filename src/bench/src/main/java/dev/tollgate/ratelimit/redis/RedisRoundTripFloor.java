@@ -1,6 +1,10 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.redis;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.tollgate.ratelimit.spi.BucketPlan;
+import dev.tollgate.ratelimit.spi.SyncMode;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * waited for by the calling thread, without any bucket math. Wall time and this JVM's CPU time per
  * decision, for the floor, the {@code exact} mode and the {@code delayed} mode, from one thread
  * and from 8 threads on one client key.
- * {@code java -cp src/bench/target/benchmarks.jar dev.tollgate.ratelimit.RedisRoundTripFloor [host:port]}
+ * {@code java -cp src/bench/target/benchmarks.jar dev.tollgate.ratelimit.redis.RedisRoundTripFloor [host:port]}
  */
 public final class RedisRoundTripFloor {
 
@@ -48,16 +52,17 @@ public final class RedisRoundTripFloor {
                 redis.get("tollgate-floor:k").get(1, TimeUnit.SECONDS);
                 redis.eval(CAS, ScriptOutputType.INTEGER, new String[] {"tollgate-floor:k"}, "x").get(1, TimeUnit.SECONDS);
             };
-            Plans plans = Plans.of(Limits.parse("1000000000/1s"));
-            Plan plan = plans.defaultPlan();
+            BucketPlan plan = new BucketPlan("default", BucketConfiguration.builder()
+                    .addLimit(Bandwidth.builder().capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)).id("1s").build())
+                    .build(), "1000000000/1s");
             System.out.printf("Redis cost per decision, %s, %d decisions after as many to warm up (Java %s, %d CPUs)%n%n",
                     hostPort, requests, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
             System.out.println("| what | threads | latency µs (wall, per decision of one thread) | JVM CPU µs per decision |");
             System.out.println("|---|---:|---:|---:|");
             for (int threads : new int[] {1, 8}) {
                 measure("floor: GET + EVAL through Lettuce", threads, requests, floor);
-                for (RedisSync sync : List.of(RedisSync.exact(), RedisSync.delayed(10, Duration.ofSeconds(1)),
-                        RedisSync.delayed(100, Duration.ofSeconds(1)))) {
+                for (SyncMode sync : List.of(SyncMode.exact(), SyncMode.delayed(10, Duration.ofSeconds(1)),
+                        SyncMode.delayed(100, Duration.ofSeconds(1)))) {
                     try (RedisBucketStore store = RedisBucketStore.create(uri, "tollgate-floor:" + sync.name() + sync.tokens() + ":",
                             Duration.ofSeconds(1), Duration.ofSeconds(1), sync)) {
                         measure("store, " + sync, threads, requests, () -> store.tryConsume("client:floor", plan));

@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.internal;
 
 /**
  * Bucket keys ({@code client:<id>}, {@code <plan>|<key>}) without a new string per request for
@@ -6,10 +6,10 @@ package dev.tollgate.ratelimit;
  * (and replaces the slot's old entry), so the table only saves work and never holds more than its
  * size. Thread-safe: entries are immutable, and a lost race only means one join made twice.
  */
-final class JoinedKeys {
+public final class JoinedKeys {
 
     /** Entries kept (a power of two). */
-    static final int SIZE = 1024;
+    public static final int SIZE = 1024;
 
     private record Joined(String prefix, String suffix, String text) {
     }
@@ -17,7 +17,7 @@ final class JoinedKeys {
     private final Joined[] table = new Joined[SIZE];
 
     /** {@code prefix + suffix}. */
-    String join(String prefix, String suffix) {
+    public String join(String prefix, String suffix) {
         int slot = (prefix.hashCode() * 31 + suffix.hashCode()) & (SIZE - 1);
         Joined joined = table[slot];
         if (joined != null && joined.prefix().equals(prefix) && joined.suffix().equals(suffix)) {

@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

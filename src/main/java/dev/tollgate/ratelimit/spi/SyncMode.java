@@ -1,18 +1,19 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.spi;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a node keeps its buckets in step with Redis.
+ * How a node keeps its buckets in step with a shared store (the {@code <prefix>sync} init-params
+ * of each store: {@code redis-sync}, {@code redis-sync-tokens}, {@code redis-sync-interval}).
  *
  * <ul>
- *   <li>{@code exact}: every request is decided in Redis (a compare-and-swap), so all nodes together
+ *   <li>{@code exact}: every request is decided in the store (a compare-and-swap), so all nodes together
  *       admit exactly the limit.</li>
- *   <li>{@code delayed}: each node decides from its own copy of the bucket and tells Redis what it
+ *   <li>{@code delayed}: each node decides from its own copy of the bucket and tells the store what it
  *       took once it took {@code tokens} tokens or half the {@code interval} passed, whichever comes
  *       first, without making a request wait for it ({@link SyncAhead}). A node never holds more
- *       than {@code tokens} tokens that Redis does not know of, so {@code k} nodes admit at most the
+ *       than {@code tokens} tokens that the store does not know of, so {@code k} nodes admit at most the
  *       limit plus {@code k * tokens} per client.</li>
  * </ul>
  *
@@ -20,12 +21,12 @@ import java.util.Objects;
  * @param tokens most tokens a node takes before it syncs (delayed only)
  * @param interval longest time between two syncs of one bucket on one node (delayed only)
  */
-record RedisSync(String name, long tokens, Duration interval) {
+public record SyncMode(String name, long tokens, Duration interval) {
 
-    static final String EXACT = "exact";
-    static final String DELAYED = "delayed";
+    public static final String EXACT = "exact";
+    public static final String DELAYED = "delayed";
 
-    RedisSync {
+    public SyncMode {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(interval, "interval");
         if (!name.equals(EXACT) && !name.equals(DELAYED)) {
@@ -36,15 +37,17 @@ record RedisSync(String name, long tokens, Duration interval) {
         }
     }
 
-    static RedisSync exact() {
-        return new RedisSync(EXACT, 0, Duration.ZERO);
+    /** Every request decided in the store. */
+    public static SyncMode exact() {
+        return new SyncMode(EXACT, 0, Duration.ZERO);
     }
 
-    static RedisSync delayed(long tokens, Duration interval) {
-        return new RedisSync(DELAYED, tokens, interval);
+    /** Decided from the node's copy, synced every {@code tokens} tokens or half {@code interval}. */
+    public static SyncMode delayed(long tokens, Duration interval) {
+        return new SyncMode(DELAYED, tokens, interval);
     }
 
-    boolean isDelayed() {
+    public boolean isDelayed() {
         return name.equals(DELAYED);
     }
 

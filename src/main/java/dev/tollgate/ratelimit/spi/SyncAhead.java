@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.spi;
 
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.proxy.AsyncCommandExecutor;
@@ -23,7 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The delayed sync: a node decides from its own copy of a bucket and pushes what it took to Redis
+ * The delayed sync: a node decides from its own copy of a bucket and pushes what it took to the shared store
  * every so often, as bucket4j's delaying optimization does, but the sync starts as soon as it is
  * due and runs in the background, so that requests seldom wait for it.
  *
@@ -31,7 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
  * tokens, or comes after {@code interval}; that request and every other request for the bucket on
  * the node wait for the sync, and the waiting request threads are parked and woken again. Here:
  * <ul>
- *   <li>A node still never holds more than {@code tokens} tokens that Redis does not know of, and
+ *   <li>A node still never holds more than {@code tokens} tokens that the store does not know of, and
  *       never decides from a copy older than {@code interval}, so the bound is unchanged: {@code k}
  *       nodes admit at most the limit plus {@code k * tokens}.</li>
  *   <li>The request that takes the last of the {@code tokens}, or that comes after half the
@@ -41,11 +41,11 @@ import java.util.concurrent.RejectedExecutionException;
  *       taken from the fresh copy when it arrives.</li>
  *   <li>A request waits only when the node has no copy yet (its first request for the bucket), when
  *       it would go past {@code tokens} or {@code interval} before the sync in flight is back, or
- *       when the bucket's limits changed: then it goes to Redis itself, or waits for the sync in
+ *       when the bucket's limits changed: then it goes to the store itself, or waits for the sync in
  *       flight and is decided again.</li>
  *   <li>At most one call per bucket is in flight from a node, so requests on one node never race
  *       each other's compare-and-swap.</li>
- *   <li>Syncs started ahead are sent from {@code background} (the Redis client's own threads), not
+ *   <li>Syncs started ahead are sent from {@code background} (the store client's own threads), not
  *       from the request thread.</li>
  * </ul>
  * The price: a sync every {@code tokens} tokens where bucket4j's takes one more, and a time sync
@@ -102,7 +102,7 @@ final class SyncAhead implements Optimization {
         private RemoteBucketState state;
         /** When the sync that made {@link #state} was sent (its copy is at least that fresh). */
         private long syncedAt;
-        /** Tokens taken on this node that Redis does not know of, those of the sync in flight included. */
+        /** Tokens taken on this node that the store does not know of, those of the sync in flight included. */
         private long unsynced;
         /** Completes, never exceptionally, when the call in flight has ended; {@code null} when none is. */
         private CompletableFuture<Void> inFlight;
@@ -180,13 +180,13 @@ final class SyncAhead implements Optimization {
         private void ended(CommandResult<MultiResult> result, Throwable failure, long pushed, long sentAt, CompletableFuture<Void> done) {
             synchronized (this) {
                 inFlight = null;
-                // A failed call may or may not have reached Redis; its tokens stay unsynced and go with the next sync.
+                // A failed call may or may not have reached the store; its tokens stay unsynced and go with the next sync.
                 if (failure == null) {
                     // As bucket4j does: an answer, even one that found no bucket, settles the pushed tokens.
                     unsynced -= pushed;
                     RemoteBucketState fresh = snapshot(result);
                     if (fresh != null && unsynced > 0) {
-                        // Taken here while the sync was on its way: not in Redis's copy yet.
+                        // Taken here while the sync was on its way: not in the store's copy yet.
                         MutableBucketEntry entry = new MutableBucketEntry(fresh);
                         new ConsumeIgnoringRateLimitsCommand(unsynced).execute(entry, clock.currentTimeNanos());
                         fresh = entry.get();
@@ -209,7 +209,7 @@ final class SyncAhead implements Optimization {
             return snapshot.isError() ? null : (RemoteBucketState) snapshot.getData();
         }
 
-        /** The command decided from the local copy, or {@code null} when it must go to Redis. */
+        /** The command decided from the local copy, or {@code null} when it must go to the store. */
         private <T> CommandResult<T> tryLocally(RemoteCommand<T> command, long now) {
             if (state == null || now - syncedAt > maxNanos || command.isImmediateSyncRequired(unsynced, now - syncedAt)) {
                 return null;

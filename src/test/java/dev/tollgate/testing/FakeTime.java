@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.testing;
 
 import io.github.bucket4j.TimeMeter;
 import java.time.Clock;
@@ -9,15 +9,15 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** One settable time for the buckets, the cache and the wall clock; tests move it, never sleep. */
-final class FakeTime extends Clock implements TimeMeter {
+public final class FakeTime extends Clock implements TimeMeter {
 
     private final AtomicLong nanos;
 
-    FakeTime(Instant start) {
+    public FakeTime(Instant start) {
         this.nanos = new AtomicLong(start.getEpochSecond() * 1_000_000_000L + start.getNano());
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         nanos.addAndGet(by.toNanos());
     }
 

@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.spi;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.spi;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BandwidthBuilder.BandwidthBuilderBuildStage;
@@ -115,7 +115,7 @@ final class LimitChanges {
 
     /**
      * bucket4j's command for a bucket that is missing or has a lower configuration version, with
-     * the configuration replaced by {@link #replace}. Everything else (it needs Redis at once, the
+     * the configuration replaced by {@link #replace}. Everything else (it needs the store at once, the
      * tokens it takes) is bucket4j's, so batching and the delayed sync treat it as theirs. (It is
      * never serialized: the compare-and-swap proxy runs commands in this JVM.)
      */

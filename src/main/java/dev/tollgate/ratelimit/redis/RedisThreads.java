@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.redis;
 
 import io.lettuce.core.resource.ThreadFactoryProvider;
 import io.netty.util.concurrent.FastThreadLocalThread;

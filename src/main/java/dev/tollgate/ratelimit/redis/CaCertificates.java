@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.redis;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

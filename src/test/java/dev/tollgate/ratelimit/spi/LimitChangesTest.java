@@ -1,5 +1,7 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.spi;
 
+import dev.tollgate.ratelimit.TestPlans;
+import dev.tollgate.testing.FakeTime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,7 +176,7 @@ class LimitChangesTest {
         /** A node with {@code limits} registered as {@code version}, as the Redis store makes it over {@code optimization}. */
         AsyncBucketProxy node(String limits, long version, Optimization optimization) {
             return new DefaultAsyncBucketProxy(optimization.apply(this), RecoveryStrategy.RECONSTRUCT,
-                    Limits.parse(limits).asyncConfiguration(),
+                    TestPlans.plan("default", limits).asyncConfiguration(),
                     new ImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE), BucketListener.NOPE);
         }
 

@@ -1,11 +1,11 @@
-package dev.tollgate.ratelimit;
+package dev.tollgate.ratelimit.spi;
 
 /** A shared store could not answer in time (or its circuit is open); the limiter's outage behaviour applies. */
-final class BucketStoreUnavailableException extends RuntimeException {
+public final class StoreUnavailableException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    public BucketStoreUnavailableException(String message, Throwable cause) {
+    public StoreUnavailableException(String message, Throwable cause) {
         super(message, cause, false, false);
     }
 }

@@ -1,0 +1,414 @@
+package dev.tollgate.ratelimit.spi;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.tollgate.internal.JoinedKeys;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import jakarta.servlet.ServletException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store whose buckets live in a server that several nodes share, reached through bucket4j's
+ * asynchronous proxies; what every such store does the same way is here, and a subclass only
+ * connects, names its keys' prefix and registers a plan's limits.
+ *
+ * <ul>
+ *   <li>Keys are {@code <prefix><plan>:<client key>} (the filter ends the prefix with its
+ *       namespace).</li>
+ *   <li>One call waits at most {@code timeout} in all, whatever the server does; a failure or
+ *       timeout opens a circuit so later requests do not wait at all, and one probe every
+ *       {@code probe-interval} checks whether the server is back. Any failure, an {@link Error}
+ *       too, opens the circuit; failures surface as {@link StoreUnavailableException} (a
+ *       {@link VirtualMachineError} is rethrown as it is). The nanoseconds of every call that went
+ *       to the server are reported to the filter's store-latency metric.</li>
+ *   <li>Each bucket carries the version of its plan's limits ({@link #registerLimits}), and
+ *       bucket4j moves a bucket to a higher version at its next request; each limit then keeps
+ *       what was used in its window ({@link LimitChanges}).</li>
+ *   <li>{@link SyncMode#exact}: concurrent requests for one bucket on this node are batched into
+ *       one compare-and-swap (bucket4j's batching optimization on a proxy kept per key).
+ *       {@link SyncMode#delayed}: the proxy keeps a copy of its bucket and decides from it, syncing
+ *       in the background ({@link SyncAhead}). Unsynced tokens are pushed before a proxy is dropped
+ *       from the cache and when the store closes.</li>
+ *   <li>For a limiter that counts only some answers, the look before a request reads the bucket
+ *       from the server every time in the exact mode ({@link #freshReads}), never from a state
+ *       this node kept, so that it sees what other nodes counted.</li>
+ * </ul>
+ */
+public abstract class SharedBucketStore implements BucketStore {
+
+    /** The two calls a request makes; constants, so a call allocates no lambda. */
+    private static final Function<AsyncBucketProxy, CompletableFuture<ConsumptionProbe>> TAKE_ONE =
+            bucket -> bucket.tryConsumeAndReturnRemaining(1);
+    private static final Function<AsyncBucketProxy, CompletableFuture<VerboseResult<ConsumptionProbe>>> TAKE_ONE_VERBOSE =
+            bucket -> bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+    /** The optimization of fresh reads: none, but changed limits count what was used (LimitChanges). */
+    private static final Optimization FRESH_READS = LimitChanges.countingUsed(Optimization.NONE_OPTIMIZED);
+
+    /**
+     * What every shared store reads from its {@code <prefix>} init-params: {@code timeout}
+     * (milliseconds, default 100), {@code probe-interval} (milliseconds, default 1000), and the
+     * {@link SyncMode}: {@code sync} ({@code exact} or {@code delayed}), {@code sync-tokens}
+     * (default 10), {@code sync-interval} (milliseconds, default 1000).
+     */
+    public record Options(Duration timeout, Duration probeInterval, SyncMode sync) {
+
+        public static final int DEFAULT_TIMEOUT_MILLIS = 100;
+        public static final int DEFAULT_PROBE_MILLIS = 1000;
+        public static final int DEFAULT_SYNC_TOKENS = 10;
+        public static final int DEFAULT_SYNC_INTERVAL_MILLIS = 1000;
+
+        public Options {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(probeInterval, "probeInterval");
+            Objects.requireNonNull(sync, "sync");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive");
+            }
+        }
+
+        /** The names of these params under {@code prefix}. */
+        public static Set<String> params(String prefix) {
+            return Set.of(prefix + "timeout", prefix + "probe-interval", prefix + "sync", prefix + "sync-tokens",
+                    prefix + "sync-interval");
+        }
+
+        /** Reads and checks the params under {@code prefix}. */
+        public static Options read(StoreSettings settings, String prefix) throws ServletException {
+            int timeoutMillis = settings.integer(prefix + "timeout", DEFAULT_TIMEOUT_MILLIS, 1, 60_000);
+            int probeMillis = settings.integer(prefix + "probe-interval", DEFAULT_PROBE_MILLIS, 100, 60_000);
+            String mode = settings.choice(prefix + "sync", SyncMode.EXACT, Set.of(SyncMode.EXACT, SyncMode.DELAYED));
+            int syncTokens = settings.integer(prefix + "sync-tokens", DEFAULT_SYNC_TOKENS, 1, 1_000_000);
+            int syncMillis = settings.integer(prefix + "sync-interval", DEFAULT_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
+            SyncMode sync = mode.equals(SyncMode.DELAYED) ? SyncMode.delayed(syncTokens, Duration.ofMillis(syncMillis)) : SyncMode.exact();
+            return new Options(Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis), sync);
+        }
+    }
+
+    private final Logger log = LoggerFactory.getLogger(getClass());
+    private final String name;
+    private final String prefix;
+    private final long timeoutNanos;
+    private final Duration probeInterval;
+    private final CircuitBreaker breaker;
+    private final LongConsumer storeLatency;
+    private final SyncMode sync;
+    /** The configuration version of each plan, registered in the store on the plan's first use. */
+    private final Map<BucketPlan, Long> versions = new ConcurrentHashMap<>();
+    /** What the keys of each plan's buckets start with, and the keys of recent clients (no string per request). */
+    private final Map<BucketPlan, String> planPrefixes = new ConcurrentHashMap<>();
+    private final JoinedKeys joined = new JoinedKeys();
+    /**
+     * Proxies are reused per key so that bucket4j's batching can merge concurrent requests for one
+     * bucket into one compare-and-swap instead of racing (and retrying) against each other.
+     */
+    private final Cache<String, AsyncBucketProxy> bucketProxies;
+    /**
+     * Batching ({@code exact}), or {@link SyncAhead} ({@code delayed}): a local copy of the bucket
+     * between syncs; under {@link LimitChanges}, which makes bucket4j's configuration replacements.
+     */
+    private final Optimization optimization;
+
+    /**
+     * A store called {@code name} in the log (where it is, and its keys), its keys starting with
+     * {@code prefix}; {@code background} runs the delayed mode's syncs (the client's own threads);
+     * at most {@code maxProxies} buckets' proxies are kept.
+     */
+    protected SharedBucketStore(String name, String prefix, Options options, LongConsumer storeLatency, Executor background,
+                                int maxProxies) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.storeLatency = Objects.requireNonNull(storeLatency, "storeLatency");
+        this.sync = options.sync();
+        this.timeoutNanos = options.timeout().toNanos();
+        this.probeInterval = options.probeInterval();
+        this.breaker = new CircuitBreaker(name, probeInterval.toNanos(), System::nanoTime);
+        // A dropped proxy of the delayed mode would take the tokens it has not synced yet with it: push them first.
+        this.bucketProxies = Caffeine.newBuilder()
+                .maximumSize(maxProxies)
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .executor(Runnable::run)
+                .removalListener((String key, AsyncBucketProxy proxy, RemovalCause cause) -> {
+                    if (sync.isDelayed() && proxy != null && cause.wasEvicted()) {
+                        pushUnsynced(key, proxy);
+                    }
+                })
+                .build();
+        // The delayed mode sends its syncs ahead of need from the client's own threads, not from request threads.
+        // On top of either, so both see its replacement command: changed limits count what was used (LimitChanges).
+        this.optimization = LimitChanges.countingUsed(sync.isDelayed()
+                ? new SyncAhead(sync.tokens(), sync.interval(), background)
+                : Optimizations.batching());
+    }
+
+    /**
+     * The proxies of this store's buckets, connecting first if need be (waiting at most until
+     * {@code deadline}, in {@link System#nanoTime()}); a failure is a {@link StoreUnavailableException}.
+     * Called on every request: return the connected manager at once.
+     */
+    protected abstract AsyncProxyManager<String> proxies(long deadline);
+
+    /**
+     * Proxies that read every bucket from the store, never from a state this node kept (the look
+     * before a request of a limiter that counts only some answers); by default {@link #proxies}.
+     */
+    protected AsyncProxyManager<String> freshReads(long deadline) {
+        return proxies(deadline);
+    }
+
+    /**
+     * Registers the limits of {@code plan} ({@link BucketPlan#limits()}) in the store and returns
+     * their version: the version registered last if the limits are the same, else a higher one.
+     * Called once per plan, then kept.
+     */
+    protected abstract long registerLimits(BucketPlan plan, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException;
+
+    /** Whether the store ever connected (only then are unsynced tokens pushed). */
+    protected abstract boolean isConnected();
+
+    /** Closes the connections and stops the client's threads, waiting a few seconds at most. */
+    protected abstract void closeConnections();
+
+    /** Runs after every call on the calling thread (a client's per-thread state to drop, say). */
+    protected void afterCall() {
+    }
+
+    /** What a failure says in the log and in the circuit's state: by default its innermost cause. */
+    protected String failureMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /**
+     * Connects at startup, waiting at most the timeout (and at least 2 s); a store that does not
+     * answer starts with its circuit open and is probed like one that failed later.
+     */
+    protected final void connectAtStartup() {
+        try {
+            proxies(System.nanoTime() + Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(2)));
+        } catch (StoreUnavailableException e) {
+            log.warn("{} unavailable at startup ({}); using the outage behaviour until it answers", name, e.getMessage());
+            breaker.startOpen();
+        } finally {
+            afterCall();
+        }
+    }
+
+    /** What every key of this store starts with. */
+    protected final String prefix() {
+        return prefix;
+    }
+
+    /** The timeout of one call, in nanoseconds. */
+    protected final long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    @Override
+    public final ConsumptionProbe tryConsume(String key, BucketPlan plan) {
+        return consume(key, plan, TAKE_ONE, false);
+    }
+
+    @Override
+    public final VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, BucketPlan plan) {
+        return consume(key, plan, TAKE_ONE_VERBOSE, false);
+    }
+
+    @Override
+    public final ConsumptionProbe tryConsume(String key, BucketPlan plan, long tokens) {
+        return consume(key, plan, bucket -> bucket.tryConsumeAndReturnRemaining(tokens), false);
+    }
+
+    @Override
+    public final VerboseResult<ConsumptionProbe> tryConsumeVerbose(String key, BucketPlan plan, long tokens) {
+        return consume(key, plan, bucket -> bucket.asVerbose().tryConsumeAndReturnRemaining(tokens), false);
+    }
+
+    /**
+     * A read, always from the store in the exact mode (a state this node kept could miss what
+     * another node took since); nothing is written but a bucket that did not exist or whose limits
+     * changed. With the delayed sync, decided from the node's copy, like a consumption.
+     */
+    @Override
+    public final VerboseResult<EstimationProbe> estimate(String key, BucketPlan plan, long tokens) {
+        return consume(key, plan, bucket -> bucket.asVerbose().estimateAbilityToConsume(tokens), !sync.isDelayed());
+    }
+
+    /** A compare-and-swap like a consumption's. */
+    @Override
+    public final void consumeIgnoringLimits(String key, BucketPlan plan, long tokens) {
+        consume(key, plan, bucket -> bucket.consumeIgnoringRateLimits(tokens), false);
+    }
+
+    /** {@code call} on the bucket of {@code key}; {@code fresh}: on a proxy that reads the bucket from the store. */
+    private <T> T consume(String key, BucketPlan plan, Function<AsyncBucketProxy, CompletableFuture<T>> call, boolean fresh) {
+        long started = breaker.now();
+        if (!breaker.allowRequest()) {
+            afterCall();
+            throw new StoreUnavailableException("circuit open", null);
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        CompletableFuture<T> future = null;
+        try {
+            AsyncProxyManager<String> manager = proxies(deadline);
+            Long known = versions.get(plan);
+            long version = known != null ? known : register(plan, deadline);
+            String storeKey = joined.join(planPrefix(plan), key);
+            // A known bucket needs no mapping function (a capturing lambda is an object per call).
+            // A fresh read may be the first call under changed limits: it replaces them as every call does.
+            AsyncBucketProxy bucket = fresh ? freshReads(deadline).builder()
+                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                    .withOptimization(FRESH_READS)
+                    .build(storeKey, plan.asyncConfiguration()) : bucketProxies.getIfPresent(storeKey);
+            if (bucket == null) {
+                bucket = bucketProxies.get(storeKey, k -> manager.builder()
+                        .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
+                        .withOptimization(optimization)
+                        .build(k, plan.asyncConfiguration()));
+            }
+            future = call.apply(bucket);
+            T probe = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            breaker.onSuccess(started);
+            return probe;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            breaker.onFailure("interrupted");
+            throw new StoreUnavailableException("interrupted", e);
+        } catch (TimeoutException e) {
+            if (future != null) {
+                future.cancel(true);
+            }
+            breaker.onFailure("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            throw new StoreUnavailableException("timeout", e);
+        } catch (ExecutionException e) {
+            breaker.onFailure(failureMessage(e));
+            throw new StoreUnavailableException(failureMessage(e), e);
+        } catch (StoreUnavailableException e) {
+            breaker.onFailure(e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            breaker.onFailure(failureMessage(e));
+            throw new StoreUnavailableException(failureMessage(e), e);
+        } catch (VirtualMachineError e) {
+            // The JVM itself is in trouble: the breaker still hears of it, the error goes on.
+            breaker.onFailure(failureMessage(e));
+            throw e;
+        } catch (Error e) {
+            // A LinkageError from a missing or mismatched class, say: the store is unusable, not
+            // the request; the outage behaviour answers and the breaker probes again later.
+            breaker.onFailure(failureMessage(e));
+            throw new StoreUnavailableException(failureMessage(e), e);
+        } finally {
+            // Only calls that went to the store: a request the open circuit turned away never got here.
+            storeLatency.accept(breaker.now() - started);
+            afterCall();
+        }
+    }
+
+    /** {@code <key-prefix><plan>:}, what the keys of the plan's buckets start with; made once per plan. */
+    private String planPrefix(BucketPlan plan) {
+        String planPrefix = planPrefixes.get(plan);
+        if (planPrefix == null) {
+            planPrefix = prefix + plan.keyPrefix();
+            planPrefixes.put(plan, planPrefix);
+        }
+        return planPrefix;
+    }
+
+    private long register(BucketPlan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+        long version = registerLimits(plan, deadline);
+        versions.put(plan, version);
+        return version;
+    }
+
+    @Override
+    public final boolean isShared() {
+        return true;
+    }
+
+    /** Whether requests currently skip the store. */
+    @Override
+    public final boolean isCircuitOpen() {
+        return breaker.isOpen();
+    }
+
+    @Override
+    public final Duration probeInterval() {
+        return probeInterval;
+    }
+
+    /**
+     * Starts a sync of {@code proxy}'s unsynced tokens without waiting for it; a failure is logged,
+     * and those tokens (at most {@code sync-tokens}) are lost to the shared count.
+     */
+    private CompletableFuture<Void> pushUnsynced(String key, AsyncBucketProxy proxy) {
+        if (!isConnected() || breaker.isOpen()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return proxy.getOptimizationController().syncImmediately().whenComplete((done, failure) -> {
+                if (failure != null) {
+                    log.debug("Could not push the unsynced tokens of {} to {}: {}", key, name, failureMessage(failure));
+                }
+            });
+        } finally {
+            afterCall();
+        }
+    }
+
+    /** Pushes every bucket's unsynced tokens, waiting at most the timeout in all. */
+    private void pushAllUnsynced() {
+        CompletableFuture<?>[] pushes = bucketProxies.asMap().entrySet().stream()
+                .map(e -> pushUnsynced(e.getKey(), e.getValue())).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(pushes).get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted while pushing unsynced tokens to {}", name);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Could not push all unsynced tokens to {} on close: {}", name, failureMessage(e));
+        }
+    }
+
+    /** Pushes the delayed mode's unsynced tokens, then {@link #closeConnections()}. */
+    @Override
+    public final void close() {
+        try {
+            if (sync.isDelayed()) {
+                pushAllUnsynced();
+            }
+            closeConnections();
+        } finally {
+            afterCall();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
