@@ -82,7 +82,7 @@ class CentralPomTest {
     /**
      * What a Maven user of the local store gets: the filters' own libraries and no more. The Redis
      * store's (bucket4j's Lettuce module and Lettuce) and Micrometer are optional: who uses them
-     * declares them, as the README says.
+     * declares them, as the README (Install) and docs/metrics.md say.
      */
     @Test
     void shouldGiveMavenUsersOnlyWhatTheLocalStoreNeeds() {

@@ -20,20 +20,23 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every relative link of the README and of {@code docs/} resolves: the file it names exists, and
- * the anchor it names is a heading of that file (as GitHub makes anchors of headings). Links to
- * other sites are not followed.
+ * Every relative link of the README, the CHANGELOG and every page under {@code docs/} resolves: the
+ * file it names exists, and the anchor it names is a heading of that file (as GitHub makes anchors
+ * of headings). Links to other sites are not followed. The index {@code docs/README.md} links to
+ * every other page of {@code docs/}.
  */
 class DocsLinksTest {
 
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
     private static final Pattern HEADING = Pattern.compile("^#{1,6} +(.+?) *#* *$");
     private static final Pattern FENCE = Pattern.compile("^\\s*(```|~~~)");
+    private static final Path INDEX = Path.of("docs", "README.md");
 
     @Test
     void shouldResolveEveryRelativeLinkAndAnchor() throws IOException {
         List<Path> pages = pages();
         assertTrue(pages.contains(Path.of("README.md")), "the README is read: " + pages);
+        assertTrue(pages.contains(INDEX), "docs/ is read: " + pages);
         List<String> broken = new ArrayList<>();
         Map<Path, Set<String>> anchors = new HashMap<>();
         for (Path page : pages) {
@@ -71,6 +74,26 @@ class DocsLinksTest {
             }
         }
         assertEquals(List.of(), broken);
+    }
+
+    /** Every page under docs/ but the index is linked from the index. */
+    @Test
+    void shouldIndexEveryPageOfDocs() throws IOException {
+        Set<Path> linked = new HashSet<>();
+        Matcher m = LINK.matcher(Files.readString(INDEX, StandardCharsets.UTF_8));
+        while (m.find()) {
+            String target = m.group(1).replaceFirst("#.*", "");
+            if (!target.isEmpty() && !target.matches("[a-z][a-z0-9+.-]*:.*")) {
+                linked.add(INDEX.getParent().resolve(target).normalize());
+            }
+        }
+        List<Path> missing = new ArrayList<>();
+        for (Path page : pages()) {
+            if (page.startsWith("docs") && !page.equals(INDEX) && !linked.contains(page)) {
+                missing.add(page);
+            }
+        }
+        assertEquals(List.of(), missing, "pages of docs/ that " + INDEX + " does not link to");
     }
 
     private static List<Path> pages() throws IOException {

@@ -236,7 +236,7 @@ class ConcurrencyEdgesIT {
         return "tg_concurrency-client-" + n;
     }
 
-    /** Replaces the keys file as the README says (write beside it, then rename): the clients, and one line that changes. */
+    /** Replaces the keys file as docs/api-keys.md says (write beside it, then rename): the clients, and one line that changes. */
     private void writeKeys(int version) throws IOException {
         StringBuilder text = new StringBuilder("# version " + version + "\n");
         for (int n = 1; n <= CLIENTS; n++) {

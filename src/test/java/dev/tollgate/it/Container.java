@@ -42,7 +42,7 @@ enum Container {
     /** The container as the cases usually run on it. */
     abstract EmbeddedContainer plain();
 
-    /** Set up as the README's "Hardening the container" says. */
+    /** Set up as docs/hardening.md ("Hardening the container") says. */
     abstract EmbeddedContainer hardened();
 
     /** With the container's own default servlet on {@code /}, as an installation deploys a WAR. */

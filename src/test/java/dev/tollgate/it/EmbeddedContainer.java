@@ -95,12 +95,12 @@ public interface EmbeddedContainer {
         return new TomcatContainer(false, true);
     }
 
-    /** Jetty set up as the README's "Hardening the container" says: no version in any response. */
+    /** Jetty set up as docs/hardening.md says: no version in any response. */
     static EmbeddedContainer jettyHardened() {
         return new JettyContainer(true);
     }
 
-    /** Tomcat set up as the README's "Hardening the container" says: its error report without stack trace or version. */
+    /** Tomcat set up as docs/hardening.md says: its error report without stack trace or version. */
     static EmbeddedContainer tomcatHardened() {
         return new TomcatContainer(true);
     }

@@ -14,9 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Requests that the container rejects before any filter runs, on a container set up as the README's
- * "Hardening the container" says: Tollgate never sees them, so only the container's own settings
- * decide what the client learns. The answer is a 4xx with no stack trace, class name or version.
+ * Requests that the container rejects before any filter runs, on a container set up as
+ * docs/hardening.md ("Hardening the container") says: Tollgate never sees them, so only the
+ * container's own settings decide what the client learns. The answer is a 4xx with no stack trace,
+ * class name or version.
  */
 class HardeningIT extends ContainerCases {
 

@@ -7,21 +7,27 @@ import dev.tollgate.requestid.RequestIdFilter;
 import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
-/** The four filters as the init-param tests set them up, and the params the README documents for each. */
+/**
+ * The four filters as the init-param tests set them up, the params their pages in {@code docs/}
+ * document, and the README's one-line table of the same params.
+ */
 final class DocumentedFilters {
 
-    /** A filter, the params it needs to start at all, and the README sections whose tables document its params. */
-    record FilterUnderTest(String name, Supplier<Filter> filter, Map<String, String> base, List<String> sections) {
-        /** The params of the README's init-param tables in {@link #sections}. */
+    /** A filter, the params it needs to start at all, and its page in {@code docs/}, whose init-param tables document its params. */
+    record FilterUnderTest(String name, Supplier<Filter> filter, Map<String, String> base, Path page) {
+        /** The params of the {@code | init-param |} tables in the page's "## Init-params" section, in their order. */
         List<String> params() {
-            return documented(sections);
+            return documented(page, "init-param").stream().map(Row::name).toList();
         }
 
         @Override
@@ -33,33 +39,54 @@ final class DocumentedFilters {
     /** The keys filter needs one key; any 64-hex SHA-256 will do. */
     private static final String KEY_HASH = "5f1b4f7c5b8a2b47fc4b4f7c1d0b2a6e3b4f0ad9e1c1a6f4c0b1e2d3c4b5a697";
 
-    static final List<FilterUnderTest> FILTERS = List.of(
-            new FilterUnderTest("RequestIdFilter", RequestIdFilter::new, Map.of(), List.of("`dev.tollgate.requestid.RequestIdFilter`")),
-            new FilterUnderTest("ErrorRenderingFilter", ErrorRenderingFilter::new, Map.of(),
-                    List.of("`dev.tollgate.error.ErrorRenderingFilter`")),
-            new FilterUnderTest("ApiKeyFilter", ApiKeyFilter::new, Map.of("keys", "client-a:" + KEY_HASH),
-                    List.of("`dev.tollgate.apikey.ApiKeyFilter`")),
-            new FilterUnderTest("RateLimitFilter", RateLimitFilter::new, Map.of("limits", "10/1m"),
-                    List.of("`dev.tollgate.ratelimit.RateLimitFilter`", "One limit across nodes: the Redis store")));
+    static final Path DOCS = Path.of("docs");
 
-    private static final List<String> README = readme();
+    static final Path README = Path.of("README.md");
+
+    /** A row of an init-param or context-param table: the param's name and its default, as written. */
+    record Row(String name, String defaultValue) {
+    }
+
+    static final List<FilterUnderTest> FILTERS = List.of(
+            new FilterUnderTest("RequestIdFilter", RequestIdFilter::new, Map.of(), DOCS.resolve("request-id.md")),
+            new FilterUnderTest("ErrorRenderingFilter", ErrorRenderingFilter::new, Map.of(), DOCS.resolve("errors.md")),
+            new FilterUnderTest("ApiKeyFilter", ApiKeyFilter::new, Map.of("keys", "client-a:" + KEY_HASH),
+                    DOCS.resolve("api-keys.md")),
+            new FilterUnderTest("RateLimitFilter", RateLimitFilter::new, Map.of("limits", "10/1m"),
+                    DOCS.resolve("rate-limit.md")));
+
+    private static final Pattern FENCE = Pattern.compile("^\\s*(```|~~~)");
 
     private DocumentedFilters() {
     }
 
-    /** The first column of the {@code | init-param | default | meaning |} tables under the README headings {@code sections}. */
-    static List<String> documented(List<String> sections) {
-        List<String> params = new ArrayList<>();
-        String section = null;
+    /**
+     * The rows of the {@code | <kind> | default | meaning |} tables in the "## Init-params" section
+     * of {@code page} (its subsections included), outside code blocks: the name in the first
+     * column, the default in the second.
+     */
+    static List<Row> documented(Path page, String kind) {
+        List<Row> params = new ArrayList<>();
+        boolean inSection = false;
         boolean inTable = false;
-        for (String line : README) {
-            if (line.startsWith("#")) {
-                section = line.replaceFirst("^#+\\s*", "");
+        boolean code = false;
+        for (String line : lines(page)) {
+            if (FENCE.matcher(line).find()) {
+                code = !code;
                 inTable = false;
-            } else if (line.startsWith("| init-param |")) {
-                inTable = sections.contains(section);
+                continue;
+            }
+            if (code) {
+                continue;
+            }
+            if (line.startsWith("## ")) {
+                inSection = line.equals("## Init-params");
+                inTable = false;
+            } else if (line.startsWith("| " + kind + " | default |")) {
+                inTable = inSection;
             } else if (inTable && line.startsWith("| `")) {
-                params.add(line.substring(3, line.indexOf('`', 3)));
+                List<String> cells = cells(line);
+                params.add(new Row(unquote(cells.get(0)), cells.get(1)));
             } else if (!line.startsWith("|")) {
                 inTable = false;
             }
@@ -67,9 +94,70 @@ final class DocumentedFilters {
         return params;
     }
 
-    private static List<String> readme() {
+    /**
+     * The README's one-line table in its "## Init-params" section, {@code | filter | init-param |
+     * default | meaning |}: the rows of each filter, by the filter's simple class name.
+     */
+    static Map<String, List<Row>> readmeTable() {
+        Map<String, List<Row>> byFilter = new LinkedHashMap<>();
+        boolean inSection = false;
+        boolean inTable = false;
+        boolean code = false;
+        for (String line : lines(README)) {
+            if (FENCE.matcher(line).find()) {
+                code = !code;
+                inTable = false;
+                continue;
+            }
+            if (code) {
+                continue;
+            }
+            if (line.startsWith("## ")) {
+                inSection = line.equals("## Init-params");
+                inTable = false;
+            } else if (line.startsWith("| filter | init-param | default |")) {
+                inTable = inSection;
+            } else if (inTable && line.startsWith("| `")) {
+                List<String> cells = cells(line);
+                byFilter.computeIfAbsent(unquote(cells.get(0)), f -> new ArrayList<>())
+                        .add(new Row(unquote(cells.get(1)), cells.get(2)));
+            } else if (!line.startsWith("|")) {
+                inTable = false;
+            }
+        }
+        return byFilter;
+    }
+
+    /** The cells of a table row, trimmed; a {@code |} inside backticks or escaped as {@code \|} does not split. */
+    private static List<String> cells(String row) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 1; i < row.length(); i++) {
+            char c = row.charAt(i);
+            if (c == '`') {
+                quoted = !quoted;
+            } else if (c == '\\' && i + 1 < row.length() && row.charAt(i + 1) == '|') {
+                cell.append('\\');
+                c = row.charAt(++i);
+            } else if (c == '|' && !quoted) {
+                cells.add(cell.toString().trim());
+                cell.setLength(0);
+                continue;
+            }
+            cell.append(c);
+        }
+        return cells;
+    }
+
+    /** {@code `name`} to {@code name}. */
+    private static String unquote(String cell) {
+        return cell.startsWith("`") && cell.endsWith("`") && cell.length() > 1 ? cell.substring(1, cell.length() - 1) : cell;
+    }
+
+    static List<String> lines(Path page) {
         try {
-            return Files.readAllLines(Path.of("README.md"));
+            return Files.readAllLines(page, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

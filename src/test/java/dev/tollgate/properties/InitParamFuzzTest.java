@@ -16,9 +16,10 @@ import java.util.Set;
 /**
  * Any string in any documented init-param of any filter: the filter starts, or startup fails with
  * a {@link ServletException} that names the filter and the param. Never another exception, never
- * a message without the param's name. The params are the README's tables, so a new param is
- * fuzzed as soon as it is documented. Lines of the input: the filter's class name, the param's
- * name (another name picks one by its hash), then the value (the rest, newlines included).
+ * a message without the param's name. The params are the init-param tables of the filters' pages
+ * in {@code docs/}, so a new param is fuzzed as soon as it is documented. Lines of the input: the
+ * filter's class name, the param's name (another name picks one by its hash), then the value (the
+ * rest, newlines included).
  * Inputs: {@code InitParamFuzzTestInputs/}.
  */
 class InitParamFuzzTest {

@@ -45,7 +45,10 @@ class ClientKeysTest {
         return keys.key(from("192.0.2.1").header(header, value).get(), null);
     }
 
-    /** What the README says an operator can compute: the first 16 bytes of HMAC-SHA-256, keyed by the namespace. */
+    /**
+     * What docs/rate-limit.md ("Counting by a header") says an operator can compute: the first 16
+     * bytes of HMAC-SHA-256, keyed by the namespace.
+     */
     private static String hmacHex(String namespace, String value) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(namespace.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

@@ -16,7 +16,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's {@code exec:java} start. Alone in its JVM (surefire's reuseForks is off): Tomcat's URL
+ * The {@code exec:java} start of docs/javax.md. Alone in its JVM (surefire's reuseForks is off): Tomcat's URL
  * handler factory can be set once per JVM, and this test loads a second copy of Tomcat.
  */
 class JavaxSampleExecJavaTest {
