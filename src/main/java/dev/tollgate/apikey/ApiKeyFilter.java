@@ -128,7 +128,7 @@ import org.slf4j.MDC;
  *
  * <p>Metrics: the MBean {@code dev.tollgate:type=ApiKeyFilter,context=<path>,name=<filter name>}
  * and, with micrometer-core present, the {@code tollgate.apikey.*} meters: outcomes, rejections by
- * code, keys loaded and keys-file reloads (README, "Metrics").
+ * code, keys loaded and keys-file reloads (docs/metrics.md).
  */
 public final class ApiKeyFilter implements Filter {
 

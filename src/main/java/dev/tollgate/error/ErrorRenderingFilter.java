@@ -102,7 +102,7 @@ import org.slf4j.MDC;
  *
  * <p>Metrics: the MBean {@code dev.tollgate:type=ErrorRenderingFilter,context=<path>,name=<filter name>}
  * and, with micrometer-core present, the {@code tollgate.errors.*} meters: requests, error bodies
- * by status class and code, client aborts (README, "Metrics").
+ * by status class and code, client aborts (docs/metrics.md).
  */
 public final class ErrorRenderingFilter implements Filter {
 

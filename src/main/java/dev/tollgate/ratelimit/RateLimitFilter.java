@@ -170,7 +170,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metrics: the MBean {@code dev.tollgate:type=RateLimitFilter,context=<path>,name=<filter name>}
  * and, with micrometer-core present, the {@code tollgate.ratelimit.*} meters: outcomes, outage
- * decisions, Redis call times, circuit state, tracked clients and overflow requests (README, "Metrics").
+ * decisions, Redis call times, circuit state, tracked clients and overflow requests (docs/metrics.md).
  */
 public final class RateLimitFilter implements Filter {
 

@@ -56,7 +56,7 @@ import org.slf4j.MDC;
  *
  * <p>Metrics: the MBean {@code dev.tollgate:type=RequestIdFilter,context=<path>,name=<filter name>}
  * and, with micrometer-core present, the {@code tollgate.requestid.requests} meter: ids taken,
- * made and reused (README, "Metrics").
+ * made and reused (docs/metrics.md).
  */
 public final class RequestIdFilter implements Filter {
 
