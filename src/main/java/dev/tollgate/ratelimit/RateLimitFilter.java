@@ -208,7 +208,8 @@ public final class RateLimitFilter implements Filter {
      * this class never refers to a store's optional libraries. Their params are always accepted,
      * whichever store is chosen.
      */
-    static final Map<String, String> BUILT_IN_STORES = Map.of("redis", "dev.tollgate.ratelimit.redis.RedisStoreProvider");
+    static final Map<String, String> BUILT_IN_STORES = Map.of("redis", "dev.tollgate.ratelimit.redis.RedisStoreProvider",
+            "jdbc", "dev.tollgate.ratelimit.jdbc.JdbcStoreProvider");
     static final String LOCAL_STORE = "local";
 
     static final String DEFAULT_KEY_BY = "auto";
@@ -366,7 +367,7 @@ public final class RateLimitFilter implements Filter {
             return null;
         }
         String className = BUILT_IN_STORES.getOrDefault(lower, store);
-        String rule = "must be local, redis or the name of a class that implements " + StoreProvider.class.getName();
+        String rule = "must be local, redis, jdbc or the name of a class that implements " + StoreProvider.class.getName();
         Class<?> type;
         try {
             type = Class.forName(className, true, RateLimitFilter.class.getClassLoader());

@@ -25,7 +25,7 @@ class RateLimitFilterBuilderTest {
         assertEquals("max-clients [0] must be an integer between 1 and 100000000", rule(() -> b.maxClients(0)));
         assertEquals("must be 1-64 characters of [A-Za-z0-9_.-]", rule(() -> b.namespace("a b")));
         assertEquals("must be one of [allow, local, reject]", rule(() -> b.onStoreFailure("ignore")));
-        assertEquals("RateLimitFilter: init-param [store] has invalid value [memcached]: must be local, redis or the name of a class "
+        assertEquals("RateLimitFilter: init-param [store] has invalid value [memcached]: must be local, redis, jdbc or the name of a class "
                 + "that implements dev.tollgate.ratelimit.spi.StoreProvider", rule(() -> b.store("memcached", Map.of())));
         assertEquals("store [redis] has no param [redis-url]; its params are [redis-ca-file, redis-key-prefix, redis-mode, "
                 + "redis-probe-interval, redis-sync, redis-sync-interval, redis-sync-tokens, redis-timeout, redis-uri]",

@@ -74,7 +74,7 @@ class RateLimitFilterRequestTest {
                         .getMessage());
         assertTrue(assertThrows(ServletException.class, () -> filter(Map.of("limits", "5/1m", "away-reason", "down"))).getMessage()
                 .startsWith("RateLimitFilter: unknown init-param [away-reason]"), "only the chosen store's params are accepted");
-        assertEquals("RateLimitFilter: init-param [store] has invalid value [java.lang.String]: must be local, redis or the name of "
+        assertEquals("RateLimitFilter: init-param [store] has invalid value [java.lang.String]: must be local, redis, jdbc or the name of "
                 + "a class that implements dev.tollgate.ratelimit.spi.StoreProvider",
                 assertThrows(ServletException.class, () -> filter(Map.of("limits", "5/1m", "store", "java.lang.String"))).getMessage());
     }

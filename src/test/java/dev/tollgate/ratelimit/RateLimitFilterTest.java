@@ -83,7 +83,7 @@ class RateLimitFilterTest {
 
     @Test
     void shouldValidateStoreParamsWithoutShowingPasswords() {
-        assertEquals("RateLimitFilter: init-param [store] has invalid value [memcached]: must be local, redis or the name of a class that implements "
+        assertEquals("RateLimitFilter: init-param [store] has invalid value [memcached]: must be local, redis, jdbc or the name of a class that implements "
                         + "dev.tollgate.ratelimit.spi.StoreProvider",
                 initFailure(with("store", "memcached")));
         assertEquals("RateLimitFilter: init-param [redis-uri] is required with store=redis, like redis://127.0.0.1:6379/0",

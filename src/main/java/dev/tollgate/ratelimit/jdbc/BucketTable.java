@@ -1,0 +1,214 @@
+package dev.tollgate.ratelimit.jdbc;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The store's one table and the statements on it; every statement names one row by its primary
+ * key, so a bucket's compare-and-swap is one {@code UPDATE ... WHERE bucket_key = ? AND version = ?}
+ * that any SQL database runs atomically, without locks held between statements.
+ *
+ * <pre>
+ * bucket_key  VARCHAR(255) PRIMARY KEY   -- namespace:plan:client (a hash for long ones)
+ * state       binary                     -- bucket4j's serialized bucket, or a plan's limits text
+ * version     BIGINT                     -- bumped by every write: the compare-and-swap's predicate
+ * expires_at  BIGINT                     -- epoch millis when the bucket is full again (+10 s)
+ * </pre>
+ */
+final class BucketTable {
+
+    /** A table name, optionally with its schema: letters, digits and {@code _}, not starting with a digit. */
+    static final Pattern NAME = Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}");
+    static final String NAME_RULE = "must be a table name, letters, digits and _ (not starting with a digit), "
+            + "optionally after a schema and a dot, like tollgate_buckets or app.tollgate_buckets";
+    /** Keys longer than this (an application's own long client ids) are stored by their hash. */
+    static final int MAX_KEY_LENGTH = 191;
+
+    private final String table;
+    private final String select;
+    private final String insert;
+    private final String update;
+    private final String expired;
+    private final String delete;
+
+    BucketTable(String table) {
+        if (!NAME.matcher(table).matches()) {
+            throw new IllegalArgumentException(NAME_RULE);
+        }
+        this.table = table;
+        this.select = "SELECT state, version FROM " + table + " WHERE bucket_key = ?";
+        this.insert = "INSERT INTO " + table + " (bucket_key, state, version, expires_at) VALUES (?, ?, ?, ?)";
+        this.update = "UPDATE " + table + " SET state = ?, version = ?, expires_at = ? WHERE bucket_key = ? AND version = ?";
+        this.expired = "SELECT bucket_key FROM " + table + " WHERE expires_at < ?";
+        this.delete = "DELETE FROM " + table + " WHERE bucket_key = ? AND expires_at < ?";
+    }
+
+    String name() {
+        return table;
+    }
+
+    /** A row: its data and the version it was read at. */
+    record Row(byte[] state, long version) {
+    }
+
+    /** The row of {@code key}, or {@code null}. */
+    Row read(Connection c, String key, int timeoutSeconds) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(select)) {
+            s.setQueryTimeout(timeoutSeconds);
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? new Row(r.getBytes(1), r.getLong(2)) : null;
+            }
+        }
+    }
+
+    /** Inserts {@code key} at version 1; {@code false} when another node inserted it first. */
+    boolean insert(Connection c, String key, byte[] state, long expiresAt, int timeoutSeconds) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(insert)) {
+            s.setQueryTimeout(timeoutSeconds);
+            s.setString(1, key);
+            s.setBytes(2, state);
+            s.setLong(3, 1);
+            s.setLong(4, expiresAt);
+            s.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (isDuplicateKey(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Writes {@code state} at {@code version + 1} if the row is still at {@code version}. */
+    boolean update(Connection c, String key, long version, byte[] state, long expiresAt, int timeoutSeconds) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(update)) {
+            s.setQueryTimeout(timeoutSeconds);
+            s.setBytes(1, state);
+            s.setLong(2, version + 1);
+            s.setLong(3, expiresAt);
+            s.setString(4, key);
+            s.setLong(5, version);
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Deletes at most {@code limit} rows expired before {@code now}: their keys first, then each
+     * row by its key if it is still expired (a node may have written it since). The number deleted.
+     */
+    int sweep(Connection c, long now, int limit, int timeoutSeconds) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(expired)) {
+            s.setQueryTimeout(timeoutSeconds);
+            s.setMaxRows(limit);
+            s.setLong(1, now);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next() && keys.size() < limit) {
+                    keys.add(r.getString(1));
+                }
+            }
+        }
+        int deleted = 0;
+        try (PreparedStatement s = c.prepareStatement(delete)) {
+            s.setQueryTimeout(timeoutSeconds);
+            for (String key : keys) {
+                s.setString(1, key);
+                s.setLong(2, now);
+                deleted += s.executeUpdate();
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Registers {@code limits} under {@code key} and returns their version: the version of the
+     * limits registered last if they are the same, else the next one (a compare-and-swap, retried
+     * while other nodes register at the same time).
+     */
+    long register(Connection c, String key, String limits, int timeoutSeconds) throws SQLException {
+        byte[] text = limits.getBytes(StandardCharsets.UTF_8);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Row row = read(c, key, timeoutSeconds);
+            if (row == null) {
+                if (insert(c, key, text, Long.MAX_VALUE, timeoutSeconds)) {
+                    return 1;
+                }
+            } else if (new String(row.state(), StandardCharsets.UTF_8).equals(limits)) {
+                return row.version();
+            } else if (update(c, key, row.version(), text, Long.MAX_VALUE, timeoutSeconds)) {
+                return row.version() + 1;
+            }
+        }
+        throw new SQLException("could not register the limits of " + key + ": other nodes kept changing them");
+    }
+
+    /** Whether the table is there: a query that reads no row. */
+    void check(Connection c, int timeoutSeconds) throws SQLException {
+        read(c, "tollgate:check", timeoutSeconds);
+    }
+
+    /**
+     * A missing table or view, as the databases say it: SQLState 42P01 (PostgreSQL), 42S02
+     * (MariaDB/MySQL, SQL Server), H2's codes 42102-42104, ORA-00942, SQL Server's 208.
+     */
+    static boolean isMissingTable(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        int code = e.getErrorCode();
+        return state.equals("42P01") || state.equals("42S02") || (code >= 42102 && code <= 42104)
+                || code == 942 || code == 208 || code == 1146;
+    }
+
+    /** A primary key that is there already: SQLState class 23. */
+    static boolean isDuplicateKey(SQLException e) {
+        return e instanceof SQLIntegrityConstraintViolationException || (e.getSQLState() != null && e.getSQLState().startsWith("23"));
+    }
+
+    /** The database kinds whose DDL this class knows. */
+    enum Dialect { POSTGRESQL, MARIADB, ORACLE, SQLSERVER, H2, OTHER }
+
+    /** The dialect of a {@code DatabaseMetaData.getDatabaseProductName()}. */
+    static Dialect dialect(String productName) {
+        String name = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
+        if (name.contains("postgres")) {
+            return Dialect.POSTGRESQL;
+        }
+        if (name.contains("mariadb") || name.contains("mysql")) {
+            return Dialect.MARIADB;
+        }
+        if (name.contains("oracle")) {
+            return Dialect.ORACLE;
+        }
+        if (name.contains("microsoft") || name.contains("sql server")) {
+            return Dialect.SQLSERVER;
+        }
+        return name.contains("h2") ? Dialect.H2 : Dialect.OTHER;
+    }
+
+    /** The statements that create the table and its index on {@code dialect}. */
+    List<String> ddl(Dialect dialect) {
+        String index = "CREATE INDEX " + table.replace('.', '_') + "_expires ON " + table + " (expires_at)";
+        String columns = switch (dialect) {
+            case POSTGRESQL -> "bucket_key VARCHAR(255) NOT NULL PRIMARY KEY, state BYTEA NOT NULL, version BIGINT NOT NULL, "
+                    + "expires_at BIGINT NOT NULL";
+            // Binary collations: the default ones ignore case, and would count Alice and alice in one bucket.
+            case MARIADB -> "bucket_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, state BLOB NOT NULL, "
+                    + "version BIGINT NOT NULL, expires_at BIGINT NOT NULL";
+            case ORACLE -> "bucket_key VARCHAR2(255) NOT NULL PRIMARY KEY, state BLOB NOT NULL, version NUMBER(19) NOT NULL, "
+                    + "expires_at NUMBER(19) NOT NULL";
+            case SQLSERVER -> "bucket_key NVARCHAR(255) COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY, state VARBINARY(MAX) NOT NULL, version BIGINT NOT NULL, "
+                    + "expires_at BIGINT NOT NULL";
+            case H2, OTHER -> "bucket_key VARCHAR(255) NOT NULL PRIMARY KEY, state VARBINARY(65535) NOT NULL, version BIGINT NOT NULL, "
+                    + "expires_at BIGINT NOT NULL";
+        };
+        return List.of("CREATE TABLE " + table + " (" + columns + ")", index);
+    }
+}

@@ -1,0 +1,321 @@
+package dev.tollgate.ratelimit.jdbc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.ratelimit.spi.BucketPlan;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
+import dev.tollgate.ratelimit.spi.StoreUnavailableException;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.ClientSideConfig;
+import io.github.bucket4j.distributed.proxy.generic.compare_and_swap.AbstractCompareAndSwapBasedProxyManager;
+import io.github.bucket4j.distributed.proxy.generic.compare_and_swap.AsyncCompareAndSwapOperation;
+import io.github.bucket4j.distributed.proxy.generic.compare_and_swap.CompareAndSwapOperation;
+import io.github.bucket4j.distributed.remote.RemoteBucketState;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buckets in a table of the application's own database, so several nodes enforce one limit
+ * without a Redis: bucket4j's compare-and-swap proxy over plain JDBC. A write is one
+ * {@code UPDATE ... WHERE bucket_key = ? AND version = ?} (an {@code INSERT} for a new bucket),
+ * which every SQL database runs atomically; a read is one {@code SELECT} by primary key, skipped
+ * for a bucket this node wrote last within a second (its written state stands in: a stale one
+ * fails the compare-and-swap, which bucket4j retries after a fresh read). So one round trip per
+ * request while one node serves a client, two when nodes take turns. The timeout, the circuit
+ * breaker, the sync modes and changed limits are {@link SharedBucketStore}'s; a plan's limits are
+ * registered as a row {@code <namespace>:<plan>#limits} of the same table.
+ *
+ * <p>JDBC blocks, so calls run on the store's own threads ({@code jdbc-pool-size}), each with a
+ * connection of the application's pool or of its own; a request thread waits for its call at most
+ * the timeout, and when every store thread is busy and the queue is full a call fails at once (the
+ * outage behaviour answers). A statement runs at most {@code ceil(timeout)} seconds on the
+ * database (its query timeout); a store thread blocked longer than that (a dead socket, an
+ * exhausted pool) delays only other calls, never a request.
+ *
+ * <p>Rows expire when their bucket would be full again (plus 10 s); a sweep every minute deletes
+ * at most {@value #SWEEP_ROWS} expired rows.
+ */
+final class JdbcBucketStore extends SharedBucketStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcBucketStore.class);
+    static final int SWEEP_ROWS = 1000;
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+    /** How long a state this node wrote stands in for reading it back. */
+    private static final long KEPT_STATE_FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int QUEUE = 1024;
+    static final int DEFAULT_MAX_CLIENTS = 100_000;
+
+    private final BucketTable table;
+    private final Connections connections;
+    private final ThreadPoolExecutor calls;
+    private final ScheduledExecutorService background;
+    private final int queryTimeoutSeconds;
+    private final AsyncProxyManager<String> proxies;
+    private final AsyncProxyManager<String> freshReads;
+    /** The states this node wrote last, by key: a read of one within a second is answered here. */
+    private final Cache<String, Written> written;
+
+    private record Written(byte[] state, long version, long at) {
+    }
+
+    private JdbcBucketStore(String name, String prefix, Options options, LongConsumer storeLatency, BucketTable table,
+                            Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background) {
+        super(name, prefix, options, storeLatency, background, DEFAULT_MAX_CLIENTS);
+        this.table = table;
+        this.connections = connections;
+        this.calls = calls;
+        this.background = background;
+        this.queryTimeoutSeconds = (int) Math.max(1, (options.timeout().toMillis() + 999) / 1000);
+        this.written = Caffeine.newBuilder().maximumSize(DEFAULT_MAX_CLIENTS).executor(Runnable::run).build();
+        ClientSideConfig config = ClientSideConfig.getDefault()
+                .withExpirationAfterWriteStrategy(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)));
+        this.proxies = new CasProxies(config, true).asAsync();
+        this.freshReads = new CasProxies(config, false).asAsync();
+        background.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        connectAtStartup();
+    }
+
+    /**
+     * A store on {@code table}, its keys starting with {@code prefix}, its calls on {@code threads}
+     * threads with connections from {@code connections}.
+     */
+    static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
+                                  Options options, LongConsumer storeLatency) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "tollgate-jdbc-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ThreadPoolExecutor calls = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), factory,
+                new ThreadPoolExecutor.AbortPolicy());
+        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tollgate-jdbc-background");
+            t.setDaemon(true);
+            return t;
+        });
+        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background);
+    }
+
+    /** A key the column holds: long ones (an application's own client ids) by their SHA-256. */
+    static String columnKey(String key) {
+        if (key.length() <= BucketTable.MAX_KEY_LENGTH) {
+            return key;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return key.substring(0, 64) + "#" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** A database call on a store thread. */
+    private interface Call<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> CompletableFuture<T> submit(Call<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            calls.execute(() -> {
+                Connection c = null;
+                boolean broken = false;
+                try {
+                    c = connections.get();
+                    result.complete(call.run(c));
+                } catch (SQLException | RuntimeException e) {
+                    broken = !(e instanceof SQLException sql) || !BucketTable.isDuplicateKey(sql);
+                    result.completeExceptionally(e);
+                } catch (Error e) {
+                    broken = true;
+                    result.completeExceptionally(e);
+                    throw e;
+                } finally {
+                    if (c != null) {
+                        connections.release(c, broken);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StoreUnavailableException("every database thread is busy", e));
+        }
+        return result;
+    }
+
+    @Override
+    protected AsyncProxyManager<String> proxies(long deadline) {
+        return proxies;
+    }
+
+    @Override
+    protected AsyncProxyManager<String> freshReads(long deadline) {
+        return freshReads;
+    }
+
+    @Override
+    protected long registerLimits(BucketPlan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+        String key = columnKey(prefix() + plan.name() + "#limits");
+        CompletableFuture<Long> version = submit(c -> table.register(c, key, plan.limits(), queryTimeoutSeconds));
+        try {
+            return version.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            version.cancel(true);
+            throw e;
+        }
+    }
+
+    @Override
+    protected boolean isConnected() {
+        return true;
+    }
+
+    /** Deletes at most {@value #SWEEP_ROWS} expired rows; the number deleted. */
+    int sweep() throws SQLException {
+        try {
+            return submit(c -> table.sweep(c, System.currentTimeMillis(), SWEEP_ROWS, queryTimeoutSeconds))
+                    .get(Math.max(10, queryTimeoutSeconds * 4L), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SQLException("the sweep of " + table.name() + " failed: " + failureMessage(e), e);
+        }
+    }
+
+    private void sweepQuietly() {
+        if (isCircuitOpen()) {
+            return;
+        }
+        try {
+            int deleted = sweep();
+            LOG.debug("Deleted {} expired rows of {}", deleted, table.name());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("{}", e.getMessage());
+        }
+    }
+
+    @Override
+    protected void closeConnections() {
+        background.shutdownNow();
+        calls.shutdown();
+        try {
+            if (!calls.awaitTermination(2, TimeUnit.SECONDS)) {
+                calls.shutdownNow();
+                calls.awaitTermination(1, TimeUnit.SECONDS);
+            }
+            background.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            connections.close();
+        }
+    }
+
+    /** bucket4j's compare-and-swap proxies over the table; {@code keepWritten}: reads may be answered by {@link #written}. */
+    private final class CasProxies extends AbstractCompareAndSwapBasedProxyManager<String> {
+        private final boolean keepWritten;
+
+        CasProxies(ClientSideConfig config, boolean keepWritten) {
+            super(config);
+            this.keepWritten = keepWritten;
+        }
+
+        @Override
+        public boolean isAsyncModeSupported() {
+            return true;
+        }
+
+        @Override
+        public boolean isExpireAfterWriteSupported() {
+            return true;
+        }
+
+        @Override
+        protected CompareAndSwapOperation beginCompareAndSwapOperation(String key) {
+            throw new UnsupportedOperationException("the store calls bucket4j asynchronously only");
+        }
+
+        @Override
+        protected AsyncCompareAndSwapOperation beginAsyncCompareAndSwapOperation(String key) {
+            return new Operation(columnKey(key));
+        }
+
+        @Override
+        public void removeProxy(String key) {
+            throw new UnsupportedOperationException("buckets expire; they are never removed one by one");
+        }
+
+        @Override
+        protected CompletableFuture<Void> removeAsync(String key) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("buckets expire; they are never removed one by one"));
+        }
+
+        /** One request's read and compare-and-swap of one bucket; the version read is the swap's predicate. */
+        private final class Operation implements AsyncCompareAndSwapOperation {
+            private final String key;
+            /** The version of the state read; 0: no row. */
+            private volatile long version;
+
+            Operation(String key) {
+                this.key = key;
+            }
+
+            @Override
+            public CompletableFuture<Optional<byte[]>> getStateData(Optional<Long> timeoutNanos) {
+                if (keepWritten) {
+                    Written kept = written.getIfPresent(key);
+                    if (kept != null && System.nanoTime() - kept.at() < KEPT_STATE_FRESH_NANOS) {
+                        version = kept.version();
+                        return CompletableFuture.completedFuture(Optional.of(kept.state()));
+                    }
+                }
+                return submit(c -> {
+                    BucketTable.Row row = table.read(c, key, queryTimeoutSeconds);
+                    version = row == null ? 0 : row.version();
+                    return row == null ? Optional.<byte[]>empty() : Optional.of(row.state());
+                });
+            }
+
+            @Override
+            public CompletableFuture<Boolean> compareAndSwap(byte[] originalData, byte[] newData, RemoteBucketState newState,
+                                                             Optional<Long> timeoutNanos) {
+                long ttl = getClientSideConfig().getExpirationAfterWriteStrategy().orElseThrow()
+                        .calculateTimeToLiveMillis(newState, currentTimeNanos());
+                long expiresAt = System.currentTimeMillis() + Math.max(0, ttl);
+                long read = version;
+                return submit(c -> {
+                    boolean swapped = read == 0 ? table.insert(c, key, newData, expiresAt, queryTimeoutSeconds)
+                            : table.update(c, key, read, newData, expiresAt, queryTimeoutSeconds);
+                    if (swapped) {
+                        written.put(key, new Written(newData, read == 0 ? 1 : read + 1, System.nanoTime()));
+                    } else {
+                        written.invalidate(key);
+                    }
+                    return swapped;
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.tollgate.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
+import dev.tollgate.ratelimit.jdbc.JdbcStores;
+import dev.tollgate.ratelimit.jdbc.TestDatabase;
+import dev.tollgate.ratelimit.spi.SharedBucketStore;
+import jakarta.servlet.ServletException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The database store ({@code store=jdbc}) against real PostgreSQL and MariaDB servers and H2 in
+ * memory: each "node" is a limiter over a store of its own on one table, as two web applications
+ * on two machines sharing the application's database are.
+ */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class JdbcStoreIT {
+
+    private static final AtomicLong TABLES = new AtomicLong(System.nanoTime() % 100_000);
+
+    @Parameter
+    TestDatabase db;
+
+    private final String table = "tollgate_test_" + TABLES.incrementAndGet();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void dropTable() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+        db.drop(table);
+    }
+
+    private RateLimiter node(Plans plans, Map<String, String> params) throws ServletException {
+        SharedBucketStore store = JdbcStores.open(db, table, "test", params);
+        RateLimiter limiter = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build();
+        opened.add(limiter);
+        return limiter;
+    }
+
+    @Test
+    void shouldAdmitExactlyTheLimitOnTwoNodesUnder32ConcurrentRequests() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("50/1h"));
+        // A generous timeout: this case is about exactness under contention, not about a slow database.
+        List<RateLimiter> nodes = List.of(node(plans, Map.of("jdbc-timeout", "10000")), node(plans, Map.of("jdbc-timeout", "10000")));
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+            for (int i = 0; i < 160; i++) {
+                RateLimiter node = nodes.get(i % 2);
+                decisions.add(clients.submit(() -> {
+                    start.await();
+                    return node.tryConsume("client:shared", plans.defaultPlan());
+                }));
+            }
+            start.countDown();
+            int allowed = 0;
+            for (Future<RateLimitDecision> d : decisions) {
+                RateLimitDecision decision = d.get(60, TimeUnit.SECONDS);
+                assertTrue(decision.counted(), decision::toString);
+                allowed += decision.allowed() ? 1 : 0;
+            }
+            assertEquals(50, allowed, "two nodes, one limit");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldFailStartupWithTheDdlWhenTheTableIsMissing() throws Exception {
+        db.drop(table);
+        ServletException missing = assertThrows(ServletException.class, () -> JdbcStores.open(db, table, "test", Map.of()));
+        assertTrue(missing.getMessage().startsWith("RateLimitFilter: the table [" + table + "] of store=jdbc is missing in "),
+                missing::getMessage);
+        assertTrue(missing.getMessage().contains("CREATE TABLE " + table + " (bucket_key VARCHAR"), missing::getMessage);
+        assertTrue(missing.getMessage().contains("CREATE INDEX " + table + "_expires ON " + table + " (expires_at)"), missing::getMessage);
+        assertFalse(missing.getMessage().contains(db.password().isEmpty() ? "\u0000" : db.password()));
+    }
+
+    @Test
+    void shouldCreateTheTableWhereAllowed() throws Exception {
+        db.drop(table);
+        Plans plans = Plans.of(Limits.parse("2/1h"));
+        RateLimiter node = node(plans, Map.of("jdbc-create-table", "true"));
+        assertTrue(node.tryConsume("client:new", plans.defaultPlan()).allowed());
+        assertTrue(node.tryConsume("client:new", plans.defaultPlan()).allowed());
+        assertFalse(node.tryConsume("client:new", plans.defaultPlan()).allowed());
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE bucket_key = 'test:default:client:new'")) {
+            assertTrue(rows.next());
+            assertEquals(1, rows.getInt(1), "one row per bucket, named namespace:plan:client");
+        }
+    }
+
+    @Test
+    void shouldApplyChangedLimitsCountingWhatWasUsed() throws Exception {
+        db.create(table);
+        Plans before = Plans.of(Limits.parse("10/1h"));
+        RateLimiter old = node(before, Map.of());
+        for (int i = 0; i < 6; i++) {
+            assertTrue(old.tryConsume("client:changed", before.defaultPlan()).allowed());
+        }
+        // Another node starts with a tighter limit: 6 of 8 were used, so 2 are left, on both nodes.
+        Plans after = Plans.of(Limits.parse("8/1h"));
+        RateLimiter tighter = node(after, Map.of());
+        assertEquals(1, tighter.tryConsume("client:changed", after.defaultPlan()).remaining());
+        assertEquals(0, tighter.tryConsume("client:changed", after.defaultPlan()).remaining());
+        assertFalse(tighter.tryConsume("client:changed", after.defaultPlan()).allowed());
+    }
+
+    @Test
+    void shouldKeepTheBoundOfTheDelayedSyncAcrossNodes() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("40/1h"));
+        Map<String, String> delayed = Map.of("jdbc-sync", "delayed", "jdbc-sync-tokens", "5", "jdbc-sync-interval", "200",
+                "jdbc-timeout", "5000");
+        List<RateLimiter> nodes = List.of(node(plans, delayed), node(plans, delayed));
+        int allowed = 0;
+        for (int i = 0; i < 120; i++) {
+            allowed += nodes.get(i % 2).tryConsume("client:delayed", plans.defaultPlan()).allowed() ? 1 : 0;
+        }
+        assertTrue(allowed >= 40 && allowed <= 40 + 2 * 5, "the limit plus at most k * sync-tokens: " + allowed);
+    }
+
+    @Test
+    void shouldCountClientsWhoseIdsDifferOnlyInCaseApart() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("1/1h"));
+        RateLimiter node = node(plans, Map.of());
+        assertTrue(node.tryConsume("client:Alice", plans.defaultPlan()).allowed());
+        assertTrue(node.tryConsume("client:alice", plans.defaultPlan()).allowed(), "another client, another bucket");
+        assertFalse(node.tryConsume("client:Alice", plans.defaultPlan()).allowed());
+    }
+
+    @Test
+    void shouldDeleteExpiredRowsOnlyInTheSweep() throws Exception {
+        db.create(table);
+        long past = System.currentTimeMillis() - 1000;
+        try (Connection c = db.connect();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (bucket_key, state, version, expires_at) VALUES (?, ?, 1, ?)")) {
+            for (int i = 0; i < 3; i++) {
+                insert.setString(1, "test:default:gone-" + i);
+                insert.setBytes(2, new byte[] {0});
+                insert.setLong(3, past);
+                insert.executeUpdate();
+            }
+        }
+        Plans plans = Plans.of(Limits.parse("5/1h"));
+        RateLimiter node = node(plans, Map.of());
+        node.tryConsume("client:live", plans.defaultPlan());
+        assertEquals(3, JdbcStores.sweep((SharedBucketStore) node.store()), "the three expired rows");
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT bucket_key FROM " + table)) {
+            Set<String> left = new HashSet<>();
+            while (rows.next()) {
+                left.add(rows.getString(1));
+            }
+            assertEquals(Set.of("test:default#limits", "test:default:client:live"), left, "the plan's limits and the live bucket");
+        }
+    }
+}
