@@ -159,6 +159,45 @@ class JdbcStoreIT {
         assertFalse(node.tryConsume("client:Alice", plans.defaultPlan()).allowed());
     }
 
+    /** Decides for {@code client} on {@code node}, and how long it took, in milliseconds. */
+    static long timed(RateLimiter node, Plans plans, String client, List<RateLimitDecision> decisions) {
+        long start = System.nanoTime();
+        decisions.add(node.tryConsume(client, plans.defaultPlan()));
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void shouldNeverHoldARequestPastTheTimeoutWhileAnotherTransactionLocksTheRow() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("100/1h"));
+        RateLimiter node = node(plans, Map.of("jdbc-timeout", "200", "jdbc-probe-interval", "300"));
+        assertTrue(node.tryConsume("client:locked", plans.defaultPlan()).counted());
+        List<RateLimitDecision> decisions = new ArrayList<>();
+        long slowest = 0;
+        try (Connection locker = db.connect()) {
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                // Holds the row's lock until the rollback: the store's UPDATE waits behind it.
+                s.executeUpdate("UPDATE " + table + " SET expires_at = expires_at WHERE bucket_key = 'test:default:client:locked'");
+            }
+            long lockEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (System.nanoTime() < lockEnds) {
+                slowest = Math.max(slowest, timed(node, plans, "client:locked", decisions));
+            }
+            locker.rollback();
+        }
+        assertTrue(slowest <= 200 + 800, "the slowest request took " + slowest + " ms, with jdbc-timeout 200");
+        assertTrue(decisions.stream().anyMatch(d -> !d.counted()), "the outage behaviour answered while the row was locked");
+        // The lock is gone: within about a probe interval the store counts again.
+        RateLimitDecision back = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && (back == null || !back.counted())) {
+            Thread.sleep(50);
+            back = node.tryConsume("client:locked", plans.defaultPlan());
+        }
+        assertTrue(back != null && back.counted(), "counting again after the lock");
+    }
+
     @Test
     void shouldDeleteExpiredRowsOnlyInTheSweep() throws Exception {
         db.create(table);

@@ -27,6 +27,12 @@ public final class JdbcStores {
         return (SharedBucketStore) new JdbcStoreProvider().open(settings(all, namespace, nanos -> { }));
     }
 
+    /** A store on {@code table} whose connections come from {@code dataSource}, as with {@code jdbc-datasource}. */
+    public static SharedBucketStore open(javax.sql.DataSource dataSource, String table, String namespace, SharedBucketStore.Options options) {
+        return JdbcBucketStore.create("the test DataSource", new BucketTable(table), Connections.of(dataSource), 4, namespace + ":", options,
+                nanos -> { });
+    }
+
     /** Deletes the expired rows of {@code store}, as its sweep does every minute; the number deleted. */
     public static int sweep(SharedBucketStore store) throws SQLException {
         return ((JdbcBucketStore) store).sweep();
