@@ -7,14 +7,27 @@ import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ContextResource;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /**
  * Starts this WAR directory on an embedded Tomcat, as a standalone Tomcat would deploy it (with its
  * default servlet, but no JSP servlet: the sample has no JSP and Jasper is not on the classpath), on
  * the port given as the first argument (8080 by default; 0 picks a free one).
+ *
+ * <p>With {@code -Dtollgate.sample.store=jdbc} the rate limits live in a database, as on several
+ * nodes sharing the application's database: an H2 database in memory, given to the application as
+ * the container-managed {@code DataSource} {@code jdbc/sample} (what a {@code context.xml}
+ * {@code <Resource>} does on a real Tomcat), and the rate-limit filter of {@code web.xml} set to
+ * {@code store=jdbc} on it, its table created at startup.
  */
 public final class SampleServer {
+
+    /** The system property that picks the rate limiter's store: {@code local} (default) or {@code jdbc}. */
+    public static final String STORE_PROPERTY = "tollgate.sample.store";
+    /** The database of the database mode, in memory for as long as the JVM runs. */
+    public static final String DATABASE_URL = "jdbc:h2:mem:tollgate-sample;DB_CLOSE_DELAY=-1";
 
     private final Tomcat tomcat = new Tomcat();
     private int port;
@@ -70,6 +83,9 @@ public final class SampleServer {
                 addDefaultsWithoutJsp(context);
             }
         });
+        if ("jdbc".equals(System.getProperty(STORE_PROPERTY))) {
+            useDatabase(context);
+        }
         StandardJarScanner scanner = new StandardJarScanner();
         scanner.setScanClassPath(false);
         context.setJarScanner(scanner);
@@ -77,6 +93,29 @@ public final class SampleServer {
         tomcat.start();
         port = connector.getLocalPort();
         return port;
+    }
+
+    /**
+     * The database mode: H2 as the {@code DataSource} {@code jdbc/sample} in the context's JNDI,
+     * and the rate-limit filter's init-params of {@code web.xml} plus {@code store=jdbc} on it.
+     */
+    private void useDatabase(Context context) {
+        tomcat.enableNaming();
+        ContextResource dataSource = new ContextResource();
+        dataSource.setName("jdbc/sample");
+        dataSource.setType("org.h2.jdbcx.JdbcDataSource");
+        dataSource.setProperty("factory", "org.apache.naming.factory.BeanFactory");
+        dataSource.setProperty("URL", DATABASE_URL);
+        context.getNamingResources().addResource(dataSource);
+        context.addLifecycleListener(event -> {
+            // After web.xml is read, before the filters start.
+            if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())) {
+                FilterDef limit = context.findFilterDef("rate-limit");
+                limit.addInitParameter("store", "jdbc");
+                limit.addInitParameter("jdbc-datasource", "jdbc/sample");
+                limit.addInitParameter("jdbc-create-table", "true");
+            }
+        });
     }
 
     /** A standalone Tomcat's defaults (default servlet, MIME types, welcome files), less JSP. */
