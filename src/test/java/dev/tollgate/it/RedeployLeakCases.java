@@ -60,11 +60,13 @@ abstract class RedeployLeakCases {
      * about its own utility thread when its background processor runs while the application stops.
      */
     static final Pattern NAMES_OURS = Pattern.compile("(?i)tollgate|lettuce|netty|reactor|bucket4j|caffeine|benmanes|jackson"
-            + "|find leaks");
+            + "|find leaks|jdbc driver|postgresql");
 
     /** The libraries Tollgate needs, by jar name, as a WAR built with Maven holds them. */
     static final Pattern LIBRARIES = Pattern.compile("bucket4j|caffeine|lettuce-core|netty-|reactor-core|reactive-streams"
-            + "|jackson-|jspecify|error_prone_annotations");
+            + "|jackson-|jspecify|error_prone_annotations|postgresql-");
+    /** The database of the second rate-limit filter ({@code store=jdbc}), and how its connections are told apart. */
+    static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/test?ApplicationName=tollgate-redeploy";
 
     abstract Host newHost();
 
@@ -86,6 +88,7 @@ abstract class RedeployLeakCases {
             Path war = war(redis.uri());
             int port = host.start();
             int redisBaseline = clients(redis);
+            int databaseBaseline = databaseConnections();
             Set<String> threadBaseline = ourThreads();
             List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
 
@@ -112,6 +115,8 @@ abstract class RedeployLeakCases {
             assertTrue(left.isEmpty(), () -> "threads left after " + ROUNDS + " redeploys: " + left);
             int redisClients = Wait.poll(LEAK_WAIT, () -> clients(redis), n -> n <= redisBaseline);
             assertEquals(redisBaseline, redisClients, () -> "Redis connections left: " + redis.clientList());
+            int databaseLeft = Wait.poll(LEAK_WAIT, RedeployLeakCases::databaseConnections, n -> n <= databaseBaseline);
+            assertEquals(databaseBaseline, databaseLeft, "database connections of the jdbc store left after " + ROUNDS + " redeploys");
             long alive = Wait.poll(LEAK_WAIT, () -> {
                 System.gc();
                 return loaders.stream().filter(ref -> ref.get() != null).count();
@@ -130,7 +135,8 @@ abstract class RedeployLeakCases {
             "dev.tollgate:context=/app,name=request-id,type=RequestIdFilter",
             "dev.tollgate:context=/app,name=errors,type=ErrorRenderingFilter",
             "dev.tollgate:context=/app,name=api-key,type=ApiKeyFilter",
-            "dev.tollgate:context=/app,name=rate-limit,type=RateLimitFilter");
+            "dev.tollgate:context=/app,name=rate-limit,type=RateLimitFilter",
+            "dev.tollgate:context=/app,name=rate-limit-db,type=RateLimitFilter");
 
     /** The names under the {@code dev.tollgate} domain of the {@code /app} context in the platform MBean server. */
     private static Set<String> tollgateMBeans() throws javax.management.MalformedObjectNameException {
@@ -140,6 +146,19 @@ abstract class RedeployLeakCases {
             names.add(name.getCanonicalName());
         }
         return names;
+    }
+
+    /** The connections the deployed application's jdbc store holds on PostgreSQL. */
+    private static int databaseConnections() {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(DATABASE.replace("tollgate-redeploy", "tollgate-redeploy-check"),
+                "postgres", "");
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'tollgate-redeploy'")) {
+            r.next();
+            return r.getInt(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + DATABASE + " does not answer: " + e.getMessage(), e);
+        }
     }
 
     private static int clients(RedisServerProcess redis) {
@@ -159,7 +178,8 @@ abstract class RedeployLeakCases {
     /**
      * A WAR directory: Tollgate's classes in {@code WEB-INF/classes}, its libraries (but the logging
      * API, which the container shares) in {@code WEB-INF/lib}, and a {@code web.xml} with all four
-     * filters, the Redis store and a keys file re-read every second.
+     * filters, the Redis store, a second rate-limit filter on the database store (PostgreSQL, its
+     * driver in {@code WEB-INF/lib} as a WAR brings it) and a keys file re-read every second.
      */
     static Path war(String redisUri) throws IOException {
         Path war = Files.createTempDirectory("tollgate-redeploy");
@@ -202,11 +222,23 @@ abstract class RedeployLeakCases {
                   <filter-mapping><filter-name>request-id</filter-name><url-pattern>/*</url-pattern></filter-mapping>
                   <filter-mapping><filter-name>errors</filter-name><url-pattern>/*</url-pattern></filter-mapping>
                   <filter-mapping><filter-name>api-key</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
+                  <filter>
+                    <filter-name>rate-limit-db</filter-name><filter-class>dev.tollgate.ratelimit.RateLimitFilter</filter-class>
+                    <init-param><param-name>limits</param-name><param-value>100000/1h</param-value></init-param>
+                    <init-param><param-name>store</param-name><param-value>jdbc</param-value></init-param>
+                    <init-param><param-name>jdbc-url</param-name><param-value>%s</param-value></init-param>
+                    <init-param><param-name>jdbc-user</param-name><param-value>postgres</param-value></init-param>
+                    <init-param><param-name>jdbc-table</param-name><param-value>tollgate_redeploy</param-value></init-param>
+                    <init-param><param-name>jdbc-create-table</param-name><param-value>true</param-value></init-param>
+                    <init-param><param-name>jdbc-timeout</param-name><param-value>1000</param-value></init-param>
+                    <init-param><param-name>on-store-failure</param-name><param-value>reject</param-value></init-param>
+                  </filter>
                   <filter-mapping><filter-name>rate-limit</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
+                  <filter-mapping><filter-name>rate-limit-db</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
                   <servlet><servlet-name>hello</servlet-name><servlet-class>%s</servlet-class></servlet>
                   <servlet-mapping><servlet-name>hello</servlet-name><url-pattern>/api/*</url-pattern></servlet-mapping>
                 </web-app>
-                """.formatted(keys, redisUri, Hello.class.getName());
+                """.formatted(keys, redisUri, DATABASE.replace("&", "&amp;"), Hello.class.getName());
         Files.writeString(webInf.resolve("web.xml"),
                 "javax".equals(System.getProperty("tollgate.servlet")) ? EmbeddedContainer.toJavaEe8(webXml) : webXml);
         return war;

@@ -5,6 +5,8 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collections;
+import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -69,7 +71,17 @@ abstract class Connections implements AutoCloseable {
                 if (c != null && !c.isClosed()) {
                     return c;
                 }
-                c = user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+                Properties credentials = new Properties();
+                if (user != null) {
+                    credentials.setProperty("user", user);
+                }
+                if (password != null) {
+                    credentials.setProperty("password", password);
+                }
+                c = driver(url).connect(url, credentials);
+                if (c == null) {
+                    throw new SQLException("the JDBC driver " + driver(url).getClass().getName() + " does not take this URL");
+                }
                 c.setAutoCommit(true);
                 c.setNetworkTimeout(timeouts, networkTimeoutMillis);
                 open.add(c);
@@ -96,6 +108,25 @@ abstract class Connections implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+
+    /**
+     * The driver for {@code url}: one {@link DriverManager} knows, or one of the web application's
+     * own (a driver jar in {@code WEB-INF/lib} is not among the drivers {@link DriverManager} found
+     * when it started, so it is looked up with this class loader).
+     */
+    static Driver driver(String url) throws SQLException {
+        try {
+            return DriverManager.getDriver(url);
+        } catch (SQLException notRegistered) {
+            for (Driver driver : ServiceLoader.load(Driver.class, Connections.class.getClassLoader())) {
+                if (driver.acceptsURL(url)) {
+                    return driver;
+                }
+            }
+            throw new SQLException("no JDBC driver for this URL on the web application's class path (add the database's driver jar)",
+                    notRegistered);
+        }
+    }
 
     static void closeQuietly(Connection c) {
         try {

@@ -20,8 +20,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -70,6 +72,8 @@ final class JdbcBucketStore extends SharedBucketStore {
     private final Connections connections;
     private final ThreadPoolExecutor calls;
     private final ScheduledExecutorService background;
+    /** Every thread the store started, joined on close: a container checks for live ones right after. */
+    private final Set<Thread> threads;
     private final int queryTimeoutSeconds;
     private final AsyncProxyManager<String> proxies;
     private final AsyncProxyManager<String> freshReads;
@@ -80,8 +84,9 @@ final class JdbcBucketStore extends SharedBucketStore {
     }
 
     private JdbcBucketStore(String name, String prefix, Options options, LongConsumer storeLatency, BucketTable table,
-                            Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background) {
+                            Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background, Set<Thread> threads) {
         super(name, prefix, options, storeLatency, background, DEFAULT_MAX_CLIENTS);
+        this.threads = threads;
         this.table = table;
         this.connections = connections;
         this.calls = calls;
@@ -103,9 +108,11 @@ final class JdbcBucketStore extends SharedBucketStore {
     static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
                                   Options options, LongConsumer storeLatency) {
         AtomicInteger count = new AtomicInteger();
+        Set<Thread> started = ConcurrentHashMap.newKeySet();
         ThreadFactory factory = r -> {
             Thread t = new Thread(r, "tollgate-jdbc-" + count.incrementAndGet());
             t.setDaemon(true);
+            started.add(t);
             return t;
         };
         ThreadPoolExecutor calls = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), factory,
@@ -113,9 +120,10 @@ final class JdbcBucketStore extends SharedBucketStore {
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tollgate-jdbc-background");
             t.setDaemon(true);
+            started.add(t);
             return t;
         });
-        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background);
+        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background, started);
     }
 
     /** A key the column holds: long ones (an application's own client ids) by their SHA-256. */
@@ -226,6 +234,10 @@ final class JdbcBucketStore extends SharedBucketStore {
                 calls.awaitTermination(1, TimeUnit.SECONDS);
             }
             background.awaitTermination(1, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (Thread t : threads) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
