@@ -9,7 +9,8 @@ final class Tags {
      * file re-read), with the containers only carrying the requests. The main build runs it on
      * each container; the javax build (Tomcat 9, Jetty 10) leaves it out, and keeps every case
      * where the container's own code takes part (dispatches, error pages, async, redeploys,
-     * parsing, rendering) and one outage case under load.
+     * parsing, rendering) and one outage case under load (Redis paused: every request thread waits
+     * on it until the timeout).
      */
     static final String CONTAINER_INDEPENDENT = "container-independent";
 
