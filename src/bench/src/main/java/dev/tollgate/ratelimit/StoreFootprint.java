@@ -23,7 +23,7 @@ public final class StoreFootprint {
         long maxTracked = 0;
         for (int i = 0; i < clients; i++) {
             String ip = "ip:" + (10 + (i >>> 24)) + "." + (i >>> 16 & 255) + "." + (i >>> 8 & 255) + "." + (i & 255);
-            store.tryConsume(ip, plan);
+            store.tryConsume(ip, plan.bucketPlan());
             if ((i & 0xFFFF) == 0) {
                 maxTracked = Math.max(maxTracked, store.trackedClients());
             }
