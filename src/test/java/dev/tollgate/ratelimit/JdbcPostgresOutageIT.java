@@ -39,6 +39,20 @@ class JdbcPostgresOutageIT {
     }
 
     @Test
+    void shouldStartWithTheCircuitOpenWhenTheDatabaseDoesNotAnswerAtStartup() throws Exception {
+        Plans plans = Plans.of(Limits.parse("100/1h"));
+        SharedBucketStore store = JdbcStores.open(db, table, "test", Map.of("jdbc-url", "jdbc:postgresql://127.0.0.1:1/test",
+                "jdbc-probe-interval", "60000"));
+        node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build();
+        assertTrue(store.isCircuitOpen(), "nothing listens on port 1: the store starts unavailable");
+        long start = System.nanoTime();
+        RateLimitDecision decision = node.tryConsume("client:early", plans.defaultPlan());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(!decision.counted() && !decision.allowed(), "the outage behaviour (reject) answers");
+        assertTrue(millis < 100, "answered without waiting for the database: " + millis + " ms");
+    }
+
+    @Test
     void shouldNeverHoldARequestPastTheTimeoutWhileTheApplicationHoldsEveryPooledConnection() throws Exception {
         db.create(table);
         PGConnectionPoolDataSource physical = new PGConnectionPoolDataSource();

@@ -77,6 +77,8 @@ final class JdbcBucketStore extends SharedBucketStore {
     private final int queryTimeoutSeconds;
     private final AsyncProxyManager<String> proxies;
     private final AsyncProxyManager<String> freshReads;
+    /** Set when the database did not answer at startup: the first look at the proxies fails, so the circuit starts open. */
+    private volatile boolean unavailableAtStartup;
     /** The states this node wrote last, by key: a read of one within a second is answered here. */
     private final Cache<String, Written> written;
 
@@ -84,9 +86,11 @@ final class JdbcBucketStore extends SharedBucketStore {
     }
 
     private JdbcBucketStore(String name, String prefix, Options options, LongConsumer storeLatency, BucketTable table,
-                            Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background, Set<Thread> threads) {
+                            Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background, Set<Thread> threads,
+                            boolean answered) {
         super(name, prefix, options, storeLatency, background, DEFAULT_MAX_CLIENTS);
         this.threads = threads;
+        this.unavailableAtStartup = !answered;
         this.table = table;
         this.connections = connections;
         this.calls = calls;
@@ -107,6 +111,12 @@ final class JdbcBucketStore extends SharedBucketStore {
      */
     static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
                                   Options options, LongConsumer storeLatency) {
+        return create(name, table, connections, threads, prefix, options, storeLatency, true);
+    }
+
+    /** The same; {@code answered}: whether the database answered the provider's check at startup. */
+    static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
+                                  Options options, LongConsumer storeLatency, boolean answered) {
         AtomicInteger count = new AtomicInteger();
         Set<Thread> started = ConcurrentHashMap.newKeySet();
         ThreadFactory factory = r -> {
@@ -123,7 +133,7 @@ final class JdbcBucketStore extends SharedBucketStore {
             started.add(t);
             return t;
         });
-        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background, started);
+        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background, started, answered);
     }
 
     /** A key the column holds: long ones (an application's own client ids) by their SHA-256. */
@@ -174,6 +184,10 @@ final class JdbcBucketStore extends SharedBucketStore {
 
     @Override
     protected AsyncProxyManager<String> proxies(long deadline) {
+        if (unavailableAtStartup) {
+            unavailableAtStartup = false;
+            throw new StoreUnavailableException("did not answer at startup", null);
+        }
         return proxies;
     }
 

@@ -95,9 +95,10 @@ public final class JdbcStoreProvider implements StoreProvider {
                     aborts);
             where = mask(url);
         }
-        checkTable(settings, table, connections, createTable, where);
+        boolean answered = checkTable(settings, table, connections, createTable, where);
         String name = "the database at " + where + " (table " + table.name() + ", keys " + settings.namespace() + ":)";
-        return JdbcBucketStore.create(name, table, connections, poolSize, settings.namespace() + ":", options, settings.storeLatency());
+        return JdbcBucketStore.create(name, table, connections, poolSize, settings.namespace() + ":", options, settings.storeLatency(),
+                answered);
     }
 
     private static DataSource lookup(StoreSettings settings, String jndiName) throws ServletException {
@@ -118,9 +119,9 @@ public final class JdbcStoreProvider implements StoreProvider {
     /**
      * Fails startup when the table is missing (with the DDL to run), or creates it with
      * {@code jdbc-create-table=true}; a database that does not answer is logged, and the store
-     * starts with its circuit open.
+     * starts with its circuit open. Whether the database answered.
      */
-    private static void checkTable(StoreSettings settings, BucketTable table, Connections connections, boolean create, String where)
+    private static boolean checkTable(StoreSettings settings, BucketTable table, Connections connections, boolean create, String where)
             throws ServletException {
         ExecutorService check = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tollgate-jdbc-check");
@@ -162,6 +163,7 @@ public final class JdbcStoreProvider implements StoreProvider {
                 throw settings.failure("the table [" + table.name() + "] of store=jdbc is missing in " + where + "; create it "
                         + "(or set init-param [" + CREATE_TABLE + "] to true where the application may create tables):\n" + missing);
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connections.close();
@@ -170,6 +172,7 @@ public final class JdbcStoreProvider implements StoreProvider {
             outcome.cancel(true);
             LOG.warn("{}: {} did not answer within {} s at startup; the store starts unavailable", settings.owner(), where,
                     STARTUP_CHECK_SECONDS);
+            return false;
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (create && cause instanceof SQLException sql && !BucketTable.isMissingTable(sql)) {
@@ -178,6 +181,7 @@ public final class JdbcStoreProvider implements StoreProvider {
             } else {
                 LOG.warn("{}: {} unavailable at startup ({}); the store starts unavailable", settings.owner(), where, String.valueOf(cause));
             }
+            return false;
         } finally {
             check.shutdownNow();
         }
