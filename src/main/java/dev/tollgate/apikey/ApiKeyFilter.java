@@ -180,7 +180,7 @@ public final class ApiKeyFilter implements Filter {
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private Builder configured;
-    private FileApiKeyStore ownedStore;
+    private ReloadingStore ownedStore;
     private ApiKeyStore store;
     private KeyCheck check;
     private PathPatterns skipPaths = PathPatterns.NONE;

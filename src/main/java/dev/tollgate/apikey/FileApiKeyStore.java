@@ -11,10 +11,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * key or a hash). Replace the file atomically: write the new file beside it, then rename it over
  * the old one. {@link #close()} stops the thread.
  */
-public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
+public final class FileApiKeyStore extends ReloadingStore {
 
     /** The line of a keys file that revokes every key of the file: it then holds no keys. */
     public static final String NO_KEYS = "!no-keys";
@@ -63,19 +59,8 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
 
     private final Path file;
     private final List<ApiKeyEntry> inline;
-    private final Duration reloadInterval;
-    private ScheduledExecutorService reloader;
     private volatile Keys keys;
     private volatile Object stamp;
-    /** The reload thread, once the executor has made it. */
-    private volatile Thread reloadThread;
-    private volatile Consumer<Map<String, String>> reloadCheck;
-    private volatile ReloadListener reloadListener;
-
-    /** Hears each read of a changed keys file: whether its keys took effect, and when. */
-    interface ReloadListener {
-        void reloaded(boolean success, long epochMillis);
-    }
 
     /** Where the keys file is (as written: a bad path fails where it is opened), and what named it (for messages): {@code keys-file}, the variable or the property. */
     record Location(String path, String source) {
@@ -106,11 +91,11 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
     }
 
     private FileApiKeyStore(Path file, List<ApiKeyEntry> inline, Keys keys, Object stamp, Duration reloadInterval) {
+        super(reloadInterval);
         this.file = file;
         this.inline = inline;
         this.keys = keys;
         this.stamp = stamp;
-        this.reloadInterval = reloadInterval;
     }
 
     /**
@@ -148,21 +133,6 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         return new FileApiKeyStore(file, fixed, keys, stamp, reloadInterval);
     }
 
-    /** Starts the reload thread, unless the interval is zero or it runs already. */
-    synchronized void startReloading() {
-        if (reloadInterval.isZero() || reloader != null) {
-            return;
-        }
-        reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "tollgate-apikeys-reload");
-            thread.setDaemon(true);
-            reloadThread = thread;
-            return thread;
-        });
-        long millis = Math.max(1, reloadInterval.toMillis());
-        reloader.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
-    }
-
     private static Keys read(Path file, List<ApiKeyEntry> inline) {
         String text;
         try {
@@ -197,6 +167,7 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
      * holds no keys where it held some (truncated, or caught mid-write) without saying
      * {@value #NO_KEYS}, keeps the keys. The first read that revokes every key warns.
      */
+    @Override
     void reloadIfChanged() {
         Keys previous = keys;
         try {
@@ -210,10 +181,7 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
                 throw new IllegalArgumentException(file + ": no keys; a keys file that held keys may not become empty"
                         + " (write the new file, then rename it; to revoke every key, its only entry is " + NO_KEYS + ")");
             }
-            Consumer<Map<String, String>> check = reloadCheck;
-            if (check != null) {
-                check.accept(fresh.table().plansByClient());
-            }
+            checkPlans(fresh.table().plansByClient());
             keys = fresh;
             if (fresh.revokesAll() && !previous.revokesAll()) {
                 LOG.warn("Keys file {} says {}: its {} keys are revoked; {} inline keys stay in force",
@@ -229,18 +197,6 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
             LOG.error("Keys file not reloaded, keeping the previous {} keys", previous.table().size(), e);
             report(false);
         }
-    }
-
-    private void report(boolean success) {
-        ReloadListener listener = reloadListener;
-        if (listener != null) {
-            listener.reloaded(success, System.currentTimeMillis());
-        }
-    }
-
-    /** Tells {@code listener} of every read of a changed file (not of the checks that find it unchanged). */
-    void reportReloads(ReloadListener listener) {
-        this.reloadListener = listener;
     }
 
     @Override
@@ -268,14 +224,6 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
         return keys.table().plansByClient();
     }
 
-    /**
-     * Runs {@code check} on the plans (by client id) of each changed file before its keys replace
-     * the current ones; an {@link IllegalArgumentException} refuses the file like a parse error.
-     */
-    void checkReloads(Consumer<Map<String, String>> check) {
-        this.reloadCheck = check;
-    }
-
     public Path file() {
         return file;
     }
@@ -286,20 +234,6 @@ public final class FileApiKeyStore implements ApiKeyStore, AutoCloseable {
      */
     @Override
     public void close() {
-        Thread thread;
-        synchronized (this) {
-            if (reloader == null) {
-                return;
-            }
-            reloader.shutdownNow();
-            thread = reloadThread;
-        }
-        if (thread != null && thread != Thread.currentThread()) {
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        super.close();
     }
 }
