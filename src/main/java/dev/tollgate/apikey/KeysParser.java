@@ -118,6 +118,11 @@ final class KeysParser {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("attribute [" + name + "] needs a value: " + name + "=...");
         }
+        setAttribute(builder, name, value);
+    }
+
+    /** Sets the known attribute {@code name} to {@code value} (not empty); list items are stripped. */
+    private static void setAttribute(ApiKeyEntry.Builder builder, String name, String value) {
         switch (name) {
             case "expires" -> {
                 try {
@@ -126,10 +131,46 @@ final class KeysParser {
                     throw new IllegalArgumentException("expires [" + value + "] must be an ISO-8601 instant like 2027-01-31T00:00:00Z");
                 }
             }
-            case "methods" -> builder.methods(new java.util.LinkedHashSet<>(List.of(value.split(","))));
-            case "paths" -> builder.pathPrefixes(List.of(value.split(",")));
+            case "methods" -> builder.methods(new java.util.LinkedHashSet<>(items(value)));
+            case "paths" -> builder.pathPrefixes(items(value));
             default -> builder.plan(value);
         }
+    }
+
+    private static List<String> items(String value) {
+        return List.of(value.split(",")).stream().map(String::strip).toList();
+    }
+
+    /**
+     * One row of a keys table: the client id, the hash and the attributes of a keys-file line, as
+     * the text of their columns; {@code null} for an attribute is its absence. An error names the
+     * column and the rule, never the hash (nor a client id, which may be a key in the wrong
+     * column).
+     */
+    static ApiKeyEntry parseRow(String clientId, String hash, String plan, String expires, String methods, String paths) {
+        ApiKeyEntry.Builder builder;
+        try {
+            builder = ApiKeyEntry.builder(clientId == null ? "" : clientId, new byte[32]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("column client_id: " + e.getMessage(), null);
+        }
+        try {
+            builder = ApiKeyEntry.builder(clientId, ApiKeys.parseHash(hash == null ? "" : hash.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("column key_sha256: " + e.getMessage(), null);
+        }
+        String[][] attributes = {{"plan", plan}, {"expires", expires}, {"methods", methods}, {"paths", paths}};
+        for (String[] attribute : attributes) {
+            String value = attribute[1] == null ? "" : attribute[1].strip();
+            if (!value.isEmpty()) {
+                try {
+                    setAttribute(builder, attribute[0], value);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("column " + attribute[0] + ": " + e.getMessage(), null);
+                }
+            }
+        }
+        return builder.build();
     }
 
     /** Parses inline entries {@code client:sha256hex}, separated by commas or whitespace. */
