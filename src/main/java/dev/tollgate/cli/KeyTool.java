@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 /**
  * Makes and hashes API keys, so nobody writes a hash by hand, and revokes every key of a keys file.
  * <pre>
- * java -jar tollgate.jar generate [client-id]      # a new key, and its keys-file and inline lines
+ * java -jar tollgate.jar generate [client-id]      # a new key: its keys-file and inline lines, its keys-table INSERT
  * java -jar tollgate.jar hash &lt;key&gt;                # the SHA-256 of a key
  * java -jar tollgate.jar hash -                    # the same, reading the key from standard input
  * java -jar tollgate.jar revoke-all &lt;keys-file&gt;    # replaces the keys file with one that says !no-keys
@@ -71,6 +71,7 @@ public final class KeyTool {
             out.println("key:          " + key);
             out.println("keys-file:    " + client + " " + hash);
             out.println("inline (keys): " + client + ":" + hash);
+            out.println("sql:          " + insert(client, hash, System.currentTimeMillis()));
             out.println("Give the key to the client once; store only the hash.");
             return 0;
         }
@@ -104,6 +105,16 @@ public final class KeyTool {
         }
         printUsage(err);
         return 2;
+    }
+
+    /**
+     * The INSERT of a key into the keys table of {@code keys-source=jdbc} with its default name:
+     * enabled by the table's default, {@code updated_at} now, so the key filter reads it at its
+     * next check. The client id is checked (no quote can be in it).
+     */
+    static String insert(String client, String hash, long epochMillis) {
+        return "INSERT INTO tollgate_api_keys (client_id, key_sha256, updated_at) VALUES ('" + client + "', '" + hash + "', "
+                + epochMillis + ");";
     }
 
     /** Replaces the keys file {@code given} with one that says {@code !no-keys}; returns the exit status. */
@@ -203,7 +214,7 @@ public final class KeyTool {
     }
 
     private static void printUsage(PrintStream to) {
-        to.println("usage: java -jar tollgate.jar generate [client-id]");
+        to.println("usage: java -jar tollgate.jar generate [client-id]  (a new key, its keys-file line and its SQL INSERT)");
         to.println("       java -jar tollgate.jar hash <key>     (or 'hash -' to read the key from standard input)");
         to.println("       java -jar tollgate.jar revoke-all <keys-file>  (replaces it with a file that says "
                 + FileApiKeyStore.NO_KEYS + ")");

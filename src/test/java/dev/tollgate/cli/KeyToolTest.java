@@ -14,6 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -42,6 +46,33 @@ class KeyToolTest {
         assertEquals("keys-file:    partner-acme " + hash, lines[1]);
         String inline = lines[2].substring("inline (keys):".length()).strip();
         assertEquals("partner-acme", ApiKeyStore.parseInline(inline).find(ApiKeys.sha256(key)).clientId());
+    }
+
+    @Test
+    void shouldPrintTheInsertOfTheNewKeyIntoTheKeysTable() throws Exception {
+        long before = System.currentTimeMillis();
+        assertEquals(0, run("", "generate", "partner-acme"));
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        String key = lines[0].substring("key:".length()).strip();
+        String sql = lines[3].substring("sql:".length()).strip();
+        assertTrue(sql.startsWith("INSERT INTO tollgate_api_keys (client_id, key_sha256, updated_at) VALUES ('partner-acme', '"
+                + ApiKeys.sha256Hex(key) + "', "), sql);
+        assertTrue(lines[4].startsWith("Give the key to the client once"), lines[4]);
+        // The DDL of docs/api-keys.md for H2: enabled defaults to true.
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:keytool-insert", "sa", ""); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE tollgate_api_keys (client_id VARCHAR(64) NOT NULL PRIMARY KEY, key_sha256 CHAR(64) NOT NULL UNIQUE, "
+                    + "plan VARCHAR(64), expires VARCHAR(40), methods VARCHAR(255), paths VARCHAR(2000), "
+                    + "enabled BOOLEAN DEFAULT TRUE NOT NULL, updated_at BIGINT NOT NULL)");
+            assertEquals(1, s.executeUpdate(sql.substring(0, sql.length() - 1)));
+            try (ResultSet row = s.executeQuery("SELECT client_id, key_sha256, plan, enabled, updated_at FROM tollgate_api_keys")) {
+                assertTrue(row.next());
+                assertEquals("partner-acme", row.getString(1));
+                assertEquals(ApiKeys.sha256Hex(key), row.getString(2));
+                assertEquals(null, row.getString(3));
+                assertTrue(row.getBoolean(4));
+                assertTrue(row.getLong(5) >= before && row.getLong(5) <= System.currentTimeMillis(), "updated_at: now, in epoch millis");
+            }
+        }
     }
 
     @Test
