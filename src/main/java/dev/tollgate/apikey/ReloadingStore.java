@@ -35,6 +35,10 @@ abstract class ReloadingStore implements ApiKeyStore, AutoCloseable {
         this.reloadInterval = reloadInterval;
     }
 
+    Duration reloadInterval() {
+        return reloadInterval;
+    }
+
     /** Re-reads the keys if they changed; runs on the reload thread, and never throws. */
     abstract void reloadIfChanged();
 
