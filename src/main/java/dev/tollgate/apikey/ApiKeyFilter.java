@@ -29,6 +29,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -164,8 +167,18 @@ public final class ApiKeyFilter implements Filter {
     static final String REALM = "realm";
     static final String ENFORCE = "enforce";
     static final String TRUSTED_PROXIES = "trusted-proxies";
+    static final String KEYS_SOURCE = "keys-source";
+    static final String KEYS_JDBC_DATASOURCE = "keys-jdbc-datasource";
+    static final String KEYS_JDBC_URL = "keys-jdbc-url";
+    static final String KEYS_JDBC_USER = "keys-jdbc-user";
+    static final String KEYS_JDBC_PASSWORD = "keys-jdbc-password";
+    static final String KEYS_JDBC_TABLE = "keys-jdbc-table";
+    /** The params of {@code keys-source=jdbc}, refused with the keys file. */
+    private static final List<String> JDBC_PARAMS = List.of(KEYS_JDBC_DATASOURCE, KEYS_JDBC_URL, KEYS_JDBC_USER, KEYS_JDBC_PASSWORD,
+            KEYS_JDBC_TABLE);
     static final Set<String> PARAMS = Set.of(ENFORCE, KEYS_FILE, KEYS, RELOAD_INTERVAL, HEADERS, BEARER, QUERY_PARAM,
-            HIDE_CREDENTIALS, PREFLIGHT, SKIP_PREFLIGHT, SKIP_PATHS, REALM, TRUSTED_PROXIES);
+            HIDE_CREDENTIALS, PREFLIGHT, SKIP_PREFLIGHT, SKIP_PATHS, REALM, TRUSTED_PROXIES, KEYS_SOURCE, KEYS_JDBC_DATASOURCE,
+            KEYS_JDBC_URL, KEYS_JDBC_USER, KEYS_JDBC_PASSWORD, KEYS_JDBC_TABLE);
 
     static final String DEFAULT_HEADER = "X-API-KEY";
     static final int DEFAULT_RELOAD_SECONDS = 5;
@@ -217,7 +230,16 @@ public final class ApiKeyFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         if (configured == null) {
-            apply(fromParams(InitParams.of(config, NAME, PARAMS)));
+            try {
+                apply(fromParams(InitParams.of(config, NAME, PARAMS)));
+            } catch (ServletException | RuntimeException e) {
+                // A filter whose init fails is never destroyed: close the store it opened (its connection, say).
+                if (ownedStore != null) {
+                    ownedStore.close();
+                    ownedStore = null;
+                }
+                throw e;
+            }
         }
         // Only the container's own default servlet, found once here, serves what an extension pattern skips through /.
         skipPaths = skipPaths.bindTo(config.getServletContext());
@@ -315,6 +337,16 @@ public final class ApiKeyFilter implements Filter {
     }
 
     private ApiKeyStore openStore(InitParams params, Duration reload) throws ServletException {
+        boolean table = "jdbc".equals(params.choice(KEYS_SOURCE, "file", Set.of("file", "jdbc")));
+        if (table) {
+            return openTable(params, reload, inlineKeys(params));
+        }
+        for (String param : JDBC_PARAMS) {
+            String value = params.valueOrNull(param);
+            if (value != null) {
+                throw params.invalid(param, shown(param, value), "is read only with " + KEYS_SOURCE + "=jdbc");
+            }
+        }
         FileApiKeyStore.Location file = FileApiKeyStore.locate(params.valueOrNull(KEYS_FILE), System::getenv, System::getProperty);
         List<ApiKeyEntry> inline = inlineKeys(params);
         if (file == null) {
@@ -332,6 +364,78 @@ public final class ApiKeyFilter implements Filter {
             throw new ServletException(NAME + ": keys file from " + file.source() + " is invalid: " + e.getMessage());
         }
         return ownedStore;
+    }
+
+    /** {@code value} of {@code param} as a message may show it: never a password, a URL without its password. */
+    private static String shown(String param, String value) {
+        return switch (param) {
+            case KEYS_JDBC_PASSWORD -> "(hidden)";
+            case KEYS_JDBC_URL -> JdbcApiKeyStore.mask(value);
+            default -> value;
+        };
+    }
+
+    /**
+     * {@code keys-source=jdbc}: the keys table, read now through the application's DataSource or a
+     * connection of its own, with the {@code inline} keys. Every param is checked before the
+     * database is asked.
+     */
+    private ApiKeyStore openTable(InitParams params, Duration reload, List<ApiKeyEntry> inline) throws ServletException {
+        String file = params.valueOrNull(KEYS_FILE);
+        if (file != null) {
+            throw params.invalid(KEYS_FILE, file, "must not be set with " + KEYS_SOURCE + "=jdbc: the keys come from the table");
+        }
+        String jndiName = params.valueOrNull(KEYS_JDBC_DATASOURCE);
+        String url = params.valueOrNull(KEYS_JDBC_URL);
+        if (jndiName == null && url == null) {
+            throw new ServletException(NAME + ": " + KEYS_SOURCE + "=jdbc needs init-param [" + KEYS_JDBC_DATASOURCE + "] (the JNDI name "
+                    + "of the application's DataSource, like jdbc/app) or init-param [" + KEYS_JDBC_URL + "] (a JDBC URL, like "
+                    + "jdbc:postgresql://db:5432/app)");
+        }
+        if (jndiName != null && url != null) {
+            throw params.invalid(KEYS_JDBC_URL, shown(KEYS_JDBC_URL, url), "must not be set with init-param [" + KEYS_JDBC_DATASOURCE
+                    + "]: the keys are read through one of them");
+        }
+        if (jndiName != null) {
+            for (String param : List.of(KEYS_JDBC_USER, KEYS_JDBC_PASSWORD)) {
+                String value = params.valueOrNull(param);
+                if (value != null) {
+                    throw params.invalid(param, shown(param, value), "is read only with init-param [" + KEYS_JDBC_URL
+                            + "]; a DataSource has its own user");
+                }
+            }
+        } else if (!url.startsWith("jdbc:")) {
+            throw params.invalid(KEYS_JDBC_URL, shown(KEYS_JDBC_URL, url), "must be a JDBC URL, like jdbc:postgresql://db:5432/app");
+        }
+        ApiKeysTable table = params.parse(KEYS_JDBC_TABLE, ApiKeysTable.DEFAULT_NAME, ApiKeysTable::new);
+        JdbcApiKeyStore.Connections connections = jndiName != null
+                ? JdbcApiKeyStore.Connections.of(lookup(params, jndiName))
+                : JdbcApiKeyStore.Connections.of(url, params.valueOrNull(KEYS_JDBC_USER), params.valueOrNull(KEYS_JDBC_PASSWORD));
+        String where = jndiName != null ? "the DataSource " + jndiName : JdbcApiKeyStore.mask(url);
+        try {
+            // The reload thread starts at the end of init(), so a later bad param leaves none behind.
+            JdbcApiKeyStore store = JdbcApiKeyStore.load(where, table, connections, reload, inline);
+            ownedStore = store;
+            return store;
+        } catch (JdbcApiKeyStore.StartupException e) {
+            throw new ServletException(NAME + ": " + e.getMessage());
+        }
+    }
+
+    /** The application's DataSource named {@code jndiName}: {@code java:comp/env/<name>} unless the name starts with {@code java:}. */
+    private static DataSource lookup(InitParams params, String jndiName) throws ServletException {
+        String name = jndiName.startsWith("java:") ? jndiName : "java:comp/env/" + jndiName;
+        try {
+            Object found = new InitialContext().lookup(name);
+            if (found instanceof DataSource dataSource) {
+                return dataSource;
+            }
+            throw params.invalid(KEYS_JDBC_DATASOURCE, jndiName, "names a " + (found == null ? "null" : found.getClass().getName())
+                    + " in JNDI (" + name + "), not a javax.sql.DataSource");
+        } catch (NamingException e) {
+            throw params.invalid(KEYS_JDBC_DATASOURCE, jndiName, "must name a DataSource of the web application in JNDI (" + name
+                    + ", from the container's context.xml, jetty-env.xml or a resource-ref): " + e.getMessage());
+        }
     }
 
     /** The entries of the {@code keys} param, whose value (hashes, or a key pasted by mistake) no message shows. */
