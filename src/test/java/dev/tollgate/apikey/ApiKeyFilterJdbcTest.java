@@ -12,11 +12,18 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.lang.reflect.Proxy;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import javax.naming.Context;
+import javax.naming.NameNotFoundException;
+import javax.naming.spi.InitialContextFactory;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +193,67 @@ class ApiKeyFilterJdbcTest {
             leaked.removeAll(before);
         }
         assertTrue(leaked.isEmpty(), "reload threads left alive: " + leaked);
+    }
+
+    @Test
+    void shouldReadTheTableThroughTheDataSourceNamedInJndi() throws Exception {
+        createTable("tollgate_api_keys");
+        insert("tollgate_api_keys", "alice", HASH, true);
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser("sa");
+        String before = System.getProperty(Context.INITIAL_CONTEXT_FACTORY);
+        System.setProperty(Context.INITIAL_CONTEXT_FACTORY, TestContextFactory.class.getName());
+        try {
+            TestContextFactory.BOUND.put("java:comp/env/jdbc/keys", dataSource);
+            TestContextFactory.BOUND.put("java:global/keys", dataSource);
+            TestContextFactory.BOUND.put("java:comp/env/jdbc/other", "not a DataSource");
+            for (String name : new String[] {"jdbc/keys", "java:global/keys"}) {
+                ApiKeyFilter filter = new ApiKeyFilter();
+                filter.init(Fakes.filterConfig("api-key", params("keys-source", "jdbc", "keys-jdbc-datasource", name, "reload-interval", "0")));
+                started = filter;
+                assertEquals("alice", passes(KEY), name);
+                filter.destroy();
+                started = null;
+            }
+            assertEquals("ApiKeyFilter: init-param [keys-jdbc-datasource] has invalid value [jdbc/other]: names a java.lang.String in "
+                    + "JNDI (java:comp/env/jdbc/other), not a javax.sql.DataSource",
+                    initFailure(params("keys-source", "jdbc", "keys-jdbc-datasource", "jdbc/other")).getMessage());
+            assertTrue(initFailure(params("keys-source", "jdbc", "keys-jdbc-datasource", "jdbc/none")).getMessage().startsWith(
+                    "ApiKeyFilter: init-param [keys-jdbc-datasource] has invalid value [jdbc/none]: must name a DataSource of the web "
+                    + "application in JNDI (java:comp/env/jdbc/none, from the container's context.xml, jetty-env.xml or a resource-ref)"));
+        } finally {
+            TestContextFactory.BOUND.clear();
+            if (before == null) {
+                System.clearProperty(Context.INITIAL_CONTEXT_FACTORY);
+            } else {
+                System.setProperty(Context.INITIAL_CONTEXT_FACTORY, before);
+            }
+        }
+    }
+
+    /** A JNDI context of the names in {@link #BOUND}, as a container's {@code java:comp/env} holds the application's resources. */
+    public static final class TestContextFactory implements InitialContextFactory {
+        static final Map<String, Object> BOUND = new ConcurrentHashMap<>();
+
+        @Override
+        public Context getInitialContext(Hashtable<?, ?> environment) {
+            return (Context) Proxy.newProxyInstance(Context.class.getClassLoader(), new Class<?>[] {Context.class}, (proxy, method, args) -> {
+                switch (method.getName()) {
+                    case "lookup" -> {
+                        Object bound = BOUND.get(String.valueOf(args[0]));
+                        if (bound == null) {
+                            throw new NameNotFoundException(args[0] + " is not bound");
+                        }
+                        return bound;
+                    }
+                    case "close" -> {
+                        return null;
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                }
+            });
+        }
     }
 
     private static Set<Thread> reloadThreads() {
