@@ -58,6 +58,14 @@ import org.slf4j.MDC;
  *
  * <p>Init-params:
  * <ul>
+ *   <li>{@code keys-source} (default {@code file}): {@code file}, the keys file below, or
+ *       {@code jdbc}, a table of the application's database (see {@code docs/api-keys.md}, "The
+ *       keys table"): {@code keys-jdbc-datasource} (the JNDI name of the application's
+ *       {@code DataSource}, looked up as {@code java:comp/env/<name>} unless it starts with
+ *       {@code java:}) or {@code keys-jdbc-url} with {@code keys-jdbc-user} and
+ *       {@code keys-jdbc-password}, and {@code keys-jdbc-table} (default
+ *       {@code tollgate_api_keys}). The table is re-read every {@code reload-interval} by the keys
+ *       file's rules; a missing table stops startup with its DDL.</li>
  *   <li>{@code keys-file}: path of a keys file (see {@link FileApiKeyStore}); when absent, the
  *       environment variable {@code TOLLGATE_KEYS_FILE} or the system property
  *       {@code tollgate.keys-file}. A file whose only entry is the line {@code !no-keys} revokes
@@ -68,8 +76,8 @@ import org.slf4j.MDC;
  *       a client id or a key in both is an error (at startup, and on a reload, which then keeps
  *       the previous keys). {@code !no-keys} in the file revokes the file's keys only: the inline
  *       keys stay. Startup errors name the entry's position, never the value.</li>
- *   <li>{@code reload-interval} (default {@code 5}): seconds between checks of the keys file for
- *       changes; {@code 0} never re-reads.</li>
+ *   <li>{@code reload-interval} (default {@code 5}): seconds between checks of the keys file (or
+ *       table) for changes; {@code 0} never re-reads.</li>
  *   <li>{@code headers} (default {@code X-API-KEY}): the header(s) that carry the key.</li>
  *   <li>{@code bearer} (default {@code false}): also accept {@code Authorization: Bearer <key>}.</li>
  *   <li>{@code query-param} (default none): also accept the key in this query parameter. Off by

@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * <p>Built-ins: {@link #of(Collection)} (keys set up in code), {@link #parseInline(String)} (the
  * {@code client:sha256hash} entries of an init-param) and {@link FileApiKeyStore} (a keys file,
- * re-read when it changes).
+ * re-read when it changes); the filter's {@code keys-source=jdbc} reads a table of the
+ * application's database.
  */
 public interface ApiKeyStore {
 

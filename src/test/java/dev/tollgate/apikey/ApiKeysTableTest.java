@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.apikey.ApiKeysTable.Dialect;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +53,13 @@ class ApiKeysTableTest {
         for (String name : List.of("PostgreSQL", "MariaDB/MySQL", "Oracle", "SQL Server", "H2")) {
             assertTrue(all.contains("-- " + name + "\n"), all);
         }
+    }
+
+    @Test
+    void shouldPrintTheDdlThatTheDocsShow() throws Exception {
+        String docs = Files.readString(Path.of("docs", "api-keys.md"));
+        assertTrue(docs.contains("```sql\n" + new ApiKeysTable("tollgate_api_keys").allDdl() + "```\n"),
+                "docs/api-keys.md shows the DDL of ApiKeysTable.allDdl()");
     }
 
     @Test
