@@ -396,7 +396,7 @@ public final class ApiKeyFilter implements Filter {
         String jndiName = params.valueOrNull(KEYS_JDBC_DATASOURCE);
         String url = params.valueOrNull(KEYS_JDBC_URL);
         if (jndiName == null && url == null) {
-            throw new ServletException(NAME + ": " + KEYS_SOURCE + "=jdbc needs init-param [" + KEYS_JDBC_DATASOURCE + "] (the JNDI name "
+            throw new ServletException(NAME + ": init-param [" + KEYS_SOURCE + "] jdbc needs init-param [" + KEYS_JDBC_DATASOURCE + "] (the JNDI name "
                     + "of the application's DataSource, like jdbc/app) or init-param [" + KEYS_JDBC_URL + "] (a JDBC URL, like "
                     + "jdbc:postgresql://db:5432/app)");
         }

@@ -70,7 +70,7 @@ class ApiKeyFilterJdbcTest {
 
     @Test
     void shouldNeedADataSourceOrAUrl() {
-        assertEquals("ApiKeyFilter: keys-source=jdbc needs init-param [keys-jdbc-datasource] (the JNDI name of the application's "
+        assertEquals("ApiKeyFilter: init-param [keys-source] jdbc needs init-param [keys-jdbc-datasource] (the JNDI name of the application's "
                         + "DataSource, like jdbc/app) or init-param [keys-jdbc-url] (a JDBC URL, like jdbc:postgresql://db:5432/app)",
                 initFailure(params("keys-source", "jdbc")).getMessage());
     }
