@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -337,7 +339,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
         }
 
         /**
-         * One connection opened with {@link DriverManager} and kept for the reloads (one thread at a
+         * One connection opened with the driver for {@code url} and kept for the reloads (one thread at a
          * time), opened again after a failure; a socket read waits at most twice the query
          * timeout, where the driver supports {@code setNetworkTimeout}.
          */
@@ -350,7 +352,18 @@ final class JdbcApiKeyStore extends ReloadingStore {
                     if (kept != null && !kept.isClosed()) {
                         return kept;
                     }
-                    Connection c = user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+                    Properties credentials = new Properties();
+                    if (user != null) {
+                        credentials.setProperty("user", user);
+                    }
+                    if (password != null) {
+                        credentials.setProperty("password", password);
+                    }
+                    Driver driver = driver(url);
+                    Connection c = driver.connect(url, credentials);
+                    if (c == null) {
+                        throw new SQLException("the JDBC driver " + driver.getClass().getName() + " does not take this URL");
+                    }
                     try {
                         c.setNetworkTimeout(Runnable::run, ApiKeysTable.QUERY_TIMEOUT_SECONDS * 2 * 1000);
                     } catch (SQLException | UnsupportedOperationException e) {
@@ -379,6 +392,25 @@ final class JdbcApiKeyStore extends ReloadingStore {
                     deregisterDrivers();
                 }
             };
+        }
+
+        /**
+         * The driver for {@code url}: one {@link DriverManager} knows, or one of the web
+         * application's own (a driver jar in {@code WEB-INF/lib} is not among the drivers
+         * {@link DriverManager} found when it started, so it is looked up with this class loader).
+         */
+        static Driver driver(String url) throws SQLException {
+            try {
+                return DriverManager.getDriver(url);
+            } catch (SQLException notRegistered) {
+                for (Driver driver : ServiceLoader.load(Driver.class, JdbcApiKeyStore.class.getClassLoader())) {
+                    if (driver.acceptsURL(url)) {
+                        return driver;
+                    }
+                }
+                throw new SQLException("no JDBC driver for this URL on the web application's class path (add the database's driver jar)",
+                        notRegistered);
+            }
         }
 
         private static Connection autocommit(Connection c) throws SQLException {
