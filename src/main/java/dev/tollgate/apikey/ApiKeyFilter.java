@@ -7,6 +7,7 @@ import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
 import dev.tollgate.internal.ClientIpResolver;
 import dev.tollgate.internal.InitParams;
+import dev.tollgate.internal.Jdbc;
 import dev.tollgate.internal.OncePerPeriod;
 import dev.tollgate.internal.PathPatterns;
 import dev.tollgate.internal.PlanRegistry;
@@ -29,8 +30,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -432,17 +431,10 @@ public final class ApiKeyFilter implements Filter {
 
     /** The application's DataSource named {@code jndiName}: {@code java:comp/env/<name>} unless the name starts with {@code java:}. */
     private static DataSource lookup(InitParams params, String jndiName) throws ServletException {
-        String name = jndiName.startsWith("java:") ? jndiName : "java:comp/env/" + jndiName;
         try {
-            Object found = new InitialContext().lookup(name);
-            if (found instanceof DataSource dataSource) {
-                return dataSource;
-            }
-            throw params.invalid(KEYS_JDBC_DATASOURCE, jndiName, "names a " + (found == null ? "null" : found.getClass().getName())
-                    + " in JNDI (" + name + "), not a javax.sql.DataSource");
-        } catch (NamingException e) {
-            throw params.invalid(KEYS_JDBC_DATASOURCE, jndiName, "must name a DataSource of the web application in JNDI (" + name
-                    + ", from the container's context.xml, jetty-env.xml or a resource-ref): " + e.getMessage());
+            return Jdbc.lookup(jndiName);
+        } catch (IllegalArgumentException e) {
+            throw params.invalid(KEYS_JDBC_DATASOURCE, jndiName, e.getMessage());
         }
     }
 

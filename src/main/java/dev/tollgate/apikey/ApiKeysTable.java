@@ -1,5 +1,6 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -135,16 +136,8 @@ final class ApiKeysTable {
         return stripped.isEmpty() ? null : stripped;
     }
 
-    /**
-     * A missing table or view, as the databases say it: SQLState 42P01 (PostgreSQL), 42S02
-     * (MariaDB/MySQL, H2, SQL Server), S0002 (SQL Server's older drivers), H2's codes
-     * 42102-42104, ORA-00942, SQL Server's 208, MySQL's 1146.
-     */
     static boolean isMissingTable(SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        int code = e.getErrorCode();
-        return state.equals("42P01") || state.equals("42S02") || state.equals("S0002") || (code >= 42102 && code <= 42104)
-                || code == 942 || code == 208 || code == 1146;
+        return Jdbc.isMissingTable(e);
     }
 
     /** The databases whose DDL this class knows, with the names the DDL is printed under. */

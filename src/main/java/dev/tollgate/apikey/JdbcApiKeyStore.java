@@ -1,17 +1,15 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.internal.Jdbc;
 import dev.tollgate.apikey.ApiKeysTable.Row;
 import java.sql.Connection;
 import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.ServiceLoader;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -292,7 +290,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
 
     /** {@code text} (a URL, or a driver's message that may repeat it) with any password hidden. */
     static String mask(String text) {
-        return text.replaceAll("(?i)(password=)[^&;\\s]*", "$1***").replaceAll("//[^@/\\s]*:[^@/\\s]*@", "//***@");
+        return Jdbc.mask(text);
     }
 
     /** Where the store's connections come from; it releases each after a reload, and closes them with the store. */
@@ -359,7 +357,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
                     if (password != null) {
                         credentials.setProperty("password", password);
                     }
-                    Driver driver = driver(url);
+                    Driver driver = Jdbc.driver(url);
                     Connection c = driver.connect(url, credentials);
                     if (c == null) {
                         throw new SQLException("the JDBC driver " + driver.getClass().getName() + " does not take this URL");
@@ -389,28 +387,9 @@ final class JdbcApiKeyStore extends ReloadingStore {
                         closeQuietly(kept);
                         kept = null;
                     }
-                    deregisterDrivers();
+                    Jdbc.deregisterDrivers();
                 }
             };
-        }
-
-        /**
-         * The driver for {@code url}: one {@link DriverManager} knows, or one of the web
-         * application's own (a driver jar in {@code WEB-INF/lib} is not among the drivers
-         * {@link DriverManager} found when it started, so it is looked up with this class loader).
-         */
-        static Driver driver(String url) throws SQLException {
-            try {
-                return DriverManager.getDriver(url);
-            } catch (SQLException notRegistered) {
-                for (Driver driver : ServiceLoader.load(Driver.class, JdbcApiKeyStore.class.getClassLoader())) {
-                    if (driver.acceptsURL(url)) {
-                        return driver;
-                    }
-                }
-                throw new SQLException("no JDBC driver for this URL on the web application's class path (add the database's driver jar)",
-                        notRegistered);
-            }
         }
 
         private static Connection autocommit(Connection c) throws SQLException {
@@ -426,33 +405,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
         }
 
         static void closeQuietly(Connection c) {
-            try {
-                c.close();
-            } catch (SQLException | RuntimeException e) {
-                LOG.debug("Closing a database connection failed: {}", e.toString());
-            }
-        }
-
-        /**
-         * Drivers of this web application's class loader that {@link DriverManager} holds: registered
-         * when the store opened its connection, they would keep the class loader alive after a
-         * redeploy.
-         */
-        private static void deregisterDrivers() {
-            ClassLoader ours = JdbcApiKeyStore.class.getClassLoader();
-            if (ours == ClassLoader.getSystemClassLoader()) {
-                // Not a web application's: it lives as long as the JVM, and so may its drivers.
-                return;
-            }
-            for (Driver driver : Collections.list(DriverManager.getDrivers())) {
-                if (driver.getClass().getClassLoader() == ours) {
-                    try {
-                        DriverManager.deregisterDriver(driver);
-                    } catch (SQLException | SecurityException e) {
-                        LOG.warn("Could not deregister the JDBC driver {}: {}", driver.getClass().getName(), e.toString());
-                    }
-                }
-            }
+            Jdbc.closeQuietly(c);
         }
     }
 }

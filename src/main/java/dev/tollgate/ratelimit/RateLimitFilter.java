@@ -35,7 +35,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -327,7 +326,7 @@ public final class RateLimitFilter implements Filter {
                 params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
         // Each filter instance has its own store: local buckets are apart already, a shared store's keys get the namespace.
         BucketStore store = provider == null ? LocalBucketStore.create(plans, maxClients, owner)
-                : provider.open(new Settings(params, storeName, owner, namespace, maxClients, metrics::storeCall));
+                : provider.open(StoreSettings.of(storeName, params::valueOrNull, owner, namespace, maxClients, metrics::storeCall));
         limiter = RateLimiter.builder(plans).name(owner).store(store).onStoreFailure(onFailure).fallbackMaxClients(maxClients)
                 .outageRetryAfterSeconds((store.probeInterval().toMillis() + 999) / 1000).metrics(metrics)
                 // Only the IETF header and the report-only log name the limit that decided.
@@ -401,50 +400,6 @@ public final class RateLimitFilter implements Filter {
         return known;
     }
 
-    /** The filter's init-params and metrics as a store provider sees them. */
-    private record Settings(InitParams params, String store, String owner, String namespace, int maxClients,
-                            LongConsumer storeLatency) implements StoreSettings {
-
-        @Override
-        public String valueOrNull(String name) {
-            return params.valueOrNull(name);
-        }
-
-        @Override
-        public String string(String name, String defaultValue) {
-            return params.string(name, defaultValue);
-        }
-
-        @Override
-        public int integer(String name, int defaultValue, int min, int max) throws ServletException {
-            return params.integer(name, defaultValue, min, max);
-        }
-
-        @Override
-        public String choice(String name, String defaultValue, Set<String> choices) throws ServletException {
-            return params.choice(name, defaultValue, choices);
-        }
-
-        @Override
-        public <T> T parse(String name, String defaultValue, Function<String, T> parser) throws ServletException {
-            return params.parse(name, defaultValue, parser);
-        }
-
-        @Override
-        public ServletException invalid(String name, String value, String rule) {
-            return params.invalid(name, value, rule);
-        }
-
-        @Override
-        public ServletException required(String name, String example) {
-            return failure("init-param [" + name + "] is required with store=" + store + ", like " + example);
-        }
-
-        @Override
-        public ServletException failure(String problem) {
-            return new ServletException(NAME + ": " + problem);
-        }
-    }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)

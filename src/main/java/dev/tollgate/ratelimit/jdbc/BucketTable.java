@@ -1,11 +1,11 @@
 package dev.tollgate.ratelimit.jdbc;
 
+import dev.tollgate.internal.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -156,20 +156,12 @@ final class BucketTable {
         read(c, "tollgate:check", timeoutSeconds);
     }
 
-    /**
-     * A missing table or view, as the databases say it: SQLState 42P01 (PostgreSQL), 42S02
-     * (MariaDB/MySQL, SQL Server), H2's codes 42102-42104, ORA-00942, SQL Server's 208.
-     */
     static boolean isMissingTable(SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        int code = e.getErrorCode();
-        return state.equals("42P01") || state.equals("42S02") || (code >= 42102 && code <= 42104)
-                || code == 942 || code == 208 || code == 1146;
+        return Jdbc.isMissingTable(e);
     }
 
-    /** A primary key that is there already: SQLState class 23. */
     static boolean isDuplicateKey(SQLException e) {
-        return e instanceof SQLIntegrityConstraintViolationException || (e.getSQLState() != null && e.getSQLState().startsWith("23"));
+        return Jdbc.isDuplicateKey(e);
     }
 
     /** The database kinds whose DDL this class knows. */

@@ -1,18 +1,13 @@
 package dev.tollgate.ratelimit.jdbc;
 
+import dev.tollgate.internal.Jdbc;
 import java.sql.Connection;
-import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Collections;
 import java.util.Properties;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where the store's connections come from: the application's {@link DataSource} (its pool, found
@@ -78,9 +73,9 @@ abstract class Connections implements AutoCloseable {
                 if (password != null) {
                     credentials.setProperty("password", password);
                 }
-                c = driver(url).connect(url, credentials);
+                c = Jdbc.driver(url).connect(url, credentials);
                 if (c == null) {
-                    throw new SQLException("the JDBC driver " + driver(url).getClass().getName() + " does not take this URL");
+                    throw new SQLException("the JDBC driver " + Jdbc.driver(url).getClass().getName() + " does not take this URL");
                 }
                 c.setAutoCommit(true);
                 c.setNetworkTimeout(timeouts, networkTimeoutMillis);
@@ -102,59 +97,12 @@ abstract class Connections implements AutoCloseable {
             public void close() {
                 open.forEach(Connections::closeQuietly);
                 open.clear();
-                deregisterDrivers();
+                Jdbc.deregisterDrivers();
             }
         };
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
-
-    /**
-     * The driver for {@code url}: one {@link DriverManager} knows, or one of the web application's
-     * own (a driver jar in {@code WEB-INF/lib} is not among the drivers {@link DriverManager} found
-     * when it started, so it is looked up with this class loader).
-     */
-    static Driver driver(String url) throws SQLException {
-        try {
-            return DriverManager.getDriver(url);
-        } catch (SQLException notRegistered) {
-            for (Driver driver : ServiceLoader.load(Driver.class, Connections.class.getClassLoader())) {
-                if (driver.acceptsURL(url)) {
-                    return driver;
-                }
-            }
-            throw new SQLException("no JDBC driver for this URL on the web application's class path (add the database's driver jar)",
-                    notRegistered);
-        }
-    }
-
     static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("Closing a database connection failed: {}", e.toString());
-        }
-    }
-
-    /**
-     * Drivers of this web application's class loader that {@link DriverManager} holds: registered
-     * when the store opened its first connection, they would keep the class loader alive after a
-     * redeploy.
-     */
-    static void deregisterDrivers() {
-        ClassLoader ours = Connections.class.getClassLoader();
-        if (ours == ClassLoader.getSystemClassLoader()) {
-            // Not a web application's: it lives as long as the JVM, and so may its drivers.
-            return;
-        }
-        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
-            if (driver.getClass().getClassLoader() == ours) {
-                try {
-                    DriverManager.deregisterDriver(driver);
-                } catch (SQLException | SecurityException e) {
-                    LOG.warn("Could not deregister the JDBC driver {}: {}", driver.getClass().getName(), e.toString());
-                }
-            }
-        }
+        Jdbc.closeQuietly(c);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit.jdbc;
 
+import dev.tollgate.internal.Jdbc;
 import dev.tollgate.ratelimit.spi.BucketStore;
 import dev.tollgate.ratelimit.spi.SharedBucketStore.Options;
 import dev.tollgate.ratelimit.spi.StoreProvider;
@@ -16,8 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,17 +101,10 @@ public final class JdbcStoreProvider implements StoreProvider {
     }
 
     private static DataSource lookup(StoreSettings settings, String jndiName) throws ServletException {
-        String name = jndiName.startsWith("java:") ? jndiName : "java:comp/env/" + jndiName;
         try {
-            Object found = new InitialContext().lookup(name);
-            if (found instanceof DataSource dataSource) {
-                return dataSource;
-            }
-            throw settings.invalid(DATASOURCE, jndiName, "names a " + (found == null ? "null" : found.getClass().getName())
-                    + " in JNDI (" + name + "), not a javax.sql.DataSource");
-        } catch (NamingException e) {
-            throw settings.invalid(DATASOURCE, jndiName, "must name a DataSource of the web application in JNDI (" + name
-                    + ", from the container's context.xml, jetty-env.xml or a resource-ref): " + e.getMessage());
+            return Jdbc.lookup(jndiName);
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(DATASOURCE, jndiName, e.getMessage());
         }
     }
 
@@ -210,6 +202,6 @@ public final class JdbcStoreProvider implements StoreProvider {
 
     /** {@code url} with any password hidden, for messages. */
     static String mask(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^@/]*:[^@/]*@", "//***@");
+        return Jdbc.mask(url);
     }
 }

@@ -11,6 +11,17 @@ import java.util.function.LongConsumer;
  */
 public interface StoreSettings {
 
+    /**
+     * The settings the rate-limit filter gives a provider: {@code params} looks up one init-param
+     * by name ({@code null} when absent), read and checked with the filter's rules and messages
+     * ({@code RateLimitFilter: init-param [name] has invalid value [value]: rule}). Also what a
+     * test of a provider of one's own can open a store with.
+     */
+    static StoreSettings of(String store, Function<String, String> params, String owner, String namespace, int maxClients,
+                            LongConsumer storeLatency) {
+        return new ParamSettings(store, params, owner, namespace, maxClients, storeLatency);
+    }
+
     /** The value of the {@code store} init-param. */
     String store();
 

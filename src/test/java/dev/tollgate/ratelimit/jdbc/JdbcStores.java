@@ -1,14 +1,11 @@
 package dev.tollgate.ratelimit.jdbc;
 
-import dev.tollgate.internal.InitParams;
 import dev.tollgate.ratelimit.spi.SharedBucketStore;
 import dev.tollgate.ratelimit.spi.StoreSettings;
 import jakarta.servlet.ServletException;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /** Database stores opened as the filter opens them, through {@link JdbcStoreProvider}, for tests in other packages. */
@@ -40,72 +37,6 @@ public final class JdbcStores {
 
     /** The filter's settings over {@code params}, as its init-params. */
     public static StoreSettings settings(Map<String, String> params, String namespace, LongConsumer latency) {
-        InitParams init = InitParams.of("RateLimitFilter", params::get);
-        return new StoreSettings() {
-            @Override
-            public String store() {
-                return "jdbc";
-            }
-
-            @Override
-            public String owner() {
-                return "RateLimitFilter [test]";
-            }
-
-            @Override
-            public String namespace() {
-                return namespace;
-            }
-
-            @Override
-            public int maxClients() {
-                return 100_000;
-            }
-
-            @Override
-            public LongConsumer storeLatency() {
-                return latency;
-            }
-
-            @Override
-            public String valueOrNull(String name) {
-                return init.valueOrNull(name);
-            }
-
-            @Override
-            public String string(String name, String defaultValue) {
-                return init.string(name, defaultValue);
-            }
-
-            @Override
-            public int integer(String name, int defaultValue, int min, int max) throws ServletException {
-                return init.integer(name, defaultValue, min, max);
-            }
-
-            @Override
-            public String choice(String name, String defaultValue, Set<String> choices) throws ServletException {
-                return init.choice(name, defaultValue, choices);
-            }
-
-            @Override
-            public <T> T parse(String name, String defaultValue, Function<String, T> parser) throws ServletException {
-                return init.parse(name, defaultValue, parser);
-            }
-
-            @Override
-            public ServletException invalid(String name, String value, String rule) {
-                return init.invalid(name, value, rule);
-            }
-
-            @Override
-            public ServletException required(String name, String example) {
-                return failure("init-param [" + name + "] is required with store=jdbc, like " + example);
-            }
-
-            @Override
-            public ServletException failure(String problem) {
-                return new ServletException("RateLimitFilter: " + problem);
-            }
-        };
+        return StoreSettings.of("jdbc", params::get, "RateLimitFilter [test]", namespace, 100_000, latency);
     }
 }
