@@ -342,6 +342,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
          * timeout, where the driver supports {@code setNetworkTimeout}.
          */
         static Connections of(String url, String user, String password) {
+            java.util.Set<Driver> before = Jdbc.drivers();
             return new Connections() {
                 private Connection kept;
 
@@ -387,7 +388,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
                         closeQuietly(kept);
                         kept = null;
                     }
-                    Jdbc.deregisterDrivers();
+                    Jdbc.deregisterDriversSince(before);
                 }
             };
         }

@@ -6,7 +6,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.ServiceLoader;
+import java.util.Set;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -67,19 +69,26 @@ public final class Jdbc {
         }
     }
 
+    /** The drivers {@link DriverManager} holds now, to tell later which registered since. */
+    public static Set<Driver> drivers() {
+        return new HashSet<>(Collections.list(DriverManager.getDrivers()));
+    }
+
     /**
-     * Deregisters the drivers of this jar's class loader that {@link DriverManager} holds:
-     * registered when a connection was first opened, they would keep a web application's class
-     * loader alive after a redeploy. Nothing when the class loader is the JVM's own.
+     * Deregisters the drivers of this jar's class loader that registered themselves with
+     * {@link DriverManager} since {@code before} ({@link #drivers()}): loaded when a connection was
+     * first opened, they would keep a web application's class loader alive after a redeploy. A
+     * driver that was there before (the application's own, registered first) is left alone, and so
+     * is every driver when this class loader is the JVM's own.
      */
-    public static void deregisterDrivers() {
+    public static void deregisterDriversSince(Set<Driver> before) {
         ClassLoader ours = Jdbc.class.getClassLoader();
         if (ours == ClassLoader.getSystemClassLoader()) {
             // Not a web application's: it lives as long as the JVM, and so may its drivers.
             return;
         }
         for (Driver driver : Collections.list(DriverManager.getDrivers())) {
-            if (driver.getClass().getClassLoader() == ours) {
+            if (driver.getClass().getClassLoader() == ours && !before.contains(driver)) {
                 try {
                     DriverManager.deregisterDriver(driver);
                 } catch (SQLException | SecurityException e) {
@@ -114,8 +123,30 @@ public final class Jdbc {
         return e instanceof SQLIntegrityConstraintViolationException || (e.getSQLState() != null && e.getSQLState().startsWith("23"));
     }
 
-    /** {@code text} (a URL, or a driver's message that may repeat it) with any password hidden. */
+    /**
+     * {@code text} (a URL, or a driver's message that may repeat it) with anything that may be a
+     * password hidden: {@code password=}, {@code password1=}, {@code pwd=} values, the user info of
+     * {@code //user:secret@host} (an {@code @} in the secret too) and of Oracle's
+     * {@code thin:user/secret@host}.
+     */
     public static String mask(String text) {
-        return text.replaceAll("(?i)(password=)[^&;\\s]*", "$1***").replaceAll("//[^@/\\s]*:[^@/\\s]*@", "//***@");
+        return text.replaceAll("(?i)\\b(pass\\w*|pwd)=[^&;\\s]*", "$1=***")
+                .replaceAll("//[^/\\s]*@", "//***@")
+                .replaceAll("(?i)(:thin:)[^/\\s]*/[^\\s]*@", "$1***@");
+    }
+
+    /**
+     * What a URL names, for a log line: the database's address without user info, query
+     * parameters or properties ({@code jdbc:postgresql://db:5432/app}).
+     */
+    public static String describe(String url) {
+        String where = url;
+        for (char end : new char[] {'?', ';'}) {
+            int at = where.indexOf(end);
+            if (at >= 0) {
+                where = where.substring(0, at);
+            }
+        }
+        return mask(where);
     }
 }

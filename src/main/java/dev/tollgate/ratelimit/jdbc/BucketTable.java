@@ -81,7 +81,7 @@ final class BucketTable {
             s.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (isDuplicateKey(e)) {
+            if (isDuplicateKey(e) || isConflict(e)) {
                 return false;
             }
             throw e;
@@ -98,7 +98,22 @@ final class BucketTable {
             s.setString(4, key);
             s.setLong(5, version);
             return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (isConflict(e)) {
+                return false;
+            }
+            throw e;
         }
+    }
+
+    /**
+     * Another transaction wrote the row first under an isolation stricter than the default
+     * (SQLState 40001, a serialization failure; 40P01, a deadlock): the swap is lost and bucket4j
+     * reads again, as when the version moved.
+     */
+    static boolean isConflict(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.equals("40001") || state.equals("40P01"));
     }
 
     /**
@@ -123,7 +138,11 @@ final class BucketTable {
             for (String key : keys) {
                 s.setString(1, key);
                 s.setLong(2, now);
-                deleted += s.executeUpdate();
+                s.addBatch();
+            }
+            // One round trip for the whole batch where the driver supports it.
+            for (int count : keys.isEmpty() ? new int[0] : s.executeBatch()) {
+                deleted += count == PreparedStatement.SUCCESS_NO_INFO ? 1 : Math.max(0, count);
             }
         }
         return deleted;
@@ -149,6 +168,49 @@ final class BucketTable {
             }
         }
         throw new SQLException("could not register the limits of " + key + ": other nodes kept changing them");
+    }
+
+    /**
+     * Makes sure the table is there: creates it with {@code create}, else throws an
+     * {@link SQLException} that names it and gives its DDL for the database of {@code c}.
+     * Whether it created the table.
+     */
+    boolean ensure(Connection c, boolean create, int timeoutSeconds) throws SQLException {
+        try {
+            check(c, timeoutSeconds);
+            return false;
+        } catch (SQLException e) {
+            if (!isMissingTable(e)) {
+                throw e;
+            }
+        }
+        List<String> ddl = ddl(dialect(c.getMetaData().getDatabaseProductName()));
+        if (!create) {
+            throw new MissingTableException(this, String.join(";\n", ddl) + ";");
+        }
+        try (java.sql.Statement s = c.createStatement()) {
+            for (String statement : ddl) {
+                s.execute(statement);
+            }
+        }
+        check(c, timeoutSeconds);
+        return true;
+    }
+
+    /** The table is missing, and the store may not create it. */
+    static final class MissingTableException extends SQLException {
+        private static final long serialVersionUID = 1L;
+        private final String ddl;
+
+        MissingTableException(BucketTable table, String ddl) {
+            super("the table [" + table.name() + "] is missing", "42S02");
+            this.ddl = ddl;
+        }
+
+        /** The statements that create it. */
+        String ddl() {
+            return ddl;
+        }
     }
 
     /** Whether the table is there: a query that reads no row. */
@@ -194,7 +256,7 @@ final class BucketTable {
             // Binary collations: the default ones ignore case, and would count Alice and alice in one bucket.
             case MARIADB -> "bucket_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, state BLOB NOT NULL, "
                     + "version BIGINT NOT NULL, expires_at BIGINT NOT NULL";
-            case ORACLE -> "bucket_key VARCHAR2(255) NOT NULL PRIMARY KEY, state BLOB NOT NULL, version NUMBER(19) NOT NULL, "
+            case ORACLE -> "bucket_key VARCHAR2(255 CHAR) NOT NULL PRIMARY KEY, state BLOB NOT NULL, version NUMBER(19) NOT NULL, "
                     + "expires_at NUMBER(19) NOT NULL";
             case SQLSERVER -> "bucket_key NVARCHAR(255) COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY, state VARBINARY(MAX) NOT NULL, version BIGINT NOT NULL, "
                     + "expires_at BIGINT NOT NULL";

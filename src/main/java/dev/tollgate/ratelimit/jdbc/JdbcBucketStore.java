@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit.jdbc;
 
+import dev.tollgate.internal.Jdbc;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.ratelimit.spi.BucketPlan;
@@ -56,12 +57,13 @@ import org.slf4j.LoggerFactory;
  * exhausted pool) delays only other calls, never a request.
  *
  * <p>Rows expire when their bucket would be full again (plus 10 s); a sweep every minute deletes
- * at most {@value #SWEEP_ROWS} expired rows.
+ * at most {@value #SWEEP_ROWS} expired rows in one batch, on a store thread (never on the thread
+ * that sends the delayed mode's syncs), and sweeps again after a second while it finds that many.
  */
 final class JdbcBucketStore extends SharedBucketStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBucketStore.class);
-    static final int SWEEP_ROWS = 1000;
+    static final int SWEEP_ROWS = 10_000;
     static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
     /** How long a state this node wrote stands in for reading it back. */
     private static final long KEPT_STATE_FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -77,6 +79,9 @@ final class JdbcBucketStore extends SharedBucketStore {
     private final int queryTimeoutSeconds;
     private final AsyncProxyManager<String> proxies;
     private final AsyncProxyManager<String> freshReads;
+    /** Whether the table is known to be there; the first call after a start without the database checks it (and creates it if allowed). */
+    private volatile boolean tableReady;
+    private final boolean createTable;
     /** Set when the database did not answer at startup: the first look at the proxies fails, so the circuit starts open. */
     private volatile boolean unavailableAtStartup;
     /** The states this node wrote last, by key: a read of one within a second is answered here. */
@@ -87,8 +92,10 @@ final class JdbcBucketStore extends SharedBucketStore {
 
     private JdbcBucketStore(String name, String prefix, Options options, LongConsumer storeLatency, BucketTable table,
                             Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background, Set<Thread> threads,
-                            boolean answered) {
+                            boolean answered, boolean createTable) {
         super(name, prefix, options, storeLatency, background, DEFAULT_MAX_CLIENTS);
+        this.tableReady = answered;
+        this.createTable = createTable;
         this.threads = threads;
         this.unavailableAtStartup = !answered;
         this.table = table;
@@ -101,7 +108,7 @@ final class JdbcBucketStore extends SharedBucketStore {
                 .withExpirationAfterWriteStrategy(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)));
         this.proxies = new CasProxies(config, true).asAsync();
         this.freshReads = new CasProxies(config, false).asAsync();
-        background.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        background.schedule(this::sweepQuietly, SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         connectAtStartup();
     }
 
@@ -111,12 +118,16 @@ final class JdbcBucketStore extends SharedBucketStore {
      */
     static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
                                   Options options, LongConsumer storeLatency) {
-        return create(name, table, connections, threads, prefix, options, storeLatency, true);
+        return create(name, table, connections, threads, prefix, options, storeLatency, true, false);
     }
 
-    /** The same; {@code answered}: whether the database answered the provider's check at startup. */
+    /**
+     * The same; {@code answered}: whether the database answered the provider's check of the table
+     * at startup (if not, the first call that reaches it checks the table, and creates it with
+     * {@code createTable}).
+     */
     static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
-                                  Options options, LongConsumer storeLatency, boolean answered) {
+                                  Options options, LongConsumer storeLatency, boolean answered, boolean createTable) {
         AtomicInteger count = new AtomicInteger();
         Set<Thread> started = ConcurrentHashMap.newKeySet();
         ThreadFactory factory = r -> {
@@ -133,7 +144,8 @@ final class JdbcBucketStore extends SharedBucketStore {
             started.add(t);
             return t;
         });
-        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background, started, answered);
+        return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background, started, answered,
+                createTable);
     }
 
     /** A key the column holds: long ones (an application's own client ids) by their SHA-256. */
@@ -162,6 +174,12 @@ final class JdbcBucketStore extends SharedBucketStore {
                 boolean broken = false;
                 try {
                     c = connections.get();
+                    if (!tableReady) {
+                        if (table.ensure(c, createTable, queryTimeoutSeconds)) {
+                            LOG.info("Created the table {} of {}", table.name(), this);
+                        }
+                        tableReady = true;
+                    }
                     result.complete(call.run(c));
                 } catch (SQLException | RuntimeException e) {
                     broken = !(e instanceof SQLException sql) || !BucketTable.isDuplicateKey(sql);
@@ -208,6 +226,12 @@ final class JdbcBucketStore extends SharedBucketStore {
         }
     }
 
+    /** Drivers repeat the URL in some messages: never a password in a log line. */
+    @Override
+    protected String failureMessage(Throwable e) {
+        return Jdbc.mask(super.failureMessage(e));
+    }
+
     @Override
     protected boolean isConnected() {
         return true;
@@ -226,15 +250,31 @@ final class JdbcBucketStore extends SharedBucketStore {
         }
     }
 
+    /**
+     * Starts a sweep on a store thread and schedules the next: in a minute, or in a second while a
+     * sweep finds a full batch. Never waits on the background thread, which sends the delayed
+     * mode's syncs.
+     */
     private void sweepQuietly() {
         if (isCircuitOpen()) {
+            scheduleSweep(SWEEP_INTERVAL);
             return;
         }
+        submit(c -> table.sweep(c, System.currentTimeMillis(), SWEEP_ROWS, queryTimeoutSeconds)).whenComplete((deleted, failure) -> {
+            if (failure != null) {
+                LOG.warn("The sweep of {} failed: {}", table.name(), failureMessage(failure));
+            } else {
+                LOG.debug("Deleted {} expired rows of {}", deleted, table.name());
+            }
+            scheduleSweep(deleted != null && deleted >= SWEEP_ROWS ? Duration.ofSeconds(1) : SWEEP_INTERVAL);
+        });
+    }
+
+    private void scheduleSweep(Duration in) {
         try {
-            int deleted = sweep();
-            LOG.debug("Deleted {} expired rows of {}", deleted, table.name());
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("{}", e.getMessage());
+            background.schedule(this::sweepQuietly, in.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("The store is closed: no more sweeps of {}", table.name());
         }
     }
 

@@ -8,9 +8,7 @@ import dev.tollgate.ratelimit.spi.StoreSettings;
 import jakarta.servlet.ServletException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,15 +87,16 @@ public final class JdbcStoreProvider implements StoreProvider {
                 return t;
             });
             ExecutorService aborts = timeouts;
-            int networkMillis = (int) Math.max(2_000, options.timeout().toMillis() * 20);
+            // Far above a call's timeout (a long statement is the database's to cancel), but bounded.
+            int networkMillis = (int) Math.min(30_000, Math.max(2_000, options.timeout().toMillis() * 20));
             connections = closing(Connections.of(url, settings.valueOrNull(USER), settings.valueOrNull(PASSWORD), networkMillis, aborts),
                     aborts);
-            where = mask(url);
+            where = Jdbc.describe(url);
         }
         boolean answered = checkTable(settings, table, connections, createTable, where);
         String name = "the database at " + where + " (table " + table.name() + ", keys " + settings.namespace() + ":)";
         return JdbcBucketStore.create(name, table, connections, poolSize, settings.namespace() + ":", options, settings.storeLatency(),
-                answered);
+                answered, createTable);
     }
 
     private static DataSource lookup(StoreSettings settings, String jndiName) throws ServletException {
@@ -120,63 +119,58 @@ public final class JdbcStoreProvider implements StoreProvider {
             t.setDaemon(true);
             return t;
         });
-        Future<String> outcome = check.submit(() -> {
+        Future<Boolean> outcome = check.submit(() -> {
             Connection c = connections.get();
             try {
-                try {
-                    table.check(c, (int) STARTUP_CHECK_SECONDS);
-                    return null;
-                } catch (SQLException e) {
-                    if (!BucketTable.isMissingTable(e)) {
-                        throw e;
-                    }
+                if (table.ensure(c, create, (int) STARTUP_CHECK_SECONDS)) {
+                    LOG.info("{}: created the table {} of the rate limit store ({})", settings.owner(), table.name(), where);
                 }
-                List<String> ddl = table.ddl(BucketTable.dialect(c.getMetaData().getDatabaseProductName()));
-                if (!create) {
-                    return String.join(";\n", ddl) + ";";
-                }
-                try (Statement s = c.createStatement()) {
-                    for (String statement : ddl) {
-                        s.execute(statement);
-                    }
-                }
-                LOG.info("{}: created the table {} of the rate limit store ({})", settings.owner(), table.name(), where);
-                table.check(c, (int) STARTUP_CHECK_SECONDS);
-                return null;
+                return true;
             } finally {
                 // This thread ends here: its connection is not kept for the store's threads.
                 connections.release(c, true);
             }
         });
         try {
-            String missing = outcome.get(STARTUP_CHECK_SECONDS, TimeUnit.SECONDS);
-            if (missing != null) {
-                connections.close();
-                throw settings.failure("the table [" + table.name() + "] of store=jdbc is missing in " + where + "; create it "
-                        + "(or set init-param [" + CREATE_TABLE + "] to true where the application may create tables):\n" + missing);
-            }
-            return true;
+            return outcome.get(STARTUP_CHECK_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connections.close();
             throw settings.failure("interrupted while checking the table of store=jdbc");
         } catch (TimeoutException e) {
             outcome.cancel(true);
-            LOG.warn("{}: {} did not answer within {} s at startup; the store starts unavailable", settings.owner(), where,
-                    STARTUP_CHECK_SECONDS);
+            LOG.warn("{}: {} did not answer within {} s at startup; the store starts unavailable, and checks its table when it "
+                    + "answers", settings.owner(), where, STARTUP_CHECK_SECONDS);
             return false;
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
-            if (create && cause instanceof SQLException sql && !BucketTable.isMissingTable(sql)) {
-                LOG.warn("{}: could not check or create the table {} at startup ({}); the store starts unavailable", settings.owner(),
-                        table.name(), cause.toString());
-            } else {
-                LOG.warn("{}: {} unavailable at startup ({}); the store starts unavailable", settings.owner(), where, String.valueOf(cause));
+            if (cause instanceof BucketTable.MissingTableException missing) {
+                connections.close();
+                throw settings.failure("the table [" + table.name() + "] of store=jdbc is missing in " + where + "; create it "
+                        + "(or set init-param [" + CREATE_TABLE + "] to true where the application may create tables):\n"
+                        + missing.ddl());
             }
+            if (cause instanceof SQLException sql && isConfigurationError(sql)) {
+                // Not an outage: no probe will ever succeed.
+                connections.close();
+                throw settings.failure("store=jdbc cannot use " + where + ": " + Jdbc.mask(String.valueOf(sql.getMessage())));
+            }
+            LOG.warn("{}: {} unavailable at startup ({}); the store starts unavailable, and checks its table when it answers",
+                    settings.owner(), where, Jdbc.mask(String.valueOf(cause)));
             return false;
         } finally {
             check.shutdownNow();
         }
+    }
+
+    /**
+     * A failure no retry mends: no driver for the URL, credentials refused (SQLState class 28), a
+     * database that does not exist (3D).
+     */
+    static boolean isConfigurationError(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("28") || state.startsWith("3D") || (e.getMessage() != null
+                && e.getMessage().startsWith("no JDBC driver for this URL"));
     }
 
     /** {@code connections} that also stop {@code executor} when closed. */
