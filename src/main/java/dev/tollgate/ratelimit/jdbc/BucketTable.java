@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 final class BucketTable {
 
     /** A table name, optionally with its schema: letters, digits and {@code _}, not starting with a digit. */
-    static final Pattern NAME = Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}");
-    static final String NAME_RULE = "must be a table name, letters, digits and _ (not starting with a digit), "
+    /** Its index is named after it with {@code _expires}: at most 56 characters, so the index name fits MySQL's 64. */
+    static final Pattern NAME = Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,55}");
+    static final String NAME_RULE = "must be a table name of at most 56 letters, digits and _ (not starting with a digit), "
             + "optionally after a schema and a dot, like tollgate_buckets or app.tollgate_buckets";
     /** Keys longer than this (an application's own long client ids) are stored by their hash. */
     static final int MAX_KEY_LENGTH = 191;

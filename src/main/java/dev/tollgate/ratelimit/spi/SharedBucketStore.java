@@ -85,6 +85,9 @@ public abstract class SharedBucketStore implements BucketStore {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive");
             }
+            if (probeInterval.isNegative() || probeInterval.isZero()) {
+                throw new IllegalArgumentException("probe interval must be positive");
+            }
         }
 
         /** The names of these params under {@code prefix}. */
