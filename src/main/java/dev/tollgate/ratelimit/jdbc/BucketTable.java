@@ -71,13 +71,22 @@ final class BucketTable {
         }
     }
 
-    /** Inserts {@code key} at version 1; {@code false} when another node inserted it first. */
-    boolean insert(Connection c, String key, byte[] state, long expiresAt, int timeoutSeconds) throws SQLException {
+    /**
+     * The version a new row starts at: the time in microseconds, so a row deleted by the sweep and
+     * inserted again never comes back at a version a node may still hold (its state from before
+     * would pass the compare-and-swap).
+     */
+    static long firstVersion() {
+        return System.currentTimeMillis() * 1000;
+    }
+
+    /** Inserts {@code key} at {@code version}; {@code false} when another node inserted it first. */
+    boolean insert(Connection c, String key, byte[] state, long version, long expiresAt, int timeoutSeconds) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(insert)) {
             s.setQueryTimeout(timeoutSeconds);
             s.setString(1, key);
             s.setBytes(2, state);
-            s.setLong(3, 1);
+            s.setLong(3, version);
             s.setLong(4, expiresAt);
             s.executeUpdate();
             return true;
@@ -159,8 +168,9 @@ final class BucketTable {
         for (int attempt = 0; attempt < 20; attempt++) {
             Row row = read(c, key, timeoutSeconds);
             if (row == null) {
-                if (insert(c, key, text, Long.MAX_VALUE, timeoutSeconds)) {
-                    return 1;
+                long version = firstVersion();
+                if (insert(c, key, text, version, Long.MAX_VALUE, timeoutSeconds)) {
+                    return version;
                 }
             } else if (new String(row.state(), StandardCharsets.UTF_8).equals(limits)) {
                 return row.version();

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * without a Redis: bucket4j's compare-and-swap proxy over plain JDBC. A write is one
  * {@code UPDATE ... WHERE bucket_key = ? AND version = ?} (an {@code INSERT} for a new bucket),
  * which every SQL database runs atomically; a read is one {@code SELECT} by primary key, skipped
- * for a bucket this node wrote last within a second (its written state stands in: a stale one
+ * for a bucket this node wrote last within 10 s (its written state stands in: a stale one
  * fails the compare-and-swap, which bucket4j retries after a fresh read). So one round trip per
  * request while one node serves a client, two when nodes take turns. The timeout, the circuit
  * breaker, the sync modes and changed limits are {@link SharedBucketStore}'s; a plan's limits are
@@ -65,8 +65,13 @@ final class JdbcBucketStore extends SharedBucketStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBucketStore.class);
     static final int SWEEP_ROWS = 10_000;
     static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
-    /** How long a state this node wrote stands in for reading it back. */
-    private static final long KEPT_STATE_FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a state this node wrote stands in for reading it back. Only a cost, never a count:
+     * a state another node wrote over since fails the compare-and-swap on its version, and bucket4j
+     * reads again. 10 s, so a client that calls every few seconds among many still costs one round
+     * trip while one node serves it.
+     */
+    private static final long KEPT_STATE_FRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int QUEUE = 1024;
     static final int DEFAULT_MAX_CLIENTS = 100_000;
 
@@ -84,7 +89,7 @@ final class JdbcBucketStore extends SharedBucketStore {
     private final boolean createTable;
     /** Set when the database did not answer at startup: the first look at the proxies fails, so the circuit starts open. */
     private volatile boolean unavailableAtStartup;
-    /** The states this node wrote last, by key: a read of one within a second is answered here. */
+    /** The states this node wrote last, by key: a read of one within 10 s is answered here. */
     private final Cache<String, Written> written;
 
     private record Written(byte[] state, long version, long at) {
@@ -372,10 +377,11 @@ final class JdbcBucketStore extends SharedBucketStore {
                 long expiresAt = System.currentTimeMillis() + Math.max(0, ttl);
                 long read = version;
                 return submit(c -> {
-                    boolean swapped = read == 0 ? table.insert(c, key, newData, expiresAt, queryTimeoutSeconds)
+                    long next = read == 0 ? BucketTable.firstVersion() : read + 1;
+                    boolean swapped = read == 0 ? table.insert(c, key, newData, next, expiresAt, queryTimeoutSeconds)
                             : table.update(c, key, read, newData, expiresAt, queryTimeoutSeconds);
                     if (swapped) {
-                        written.put(key, new Written(newData, read == 0 ? 1 : read + 1, System.nanoTime()));
+                        written.put(key, new Written(newData, next, System.nanoTime()));
                     } else {
                         written.invalidate(key);
                     }

@@ -48,7 +48,8 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
  * {@code connections} (16), {@code loadCpu} (1: the CPU wrk is pinned to), {@code only}
  * (comma-separated variants to measure; all by default), {@code clients} (1: every request carries
  * the same API key; with more, each request carries one of that many keys, chosen at random by a
- * wrk script), {@code redis} (the Redis of the Redis variants, {@code 127.0.0.1:6379}),
+ * wrk script), {@code redis} (the Redis of the Redis variants, {@code 127.0.0.1:6379}), {@code jdbc}
+ * (the PostgreSQL of the database store's variants, {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}),
  * {@code profile} (a file: a CPU profile of the rounds with async-profiler, in collapsed stacks;
  * its options in {@code profileOptions}, by default {@code event=cpu,interval=1ms,threads}).
  */
@@ -56,6 +57,8 @@ public final class ThroughputHarness {
 
     private static final String KEY = "tg_bench-key-0123456789abcdefghijklmnopqrstuvwxyz";
     private static final String REDIS = System.getProperty("redis", "127.0.0.1:6379");
+    /** The database of the database store's variants (PostgreSQL: its transactions are counted per request). */
+    private static final String JDBC = System.getProperty("jdbc", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private record FilterSpec(String className, Map<String, String> params) {
@@ -118,6 +121,9 @@ public final class ThroughputHarness {
         FilterSpec rateLimitRedisDelayed100 = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100"));
         FilterSpec rateLimitRedisDelayed10s = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100",
                 "redis-sync-interval", "10000"));
+        FilterSpec rateLimitJdbc = jdbcLimit(Map.of());
+        FilterSpec rateLimitJdbcDelayed = jdbcLimit(Map.of("jdbc-sync", "delayed"));
+        FilterSpec rateLimitJdbcDelayed100 = jdbcLimit(Map.of("jdbc-sync", "delayed", "jdbc-sync-tokens", "100"));
         FilterSpec passThrough = baseline(BaselineFilters.PassThrough.class);
         List<Variant> common = new ArrayList<>(List.of(
                 new Variant("bare", List.of()),
@@ -140,6 +146,11 @@ public final class ThroughputHarness {
             common.add(new Variant("full-chain-redis-delayed", List.of(requestId, errors, apiKey, rateLimitRedisDelayed)));
             common.add(new Variant("full-chain-redis-delayed-100", List.of(requestId, errors, apiKey, rateLimitRedisDelayed100)));
             common.add(new Variant("full-chain-redis-delayed-100-10s", List.of(requestId, errors, apiKey, rateLimitRedisDelayed10s)));
+        }
+        if (databaseUp()) {
+            common.add(new Variant("full-chain-jdbc", List.of(requestId, errors, apiKey, rateLimitJdbc)));
+            common.add(new Variant("full-chain-jdbc-delayed", List.of(requestId, errors, apiKey, rateLimitJdbcDelayed)));
+            common.add(new Variant("full-chain-jdbc-delayed-100", List.of(requestId, errors, apiKey, rateLimitJdbcDelayed100)));
         }
         List<Variant> jettyVariants = new ArrayList<>(common);
         jettyVariants.add(new Variant("container-limiter", List.of(new FilterSpec("org.eclipse.jetty.ee10.servlets.DoSFilter",
@@ -218,6 +229,41 @@ public final class ThroughputHarness {
                 "redis-timeout", "1000", "on-store-failure", "reject"));
         params.putAll(extra);
         return new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", params);
+    }
+
+    private static FilterSpec jdbcLimit(Map<String, String> extra) {
+        Map<String, String> params = new LinkedHashMap<>(Map.of("limits", "1000000000/1s",
+                "store", "jdbc", "jdbc-url", JDBC, "jdbc-table", "tollgate_bench", "jdbc-create-table", "true",
+                "jdbc-timeout", "1000", "on-store-failure", "reject"));
+        params.putAll(extra);
+        return new FilterSpec("dev.tollgate.ratelimit.RateLimitFilter", params);
+    }
+
+    private static boolean databaseUp() {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(JDBC)) {
+            return c.isValid(1);
+        } catch (java.sql.SQLException e) {
+            System.out.println("The database at " + JDBC + " not reachable: the full-chain-jdbc variants are left out (" + e.getMessage() + ")");
+            return false;
+        }
+    }
+
+    /** The database's committed transactions so far: every autocommit statement is one. */
+    private static long databaseTransactions() {
+        try {
+            // Other sessions report their counts at most a second late.
+            Thread.sleep(1100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(JDBC); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT xact_commit FROM pg_stat_database "
+                     + "WHERE datname = current_database()")) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read the database's transactions: " + e.getMessage(), e);
+        }
     }
 
     /** A wrk script that sends each request with a random one of {@code keys}. */
@@ -317,7 +363,8 @@ public final class ThroughputHarness {
         }
         command.add("http://127.0.0.1:" + cell[2] + "/" + cell[1] + "/");
         boolean countRedis = cell[1].contains("redis");
-        long roundTripsBefore = countRedis ? redisRoundTrips() : 0;
+        boolean countDatabase = cell[1].contains("jdbc");
+        long roundTripsBefore = countRedis ? redisRoundTrips() : countDatabase ? databaseTransactions() : 0;
         long cpuBefore = OS.getProcessCpuTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -326,7 +373,7 @@ public final class ThroughputHarness {
             throw new IllegalStateException("wrk did not finish");
         }
         long cpuNanos = OS.getProcessCpuTime() - cpuBefore;
-        long roundTrips = countRedis ? redisRoundTrips() - roundTripsBefore : 0;
+        long roundTrips = countRedis ? redisRoundTrips() - roundTripsBefore : countDatabase ? databaseTransactions() - roundTripsBefore : 0;
         double rps = find(RPS, output);
         long total = (long) find(TOTAL, output);
         Matcher non2xx = NON_2XX.matcher(output);
@@ -371,7 +418,7 @@ public final class ThroughputHarness {
                 LocalDate.now(), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rounds, seconds, connections, clients);
         System.out.println();
-        System.out.println("| container | variant | req/s | vs bare | p50 µs | p99 µs | server CPU µs/req | added µs/req | Redis round trips/req | non-2xx |");
+        System.out.println("| container | variant | req/s | vs bare | p50 µs | p99 µs | server CPU µs/req | added µs/req | store round trips/req | non-2xx |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String[] cell : cells) {
             List<Sample> s = samples.get(cell[0] + " " + cell[1]);
@@ -381,7 +428,7 @@ public final class ThroughputHarness {
             double cpu = median(s, Sample::cpuMicrosPerRequest);
             double bareCpu = bare.isEmpty() ? Double.NaN : median(bare, Sample::cpuMicrosPerRequest);
             long errors = s.stream().mapToLong(Sample::errors).sum();
-            String roundTrips = cell[1].contains("redis") ? String.format(Locale.ROOT, "%.3f", median(s, Sample::redisRoundTripsPerRequest)) : "";
+            String roundTrips = cell[1].contains("redis") || cell[1].contains("jdbc") ? String.format(Locale.ROOT, "%.3f", median(s, Sample::redisRoundTripsPerRequest)) : "";
             System.out.println(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.0f | %.0f | %.2f | %+.2f | %s | %d |",
                     cell[0], cell[1], rps, rps / bareRps, median(s, Sample::p50Micros), median(s, Sample::p99Micros),
                     cpu, cpu - bareCpu, roundTrips, errors));
