@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Limits how often each client may call, with bucket4j token buckets: several limits at once
  * ({@code 100/1m, 5000/1d}) and per-client plans. A thin adapter: who is counted
- * ({@code ClientKeys}), the decision (the limiter over a local or Redis store), the headers.
+ * ({@code ClientKeys}), the decision (the limiter over a local, Redis or database store), the headers.
  *
  * <p>Over the limit: 429 {@code rate_limited} "Rate limit exceeded" through the application's error
  * format, with {@code Retry-After} (seconds, rounded up), {@code X-Throttle-Limit} (the capacity of
@@ -118,7 +118,10 @@ import org.slf4j.LoggerFactory;
  *       {@code delayed}: each node counts from its own copy of a bucket and syncs it with Redis
  *       every {@code redis-sync-tokens} tokens (default 10) or {@code redis-sync-interval}
  *       milliseconds (default 1000), so {@code k} nodes admit at most the limit plus
- *       {@code k * redis-sync-tokens} per client).</li>
+ *       {@code k * redis-sync-tokens} per client). Or {@code jdbc}: the application's database,
+ *       with {@code jdbc-datasource} (a JNDI name) or {@code jdbc-url}, and the same timeout, probe
+ *       and sync params under {@code jdbc-} (docs/shared-limits.md). Or the class name of a
+ *       {@link StoreProvider} of the application's.</li>
  *   <li>{@code count-statuses} (default none: every request counts): count only the answers with
  *       these statuses, codes 100-599 and classes {@code 1xx}-{@code 5xx} ({@code 401, 403},
  *       {@code 4xx}); see below.</li>
