@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -267,20 +266,20 @@ public final class ApiKeyFilter implements Filter {
         int reloadSeconds = params.integer(RELOAD_INTERVAL, DEFAULT_RELOAD_SECONDS, 0, 86_400);
         Builder b = new Builder(openStore(params, Duration.ofSeconds(reloadSeconds)));
         List<String> headers = params.list(HEADERS);
-        set(params, HEADERS, value -> b.headers(headers.toArray(String[]::new)));
+        params.ifPresent(HEADERS, value -> b.headers(headers.toArray(String[]::new)));
         b.bearer(params.bool(BEARER, false));
-        set(params, QUERY_PARAM, b::queryParam);
+        params.ifPresent(QUERY_PARAM, b::queryParam);
         b.hideCredentials(params.bool(HIDE_CREDENTIALS, false));
         String deprecated = params.valueOrNull(SKIP_PREFLIGHT);
         if (deprecated == null) {
-            set(params, PREFLIGHT, b::preflight);
+            params.ifPresent(PREFLIGHT, b::preflight);
         } else {
             b.preflight(fromSkipPreflight(params, deprecated).value());
         }
         b.enforce(params.bool(ENFORCE, DEFAULT_ENFORCE));
-        set(params, SKIP_PATHS, b::skipPaths);
-        set(params, REALM, b::realm);
-        set(params, TRUSTED_PROXIES, b::trustedProxies);
+        params.ifPresent(SKIP_PATHS, b::skipPaths);
+        params.ifPresent(REALM, b::realm);
+        params.ifPresent(TRUSTED_PROXIES, b::trustedProxies);
         return b;
     }
 
@@ -294,18 +293,6 @@ public final class ApiKeyFilter implements Filter {
         LOG.warn("{}: init-param [{}] is deprecated; set init-param [{}] to [{}] instead", NAME, SKIP_PREFLIGHT, PREFLIGHT,
                 mode.value());
         return mode;
-    }
-
-    /** Gives a present param to {@code setter}; its {@link IllegalArgumentException} names the rule. */
-    private static void set(InitParams params, String name, Consumer<String> setter) throws ServletException {
-        String value = params.valueOrNull(name);
-        if (value != null) {
-            try {
-                setter.accept(value);
-            } catch (IllegalArgumentException e) {
-                throw params.invalid(name, value, e.getMessage());
-            }
-        }
     }
 
     /** Everything doFilter needs, made once from checked values. */
@@ -377,7 +364,7 @@ public final class ApiKeyFilter implements Filter {
     private static String shown(String param, String value) {
         return switch (param) {
             case KEYS_JDBC_PASSWORD -> "(hidden)";
-            case KEYS_JDBC_URL -> JdbcApiKeyStore.mask(value);
+            case KEYS_JDBC_URL -> Jdbc.mask(value);
             default -> value;
         };
     }
@@ -418,7 +405,7 @@ public final class ApiKeyFilter implements Filter {
         JdbcApiKeyStore.Connections connections = jndiName != null
                 ? JdbcApiKeyStore.Connections.of(lookup(params, jndiName))
                 : JdbcApiKeyStore.Connections.of(url, params.valueOrNull(KEYS_JDBC_USER), params.valueOrNull(KEYS_JDBC_PASSWORD));
-        String where = jndiName != null ? "the DataSource " + jndiName : JdbcApiKeyStore.mask(url);
+        String where = jndiName != null ? "the DataSource " + jndiName : Jdbc.mask(url);
         try {
             // The reload thread starts at the end of init(), so a later bad param leaves none behind.
             JdbcApiKeyStore store = JdbcApiKeyStore.load(where, table, connections, reload, inline);

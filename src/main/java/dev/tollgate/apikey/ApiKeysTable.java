@@ -1,6 +1,5 @@
 package dev.tollgate.apikey;
 
-import dev.tollgate.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -134,10 +133,6 @@ final class ApiKeysTable {
         }
         String stripped = value.strip();
         return stripped.isEmpty() ? null : stripped;
-    }
-
-    static boolean isMissingTable(SQLException e) {
-        return Jdbc.isMissingTable(e);
     }
 
     /** The databases whose DDL this class knows, with the names the DDL is printed under. */

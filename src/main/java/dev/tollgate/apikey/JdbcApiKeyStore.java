@@ -110,7 +110,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
             try {
                 missing = table.missingColumns(c);
             } catch (SQLException e) {
-                if (ApiKeysTable.isMissingTable(e)) {
+                if (Jdbc.isMissingTable(e)) {
                     throw new StartupException(named + " is missing in " + where + "; create it:\n" + table.allDdl());
                 }
                 throw e;
@@ -132,7 +132,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
             lastFullRead = System.nanoTime();
         } catch (SQLException e) {
             broken = true;
-            throw new StartupException(named + " cannot be read from " + where + ": " + mask(String.valueOf(e.getMessage())));
+            throw new StartupException(named + " cannot be read from " + where + ": " + Jdbc.mask(String.valueOf(e.getMessage())));
         } finally {
             if (c != null) {
                 // Never read again with a reload interval of zero: no connection is kept.
@@ -246,12 +246,12 @@ final class JdbcApiKeyStore extends ReloadingStore {
 
     private void unreadable(Keys previous, SQLException e) {
         if (unreadable) {
-            LOG.debug("Keys table {} still cannot be read: {}", table.name(), mask(String.valueOf(e.getMessage())));
+            LOG.debug("Keys table {} still cannot be read: {}", table.name(), Jdbc.mask(String.valueOf(e.getMessage())));
             return;
         }
         unreadable = true;
         LOG.error("Keys table {} cannot be read, keeping the previous {} keys: {}", table.name(), previous.table().size(),
-                mask(String.valueOf(e.getMessage())));
+                Jdbc.mask(String.valueOf(e.getMessage())));
         report(false);
     }
 
@@ -288,11 +288,6 @@ final class JdbcApiKeyStore extends ReloadingStore {
         connections.close();
     }
 
-    /** {@code text} (a URL, or a driver's message that may repeat it) with any password hidden. */
-    static String mask(String text) {
-        return Jdbc.mask(text);
-    }
-
     /** Where the store's connections come from; it releases each after a reload, and closes them with the store. */
     abstract static class Connections implements AutoCloseable {
 
@@ -326,7 +321,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
 
                 @Override
                 void release(Connection connection, boolean broken) {
-                    closeQuietly(connection);
+                    Jdbc.closeQuietly(connection);
                 }
 
                 @Override
@@ -375,7 +370,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
                 @Override
                 synchronized void release(Connection connection, boolean broken) {
                     if (broken) {
-                        closeQuietly(connection);
+                        Jdbc.closeQuietly(connection);
                         if (connection == kept) {
                             kept = null;
                         }
@@ -385,7 +380,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
                 @Override
                 public synchronized void close() {
                     if (kept != null) {
-                        closeQuietly(kept);
+                        Jdbc.closeQuietly(kept);
                         kept = null;
                     }
                     Jdbc.deregisterDriversSince(before);
@@ -400,13 +395,9 @@ final class JdbcApiKeyStore extends ReloadingStore {
                 }
                 return c;
             } catch (SQLException e) {
-                closeQuietly(c);
+                Jdbc.closeQuietly(c);
                 throw e;
             }
-        }
-
-        static void closeQuietly(Connection c) {
-            Jdbc.closeQuietly(c);
         }
     }
 }

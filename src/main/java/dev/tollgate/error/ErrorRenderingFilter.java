@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -158,23 +157,11 @@ public final class ErrorRenderingFilter implements Filter {
      */
     private static Builder fromParams(InitParams params, ClassLoader loader) throws ServletException {
         Builder b = new Builder(loader);
-        set(params, ExceptionMapper.MAPPINGS_PARAM, b::exceptionMappings);
+        params.ifPresent(ExceptionMapper.MAPPINGS_PARAM, b::exceptionMappings);
         b.maxCauseDepth(params.integer(ExceptionMapper.DEPTH_PARAM, ExceptionMapper.DEFAULT_DEPTH, ExceptionMapper.MIN_DEPTH,
                 ExceptionMapper.MAX_DEPTH));
         b.sendErrorMessage(params.bool(SEND_ERROR_MESSAGE_PARAM, DEFAULT_SEND_ERROR_MESSAGE));
         return b;
-    }
-
-    /** Gives a present param to {@code setter}; its {@link IllegalArgumentException} names the rule. */
-    private static void set(InitParams params, String name, Consumer<String> setter) throws ServletException {
-        String value = params.valueOrNull(name);
-        if (value != null) {
-            try {
-                setter.accept(value);
-            } catch (IllegalArgumentException e) {
-                throw params.invalid(name, value, e.getMessage());
-            }
-        }
     }
 
     /** The checked values; the mapper is made in {@code init}, with Jackson from the application's class loader. */

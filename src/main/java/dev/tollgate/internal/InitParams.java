@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -158,6 +159,21 @@ public final class InitParams {
             return parser.apply(text);
         } catch (IllegalArgumentException e) {
             throw invalid(name, text, e.getMessage());
+        }
+    }
+
+    /**
+     * Gives the value of {@code name}, when present, to {@code setter} (a builder's method), whose
+     * {@link IllegalArgumentException} states the rule: it becomes the startup failure for the value.
+     */
+    public void ifPresent(String name, Consumer<String> setter) throws ServletException {
+        String value = valueOrNull(name);
+        if (value != null) {
+            try {
+                setter.accept(value);
+            } catch (IllegalArgumentException e) {
+                throw invalid(name, value, e.getMessage());
+            }
         }
     }
 

@@ -224,6 +224,8 @@ public final class RateLimitFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final String NAMESPACE_RULE = "must be 1-64 characters of [A-Za-z0-9_.-]";
+    private static final Set<String> ON_STORE_FAILURE_CHOICES = Set.of("allow", "reject", "local");
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private RateLimiter limiter;
@@ -296,7 +298,7 @@ public final class RateLimitFilter implements Filter {
         }
         String namespace = params.valueOrNull(NAMESPACE_PARAM) == null ? namespaceOf(config.getFilterName()) : params.valueOrNull(NAMESPACE_PARAM);
         if (!NAMESPACE.matcher(namespace).matches()) {
-            throw params.invalid(NAMESPACE_PARAM, namespace, "must be 1-64 characters of [A-Za-z0-9_.-]");
+            throw params.invalid(NAMESPACE_PARAM, namespace, NAMESPACE_RULE);
         }
         String keyBy = params.string(KEY_BY, DEFAULT_KEY_BY);
         ClientIpResolver ipResolver = params.parse(TRUSTED_PROXIES, "", ClientIpResolver::fromParam);
@@ -326,7 +328,7 @@ public final class RateLimitFilter implements Filter {
         // ---- end of count-statuses and costs ----
         renderer = ErrorRenderer.forContext(config.getServletContext());
         RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
-                params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, Set.of("allow", "reject", "local")).toUpperCase(Locale.ROOT));
+                params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, ON_STORE_FAILURE_CHOICES).toUpperCase(Locale.ROOT));
         // Each filter instance has its own store: local buckets are apart already, a shared store's keys get the namespace.
         BucketStore store = provider == null ? LocalBucketStore.create(plans, maxClients, owner)
                 : provider.open(StoreSettings.of(storeName, params::valueOrNull, owner, namespace, maxClients, metrics::storeCall));
@@ -694,7 +696,7 @@ public final class RateLimitFilter implements Filter {
         public Builder namespace(String namespace) {
             return set(NAMESPACE_PARAM, namespace, text -> {
                 if (!NAMESPACE.matcher(text).matches()) {
-                    throw new IllegalArgumentException("must be 1-64 characters of [A-Za-z0-9_.-]");
+                    throw new IllegalArgumentException(NAMESPACE_RULE);
                 }
                 return text;
             });
@@ -713,8 +715,8 @@ public final class RateLimitFilter implements Filter {
         /** {@code on-store-failure}: {@code local}, {@code allow} or {@code reject}. */
         public Builder onStoreFailure(String behaviour) {
             return set(ON_STORE_FAILURE, behaviour, text -> {
-                if (!Set.of("local", "allow", "reject").contains(text.strip().toLowerCase(Locale.ROOT))) {
-                    throw new IllegalArgumentException("must be one of [allow, local, reject]");
+                if (!ON_STORE_FAILURE_CHOICES.contains(text.strip().toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("must be one of " + new TreeSet<>(ON_STORE_FAILURE_CHOICES));
                 }
                 return text;
             });

@@ -1,5 +1,6 @@
 package dev.tollgate.apikey;
 
+import dev.tollgate.internal.Jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -76,13 +77,13 @@ class ApiKeysTableTest {
 
     @Test
     void shouldRecogniseAMissingTableOnEachDatabase() {
-        assertTrue(ApiKeysTable.isMissingTable(new SQLException("relation does not exist", "42P01")));
-        assertTrue(ApiKeysTable.isMissingTable(new SQLException("Table 'test.x' doesn't exist", "42S02", 1146)));
-        assertTrue(ApiKeysTable.isMissingTable(new SQLException("Table \"X\" not found", "42S02", 42102)));
-        assertTrue(ApiKeysTable.isMissingTable(new SQLException("ORA-00942: table or view does not exist", "42000", 942)));
-        assertTrue(ApiKeysTable.isMissingTable(new SQLException("Invalid object name 'x'.", "S0002", 208)));
-        assertFalse(ApiKeysTable.isMissingTable(new SQLException("Connection refused", "08001")));
-        assertFalse(ApiKeysTable.isMissingTable(new SQLException("column \"paths\" does not exist", "42703")));
+        assertTrue(Jdbc.isMissingTable(new SQLException("relation does not exist", "42P01")));
+        assertTrue(Jdbc.isMissingTable(new SQLException("Table 'test.x' doesn't exist", "42S02", 1146)));
+        assertTrue(Jdbc.isMissingTable(new SQLException("Table \"X\" not found", "42S02", 42102)));
+        assertTrue(Jdbc.isMissingTable(new SQLException("ORA-00942: table or view does not exist", "42000", 942)));
+        assertTrue(Jdbc.isMissingTable(new SQLException("Invalid object name 'x'.", "S0002", 208)));
+        assertFalse(Jdbc.isMissingTable(new SQLException("Connection refused", "08001")));
+        assertFalse(Jdbc.isMissingTable(new SQLException("column \"paths\" does not exist", "42703")));
     }
 
     @Test

@@ -67,6 +67,27 @@ final class DocumentedFilters {
      */
     static List<Row> documented(Path page, String kind) {
         List<Row> params = new ArrayList<>();
+        for (List<String> cells : initParamRows(page, "| " + kind + " | default |")) {
+            params.add(new Row(unquote(cells.get(0)), cells.get(1)));
+        }
+        return params;
+    }
+
+    /**
+     * The README's one-line table in its "## Init-params" section, {@code | filter | init-param |
+     * default | meaning |}: the rows of each filter, by the filter's simple class name.
+     */
+    static Map<String, List<Row>> readmeTable() {
+        Map<String, List<Row>> byFilter = new LinkedHashMap<>();
+        for (List<String> cells : initParamRows(README, "| filter | init-param | default |")) {
+            byFilter.computeIfAbsent(unquote(cells.get(0)), f -> new ArrayList<>()).add(new Row(unquote(cells.get(1)), cells.get(2)));
+        }
+        return byFilter;
+    }
+
+    /** The cells of the rows of the tables whose header starts with {@code header}, in the "## Init-params" section of {@code page}, outside code blocks. */
+    private static List<List<String>> initParamRows(Path page, String header) {
+        List<List<String>> rows = new ArrayList<>();
         boolean inSection = false;
         boolean inTable = false;
         boolean code = false;
@@ -82,50 +103,15 @@ final class DocumentedFilters {
             if (line.startsWith("## ")) {
                 inSection = line.equals("## Init-params");
                 inTable = false;
-            } else if (line.startsWith("| " + kind + " | default |")) {
+            } else if (line.startsWith(header)) {
                 inTable = inSection;
             } else if (inTable && line.startsWith("| `")) {
-                List<String> cells = cells(line);
-                params.add(new Row(unquote(cells.get(0)), cells.get(1)));
+                rows.add(cells(line));
             } else if (!line.startsWith("|")) {
                 inTable = false;
             }
         }
-        return params;
-    }
-
-    /**
-     * The README's one-line table in its "## Init-params" section, {@code | filter | init-param |
-     * default | meaning |}: the rows of each filter, by the filter's simple class name.
-     */
-    static Map<String, List<Row>> readmeTable() {
-        Map<String, List<Row>> byFilter = new LinkedHashMap<>();
-        boolean inSection = false;
-        boolean inTable = false;
-        boolean code = false;
-        for (String line : lines(README)) {
-            if (FENCE.matcher(line).find()) {
-                code = !code;
-                inTable = false;
-                continue;
-            }
-            if (code) {
-                continue;
-            }
-            if (line.startsWith("## ")) {
-                inSection = line.equals("## Init-params");
-                inTable = false;
-            } else if (line.startsWith("| filter | init-param | default |")) {
-                inTable = inSection;
-            } else if (inTable && line.startsWith("| `")) {
-                List<String> cells = cells(line);
-                byFilter.computeIfAbsent(unquote(cells.get(0)), f -> new ArrayList<>())
-                        .add(new Row(unquote(cells.get(1)), cells.get(2)));
-            } else if (!line.startsWith("|")) {
-                inTable = false;
-            }
-        }
-        return byFilter;
+        return rows;
     }
 
     /** The cells of a table row, trimmed; a {@code |} inside backticks or escaped as {@code \|} does not split. */

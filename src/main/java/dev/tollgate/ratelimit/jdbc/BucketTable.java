@@ -91,7 +91,7 @@ final class BucketTable {
             s.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (isDuplicateKey(e) || isConflict(e)) {
+            if (Jdbc.isDuplicateKey(e) || isConflict(e)) {
                 return false;
             }
             throw e;
@@ -191,7 +191,7 @@ final class BucketTable {
             check(c, timeoutSeconds);
             return false;
         } catch (SQLException e) {
-            if (!isMissingTable(e)) {
+            if (!Jdbc.isMissingTable(e)) {
                 throw e;
             }
         }
@@ -227,14 +227,6 @@ final class BucketTable {
     /** Whether the table is there: a query that reads no row. */
     void check(Connection c, int timeoutSeconds) throws SQLException {
         read(c, "tollgate:check", timeoutSeconds);
-    }
-
-    static boolean isMissingTable(SQLException e) {
-        return Jdbc.isMissingTable(e);
-    }
-
-    static boolean isDuplicateKey(SQLException e) {
-        return Jdbc.isDuplicateKey(e);
     }
 
     /** The database kinds whose DDL this class knows. */

@@ -45,7 +45,7 @@ abstract class Connections implements AutoCloseable {
                     }
                     return c;
                 } catch (SQLException | RuntimeException e) {
-                    closeQuietly(c);
+                    Jdbc.closeQuietly(c);
                     throw e;
                 }
             }
@@ -57,11 +57,11 @@ abstract class Connections implements AutoCloseable {
                         connection.setAutoCommit(false);
                     } catch (SQLException e) {
                         // The pool validates what it gets back; a broken connection is its to drop.
-                        closeQuietly(connection);
+                        Jdbc.closeQuietly(connection);
                         return;
                     }
                 }
-                closeQuietly(connection);
+                Jdbc.closeQuietly(connection);
             }
 
             @Override
@@ -101,7 +101,7 @@ abstract class Connections implements AutoCloseable {
                     }
                     mine.remove();
                     open.remove(held.connection());
-                    closeQuietly(held.connection());
+                    Jdbc.closeQuietly(held.connection());
                 }
                 int opening = generation.get();
                 Properties credentials = new Properties();
@@ -120,7 +120,7 @@ abstract class Connections implements AutoCloseable {
                     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     c.setNetworkTimeout(timeouts, networkTimeoutMillis);
                 } catch (SQLException | RuntimeException e) {
-                    closeQuietly(c);
+                    Jdbc.closeQuietly(c);
                     throw e;
                 }
                 open.add(c);
@@ -134,20 +134,16 @@ abstract class Connections implements AutoCloseable {
                     generation.incrementAndGet();
                     mine.remove();
                     open.remove(connection);
-                    closeQuietly(connection);
+                    Jdbc.closeQuietly(connection);
                 }
             }
 
             @Override
             public void close() {
-                open.forEach(Connections::closeQuietly);
+                open.forEach(Jdbc::closeQuietly);
                 open.clear();
                 Jdbc.deregisterDriversSince(before);
             }
         };
-    }
-
-    static void closeQuietly(Connection c) {
-        Jdbc.closeQuietly(c);
     }
 }

@@ -187,7 +187,7 @@ final class JdbcBucketStore extends SharedBucketStore {
                     }
                     result.complete(call.run(c));
                 } catch (SQLException | RuntimeException e) {
-                    broken = !(e instanceof SQLException sql) || !BucketTable.isDuplicateKey(sql);
+                    broken = !(e instanceof SQLException sql) || !Jdbc.isDuplicateKey(sql);
                     result.completeExceptionally(e);
                 } catch (Error e) {
                     broken = true;

@@ -8,7 +8,6 @@ import dev.tollgate.ratelimit.spi.StoreSettings;
 import jakarta.servlet.ServletException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,13 +40,7 @@ public final class JdbcStoreProvider implements StoreProvider {
     static final int DEFAULT_POOL_SIZE = 8;
     /** How long startup waits for the database to say whether the table is there. */
     private static final long STARTUP_CHECK_SECONDS = 10;
-    private static final Set<String> PARAMS;
-
-    static {
-        Set<String> params = new HashSet<>(Set.of(DATASOURCE, URL, USER, PASSWORD, TABLE, CREATE_TABLE, POOL_SIZE));
-        params.addAll(Options.params("jdbc-"));
-        PARAMS = Set.copyOf(params);
-    }
+    private static final Set<String> PARAMS = Options.params("jdbc-", DATASOURCE, URL, USER, PASSWORD, TABLE, CREATE_TABLE, POOL_SIZE);
 
     @Override
     public Set<String> params() {
@@ -63,7 +56,7 @@ public final class JdbcStoreProvider implements StoreProvider {
                     + "], like jdbc:postgresql://db:5432/app");
         }
         if (jndiName != null && url != null) {
-            throw settings.invalid(URL, mask(url), "must not be set with init-param [" + DATASOURCE + "]: the store takes its "
+            throw settings.invalid(URL, Jdbc.mask(url), "must not be set with init-param [" + DATASOURCE + "]: the store takes its "
                     + "connections from one of them");
         }
         BucketTable table = settings.parse(TABLE, DEFAULT_TABLE, BucketTable::new);
@@ -78,7 +71,7 @@ public final class JdbcStoreProvider implements StoreProvider {
             where = "the DataSource " + jndiName;
         } else {
             if (!url.startsWith("jdbc:")) {
-                throw settings.invalid(URL, mask(url), "must be a JDBC URL, like jdbc:postgresql://db:5432/app");
+                throw settings.invalid(URL, Jdbc.mask(url), "must be a JDBC URL, like jdbc:postgresql://db:5432/app");
             }
             // Only aborts connections whose socket read outlived the network timeout: one thread is plenty.
             timeouts = Executors.newSingleThreadExecutor(r -> {
@@ -192,10 +185,5 @@ public final class JdbcStoreProvider implements StoreProvider {
                 executor.shutdownNow();
             }
         };
-    }
-
-    /** {@code url} with any password hidden, for messages. */
-    static String mask(String url) {
-        return Jdbc.mask(url);
     }
 }

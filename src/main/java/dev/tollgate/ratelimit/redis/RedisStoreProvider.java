@@ -6,7 +6,6 @@ import dev.tollgate.ratelimit.spi.StoreProvider;
 import dev.tollgate.ratelimit.spi.StoreSettings;
 import jakarta.servlet.ServletException;
 import java.security.cert.X509Certificate;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -24,13 +23,7 @@ public final class RedisStoreProvider implements StoreProvider {
     static final String CA_FILE = "redis-ca-file";
     static final String DEFAULT_KEY_PREFIX = "tollgate:";
     static final String DEFAULT_MODE = "standalone";
-    private static final Set<String> PARAMS;
-
-    static {
-        Set<String> params = new HashSet<>(Set.of(URI, KEY_PREFIX, MODE, CA_FILE));
-        params.addAll(Options.params("redis-"));
-        PARAMS = Set.copyOf(params);
-    }
+    private static final Set<String> PARAMS = Options.params("redis-", URI, KEY_PREFIX, MODE, CA_FILE);
 
     @Override
     public Set<String> params() {

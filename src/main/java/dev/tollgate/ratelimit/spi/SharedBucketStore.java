@@ -16,6 +16,7 @@ import jakarta.servlet.ServletException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,10 +91,12 @@ public abstract class SharedBucketStore implements BucketStore {
             }
         }
 
-        /** The names of these params under {@code prefix}. */
-        public static Set<String> params(String prefix) {
-            return Set.of(prefix + "timeout", prefix + "probe-interval", prefix + "sync", prefix + "sync-tokens",
-                    prefix + "sync-interval");
+        /** The names of these params under {@code prefix}, and a store's {@code own} params beside them. */
+        public static Set<String> params(String prefix, String... own) {
+            Set<String> names = new HashSet<>(Set.of(own));
+            names.addAll(Set.of(prefix + "timeout", prefix + "probe-interval", prefix + "sync", prefix + "sync-tokens",
+                    prefix + "sync-interval"));
+            return Set.copyOf(names);
         }
 
         /** Reads and checks the params under {@code prefix}. */

@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit.jdbc;
 
+import dev.tollgate.bench.ConcurrentRuns;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tollgate.ratelimit.spi.BucketPlan;
 import dev.tollgate.ratelimit.spi.SharedBucketStore;
@@ -13,13 +14,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The database store's cost per decision against its floor: one round trip of the store's own
@@ -34,9 +30,6 @@ public final class JdbcRoundTripFloor {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final String TABLE = "tollgate_floor";
 
-    private interface Decision {
-        void run() throws Exception;
-    }
 
     private JdbcRoundTripFloor() {
     }
@@ -62,7 +55,7 @@ public final class JdbcRoundTripFloor {
                 throw new IllegalStateException(e);
             }
         });
-        Decision floor = () -> {
+        ConcurrentRuns.Decision floor = () -> {
             try (PreparedStatement u = own.get().prepareStatement("UPDATE " + TABLE + " SET version = version + 1 WHERE bucket_key = ?")) {
                 u.setString(1, "floor");
                 u.executeUpdate();
@@ -94,43 +87,19 @@ public final class JdbcRoundTripFloor {
         }
     }
 
-    private static void measure(String url, String what, int threads, int requests, Decision decision) throws Exception {
-        run(threads, requests, decision);
+    private static void measure(String url, String what, int threads, int requests, ConcurrentRuns.Decision decision) throws Exception {
+        ConcurrentRuns.run(threads, requests, decision);
         // The statistics collector reports with a delay: wait for it before and after.
         Thread.sleep(600);
         long xacts = transactions(url);
         long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
-        run(threads, requests, decision);
+        ConcurrentRuns.run(threads, requests, decision);
         double wall = (System.nanoTime() - start) / 1000.0 / requests * threads;
         double cpuPer = (OS.getProcessCpuTime() - cpu) / 1000.0 / requests;
         Thread.sleep(600);
         // Less the two statistics queries of this method.
         double perDecision = (transactions(url) - xacts - 2) / (double) requests;
         System.out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.2f |", what, threads, wall, cpuPer, perDecision));
-    }
-
-    /** {@code requests} decisions in all, spread over {@code threads} threads. */
-    private static void run(int threads, int requests, Decision decision) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < requests / threads; i++) {
-                        decision.run();
-                    }
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
     }
 }

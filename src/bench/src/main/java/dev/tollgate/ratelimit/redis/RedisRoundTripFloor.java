@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit.redis;
 
+import dev.tollgate.bench.ConcurrentRuns;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tollgate.ratelimit.spi.BucketPlan;
 import dev.tollgate.ratelimit.spi.SyncMode;
@@ -11,13 +12,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,9 +29,6 @@ public final class RedisRoundTripFloor {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final String CAS = "local v = redis.call('get', KEYS[1]); redis.call('psetex', KEYS[1], 60000, ARGV[1]); return 1";
 
-    private interface Decision {
-        void run() throws Exception;
-    }
 
     private RedisRoundTripFloor() {
     }
@@ -48,7 +41,7 @@ public final class RedisRoundTripFloor {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisAsyncCommands<String, String> redis = connection.async();
             redis.set("tollgate-floor:k", "x").get();
-            Decision floor = () -> {
+            ConcurrentRuns.Decision floor = () -> {
                 redis.get("tollgate-floor:k").get(1, TimeUnit.SECONDS);
                 redis.eval(CAS, ScriptOutputType.INTEGER, new String[] {"tollgate-floor:k"}, "x").get(1, TimeUnit.SECONDS);
             };
@@ -75,37 +68,13 @@ public final class RedisRoundTripFloor {
         }
     }
 
-    private static void measure(String what, int threads, int requests, Decision decision) throws Exception {
-        run(threads, requests, decision);
+    private static void measure(String what, int threads, int requests, ConcurrentRuns.Decision decision) throws Exception {
+        ConcurrentRuns.run(threads, requests, decision);
         long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
-        run(threads, requests, decision);
+        ConcurrentRuns.run(threads, requests, decision);
         double wall = (System.nanoTime() - start) / 1000.0 / requests * threads;
         double cpuPer = (OS.getProcessCpuTime() - cpu) / 1000.0 / requests;
         System.out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f |", what, threads, wall, cpuPer));
-    }
-
-    /** {@code requests} decisions in all, spread over {@code threads} threads. */
-    private static void run(int threads, int requests, Decision decision) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < requests / threads; i++) {
-                        decision.run();
-                    }
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
     }
 }
