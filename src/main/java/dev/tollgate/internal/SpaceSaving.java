@@ -11,11 +11,13 @@ import java.util.Arrays;
  * client that is not kept had at most {@link #absentBound()} rejections here, and any client with
  * more than N / CAPACITY of N rejections is kept.
  *
- * <p>The clients are a binary min-heap by count (then by last touch, so that of equal counts the
- * least recently rejected client goes first), found through an open-addressing table of slot
- * numbers rather than a {@code HashMap}: a rejection of a kept client allocates nothing, a new
- * client only the cut copy of an id over {@link TopRejections#MAX_ID_LENGTH}, and clearing the
- * sub-window for reuse keeps every array.
+ * <p>The clients are the paper's stream summary: buckets of equal counts in a list by count, each
+ * bucket's clients in the order they reached that count, so that a rejection moves one client one
+ * bucket up in constant time and the client replaced is the least recently rejected of those with
+ * the fewest rejections. They are found through an open-addressing table of slot numbers rather
+ * than a {@code HashMap}. Everything is an array of at most CAPACITY: a rejection of a kept client
+ * allocates nothing, a new client only the cut copy of an id over
+ * {@link TopRejections#MAX_ID_LENGTH}, and clearing the sub-window for reuse keeps every array.
  *
  * <p>Not thread-safe: {@link TopRejections} holds the sketch's own lock around every call.
  */
@@ -27,28 +29,44 @@ final class SpaceSaving {
     }
 
     private static final int CAPACITY = TopRejections.CAPACITY;
-    /** Twice the capacity and a power of two: probes stay short and an index is a mask. */
-    private static final int TABLE_MASK = Integer.highestOneBit(CAPACITY * 2 - 1) * 2 - 1;
+    /** A table of at least twice the capacity, a power of two: probes stay short and an index is a mask. */
+    private static final int TABLE_BITS = 32 - Integer.numberOfLeadingZeros(CAPACITY * 2 - 1);
+    private static final int TABLE_MASK = (1 << TABLE_BITS) - 1;
     private static final char ELLIPSIS = '\u2026';
+    private static final int NONE = -1;
 
+    // Per slot: the client (its count is its bucket's).
     private final String[] ids = new String[CAPACITY];
     private final int[] hashes = new int[CAPACITY];
-    private final long[] counts = new long[CAPACITY];
     private final long[] errors = new long[CAPACITY];
-    private final long[] touched = new long[CAPACITY];
     private final String[] limits = new String[CAPACITY];
     private final long[] last = new long[CAPACITY];
     private final long[] next = new long[CAPACITY];
-    /** Heap position to slot, and slot to heap position. */
-    private final int[] heap = new int[CAPACITY];
-    private final int[] position = new int[CAPACITY];
+    // Per slot: its bucket, and its neighbours there (the clients that reached the count before and after it).
+    private final int[] bucketOf = new int[CAPACITY];
+    private final int[] before = new int[CAPACITY];
+    private final int[] after = new int[CAPACITY];
+    // Per bucket (each holds a client, so there are never more buckets than clients): its count, its
+    // first and latest client, the buckets of the next lower and higher counts; and the unused ones.
+    private final long[] bucketCount = new long[CAPACITY];
+    private final int[] first = new int[CAPACITY];
+    private final int[] latest = new int[CAPACITY];
+    private final int[] lower = new int[CAPACITY];
+    private final int[] higher = new int[CAPACITY];
+    private final int[] freeBuckets = new int[CAPACITY];
     /** Slot plus one, 0 for a free cell; linear probing, deletion by backward shift. */
     private final int[] table = new int[TABLE_MASK + 1];
 
     private long epoch = Long.MIN_VALUE;
     private int size;
-    private long touches;
+    private int freeBucketCount;
+    /** The bucket of the fewest rejections, NONE when empty. */
+    private int lowest = NONE;
     private boolean evicted;
+
+    SpaceSaving() {
+        clear();
+    }
 
     /** The sub-window this sketch counts, in steps since the epoch; {@code Long.MIN_VALUE} before the first. */
     long epoch() {
@@ -71,7 +89,11 @@ final class SpaceSaving {
         Arrays.fill(limits, 0, size, null);
         Arrays.fill(table, 0);
         size = 0;
-        touches = 0;
+        for (int b = 0; b < CAPACITY; b++) {
+            freeBuckets[b] = b;
+        }
+        freeBucketCount = CAPACITY;
+        lowest = NONE;
         evicted = false;
     }
 
@@ -84,32 +106,28 @@ final class SpaceSaving {
         int cut = cutLength(id);
         int hash = cut < 0 ? id.hashCode() : cutHash(id, cut);
         int slot = find(id, cut, hash);
-        if (slot < 0) {
+        if (slot >= 0) {
+            moveUp(slot);
+        } else {
             String kept = cut < 0 ? id : id.substring(0, cut) + ELLIPSIS;
             if (size < CAPACITY) {
-                slot = size;
-                heap[size] = slot;
-                position[slot] = size;
-                size++;
-                counts[slot] = 0;
+                slot = size++;
                 errors[slot] = 0;
+                enterAtOne(slot);
             } else {
-                slot = heap[0];
+                slot = first[lowest];
                 unlink(slot);
-                errors[slot] = counts[slot];
+                errors[slot] = bucketCount[lowest];
                 evicted = true;
+                moveUp(slot);
             }
             ids[slot] = kept;
             hashes[slot] = hash;
             link(slot);
         }
-        counts[slot]++;
-        touched[slot] = ++touches;
         limits[slot] = limit;
         last[slot] = nowMillis;
         next[slot] = nextTokenMillis;
-        // A new slot sits at the heap's end (its key may be below others'); a kept or replaced one only grew.
-        siftDown(siftUp(position[slot]));
         return ids[slot];
     }
 
@@ -118,11 +136,15 @@ final class SpaceSaving {
      * replaced (it may have been that one), else none.
      */
     long absentBound() {
-        return evicted ? counts[heap[0]] : 0;
+        return evicted ? bucketCount[lowest] : 0;
     }
 
     Snapshot snapshot() {
-        return new Snapshot(epoch, Arrays.copyOf(ids, size), Arrays.copyOf(counts, size), Arrays.copyOf(errors, size),
+        long[] counts = new long[size];
+        for (int slot = 0; slot < size; slot++) {
+            counts[slot] = bucketCount[bucketOf[slot]];
+        }
+        return new Snapshot(epoch, Arrays.copyOf(ids, size), counts, Arrays.copyOf(errors, size),
                 Arrays.copyOf(limits, size), Arrays.copyOf(last, size), Arrays.copyOf(next, size), absentBound());
     }
 
@@ -152,8 +174,13 @@ final class SpaceSaving {
         return kept.length() == cut + 1 && kept.charAt(cut) == ELLIPSIS && kept.regionMatches(0, id, 0, cut);
     }
 
+    /**
+     * The top bits of the hash times 2^32 / golden ratio (Fibonacci hashing). Ids that differ in their
+     * last characters ("client-17", "client-18") have {@code String} hashes in runs, which put side by
+     * side in a linear-probing table make clusters: 5 cells per failed probe instead of under 2.
+     */
     private static int home(int hash) {
-        return (hash ^ hash >>> 16) & TABLE_MASK;
+        return hash * 0x9E3779B9 >>> 32 - TABLE_BITS;
     }
 
     private int find(String id, int cut, int hash) {
@@ -191,45 +218,90 @@ final class SpaceSaving {
         table[free] = 0;
     }
 
-    private boolean below(int a, int b) {
-        return counts[a] < counts[b] || counts[a] == counts[b] && touched[a] < touched[b];
+    /** A new client's first rejection: last of the bucket of 1, made below all others if missing. */
+    private void enterAtOne(int slot) {
+        int b = lowest != NONE && bucketCount[lowest] == 1 ? lowest : newBucket(1, NONE, lowest);
+        append(slot, b);
     }
 
-    private int siftUp(int at) {
-        int slot = heap[at];
-        while (at > 0) {
-            int parent = (at - 1) >>> 1;
-            if (!below(slot, heap[parent])) {
-                break;
+    /** One more rejection of a kept client: from its bucket to the last place of the next count's. */
+    private void moveUp(int slot) {
+        int b = bucketOf[slot];
+        long count = bucketCount[b] + 1;
+        int up = higher[b];
+        if (up != NONE && bucketCount[up] == count) {
+            detach(slot, b);
+            if (first[b] == NONE) {
+                dropBucket(b);
             }
-            place(heap[parent], at);
-            at = parent;
+            append(slot, up);
+        } else if (first[b] == slot && latest[b] == slot) {
+            // Alone in its bucket: the bucket moves up with it, still between its neighbours.
+            bucketCount[b] = count;
+        } else {
+            detach(slot, b);
+            append(slot, newBucket(count, b, up));
         }
-        place(slot, at);
-        return at;
     }
 
-    private void siftDown(int at) {
-        int slot = heap[at];
-        while (true) {
-            int child = 2 * at + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && below(heap[child + 1], heap[child])) {
-                child++;
-            }
-            if (!below(heap[child], slot)) {
-                break;
-            }
-            place(heap[child], at);
-            at = child;
+    private void detach(int slot, int b) {
+        int p = before[slot];
+        int n = after[slot];
+        if (p == NONE) {
+            first[b] = n;
+        } else {
+            after[p] = n;
         }
-        place(slot, at);
+        if (n == NONE) {
+            latest[b] = p;
+        } else {
+            before[n] = p;
+        }
     }
 
-    private void place(int slot, int at) {
-        heap[at] = slot;
-        position[slot] = at;
+    private void append(int slot, int b) {
+        int tail = latest[b];
+        before[slot] = tail;
+        after[slot] = NONE;
+        if (tail == NONE) {
+            first[b] = slot;
+        } else {
+            after[tail] = slot;
+        }
+        latest[b] = slot;
+        bucketOf[slot] = b;
+    }
+
+    /** An empty bucket of {@code count} between buckets {@code below} and {@code above} (either NONE). */
+    private int newBucket(long count, int below, int above) {
+        int b = freeBuckets[--freeBucketCount];
+        bucketCount[b] = count;
+        first[b] = NONE;
+        latest[b] = NONE;
+        lower[b] = below;
+        higher[b] = above;
+        if (below == NONE) {
+            lowest = b;
+        } else {
+            higher[below] = b;
+        }
+        if (above != NONE) {
+            lower[above] = b;
+        }
+        return b;
+    }
+
+    private void dropBucket(int b) {
+        int below = lower[b];
+        int above = higher[b];
+        if (below == NONE) {
+            lowest = above;
+        } else {
+            higher[below] = above;
+        }
+        if (above != NONE) {
+            lower[above] = below;
+        }
+        freeBuckets[freeBucketCount++] = b;
     }
 }

@@ -23,9 +23,9 @@ import java.util.function.LongSupplier;
  * had there; so a count is an upper bound, at most {@link Client#overestimate()} above the truth, and
  * a client with more than 1 / {@code CAPACITY} of a sub-window's rejections is always kept.
  *
- * <p>{@code record} costs a hash, a probe and a heap step of 6 levels under the lock of one sketch
- * per window, and allocates nothing for a client already kept; a new client costs only the cut copy
- * of an id longer than {@link #MAX_ID_LENGTH}. {@code top} copies each sketch under its lock and
+ * <p>{@code record} costs, per window, a probe and a few array writes in constant time under the
+ * lock of one sketch, and allocates nothing for a client already kept; a new client costs only the
+ * cut copy of an id longer than {@link #MAX_ID_LENGTH}. {@code top} copies each sketch under its lock and
  * merges outside it. Thread-safe.
  *
  * <p>Not API: public because the filters' packages share it; it may change in any release.
