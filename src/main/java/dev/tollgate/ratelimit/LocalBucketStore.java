@@ -13,6 +13,7 @@ import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -177,6 +178,18 @@ final class LocalBucketStore implements BucketStore {
                 }
             }
             release(tracked);
+        }
+    }
+
+    /** The bucket as it is, if the client has one here; an overflow bucket is no client's own. */
+    @Override
+    public Optional<VerboseResult<EstimationProbe>> peek(String key, BucketPlan plan) {
+        Tracked tracked = buckets.get(bucketKey(key, plan));
+        if (tracked == null) {
+            return Optional.empty();
+        }
+        synchronized (tracked) {
+            return tracked.dropped ? Optional.empty() : Optional.of(tracked.bucket.asVerbose().estimateAbilityToConsume(1));
         }
     }
 

@@ -417,6 +417,11 @@ final class RedisBucketStore extends SharedBucketStore {
 
     /** The innermost cause, and whether TLS failed on the way (its root cause alone seldom says so). */
     @Override
+    protected String kind() {
+        return "redis";
+    }
+
+    @Override
     protected String failureMessage(Throwable e) {
         Throwable root = e;
         String tls = "";

@@ -4,6 +4,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.VerboseResult;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Where the buckets live: one per client key and plan. {@link #tryConsume} takes one token
@@ -67,6 +68,24 @@ public interface BucketStore extends AutoCloseable {
      */
     default Duration probeInterval() {
         return Duration.ofSeconds(1);
+    }
+
+    /**
+     * How the store is doing (for the status page); never called on the request path. A store
+     * that does not say is shown as a local one.
+     */
+    default StoreHealth health() {
+        return StoreHealth.local();
+    }
+
+    /**
+     * The bucket of {@code key} under {@code plan} as it is now, with its state (each limit's
+     * tokens), taking nothing and creating nothing: empty when there is no such bucket, or when
+     * the store cannot tell without creating one. For the status page's lookup of one client,
+     * never called on the request path; a shared store asks the server (within its timeout).
+     */
+    default Optional<VerboseResult<EstimationProbe>> peek(String key, BucketPlan plan) {
+        return Optional.empty();
     }
 
     /** Releases what the store holds (connections, threads). */

@@ -26,6 +26,10 @@ final class CircuitBreaker {
     private final AtomicLong lastAttempt = new AtomicLong();
     /** When the store last failed: only a request started after it can show that the store is back. */
     private volatile long lastFailure;
+    /** The status page's view of the last outage: wall-clock times and what the failure said. */
+    private volatile long lastFailureEpochMillis;
+    private volatile String lastFailureText;
+    private volatile long lastRecoveryEpochMillis;
 
     CircuitBreaker(String name, long probeIntervalNanos, LongSupplier nanoTime) {
         this.name = name;
@@ -55,6 +59,7 @@ final class CircuitBreaker {
      */
     void onSuccess(long startedNanos) {
         if (open.get() && startedNanos - lastFailure >= 0 && open.compareAndSet(true, false)) {
+            lastRecoveryEpochMillis = System.currentTimeMillis();
             LOG.warn("{} answers again; limiting through it resumes", name);
         }
     }
@@ -62,6 +67,8 @@ final class CircuitBreaker {
     void onFailure(String what) {
         long now = nanoTime.getAsLong();
         lastFailure = now;
+        lastFailureEpochMillis = System.currentTimeMillis();
+        lastFailureText = what;
         lastAttempt.set(now);
         if (!open.getAndSet(true)) {
             LOG.warn("{} unavailable ({}); using the outage behaviour until it answers, probing every {} ms",
@@ -69,15 +76,32 @@ final class CircuitBreaker {
         }
     }
 
-    /** Opens the circuit without a log line (the caller has logged why). */
-    void startOpen() {
+    /** Opens the circuit without a log line (the caller has logged why: {@code what}). */
+    void startOpen(String what) {
         long now = nanoTime.getAsLong();
         lastFailure = now;
+        lastFailureEpochMillis = System.currentTimeMillis();
+        lastFailureText = what;
         lastAttempt.set(now);
         open.set(true);
     }
 
     boolean isOpen() {
         return open.get();
+    }
+
+    /** When the store last failed (Unix millis), 0 if never. */
+    long lastFailureEpochMillis() {
+        return lastFailureEpochMillis;
+    }
+
+    /** What the last failure said, or {@code null}. */
+    String lastFailureText() {
+        return lastFailureText;
+    }
+
+    /** When the store last answered again after failing (Unix millis), 0 if never. */
+    long lastRecoveryEpochMillis() {
+        return lastRecoveryEpochMillis;
     }
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tollgate.internal.JoinedKeys;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
@@ -14,9 +15,11 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import jakarta.servlet.ServletException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -218,7 +221,7 @@ public abstract class SharedBucketStore implements BucketStore {
             proxies(System.nanoTime() + Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(2)));
         } catch (StoreUnavailableException e) {
             log.warn("{} unavailable at startup ({}); using the outage behaviour until it answers", name, e.getMessage());
-            breaker.startOpen();
+            breaker.startOpen(e.getMessage());
         } finally {
             afterCall();
         }
@@ -354,6 +357,56 @@ public abstract class SharedBucketStore implements BucketStore {
     @Override
     public final boolean isShared() {
         return true;
+    }
+
+    /** What the status page calls this store: {@code redis}, {@code jdbc}; by default the class's simple name. */
+    protected String kind() {
+        return getClass().getSimpleName();
+    }
+
+    @Override
+    public final StoreHealth health() {
+        long failed = breaker.lastFailureEpochMillis();
+        long recovered = breaker.lastRecoveryEpochMillis();
+        return new StoreHealth(kind(), true, sync.toString(), breaker.isOpen(),
+                failed == 0 ? null : Instant.ofEpochMilli(failed), breaker.lastFailureText(),
+                recovered == 0 ? null : Instant.ofEpochMilli(recovered));
+    }
+
+    /**
+     * Asks the store whether the bucket exists (so that a look never creates one), then reads it
+     * from the store as a fresh read does, within one timeout; a failure counts for the circuit as
+     * a request's would.
+     */
+    @Override
+    public final Optional<VerboseResult<EstimationProbe>> peek(String key, BucketPlan plan) {
+        if (breaker.isOpen()) {
+            throw new StoreUnavailableException("circuit open", null);
+        }
+        long started = breaker.now();
+        long deadline = System.nanoTime() + timeoutNanos;
+        try {
+            Optional<BucketConfiguration> configuration = freshReads(deadline)
+                    .getProxyConfiguration(joined.join(planPrefix(plan), key))
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            breaker.onSuccess(started);
+            return configuration.isEmpty() ? Optional.empty()
+                    : Optional.of(consume(key, plan, bucket -> bucket.asVerbose().estimateAbilityToConsume(1), true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted", e);
+        } catch (TimeoutException e) {
+            breaker.onFailure("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            throw new StoreUnavailableException("timeout", e);
+        } catch (ExecutionException | RuntimeException e) {
+            if (e instanceof StoreUnavailableException unavailable) {
+                throw unavailable;
+            }
+            breaker.onFailure(failureMessage(e));
+            throw new StoreUnavailableException(failureMessage(e), e);
+        } finally {
+            afterCall();
+        }
     }
 
     /** Whether requests currently skip the store. */
