@@ -29,6 +29,8 @@ public final class ApiKeyEntry {
     private final String plan;
     private final ClientIdentity identity;
     private final KeyCheck.Verdict accepted;
+    /** When the key was last accepted (Unix millis, to the second), 0 if not yet; for the status page. */
+    private volatile long lastUsedMillis;
 
     private ApiKeyEntry(Builder b) {
         this.clientId = b.clientId;
@@ -82,6 +84,27 @@ public final class ApiKeyEntry {
     /** The identity that an accepted key gives its request, made once. */
     ClientIdentity identity() {
         return identity;
+    }
+
+    /** When a request with this key was last accepted (to about a second), or {@code null} if none was since it was loaded. */
+    public Instant lastUsed() {
+        long millis = lastUsedMillis;
+        return millis == 0 ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /**
+     * Notes that the key was accepted at {@code nowMillis}. Written at most once a second, so that
+     * a busy key's requests do not all write one shared field.
+     */
+    void used(long nowMillis) {
+        if (nowMillis - lastUsedMillis >= 1000) {
+            lastUsedMillis = nowMillis;
+        }
+    }
+
+    /** Takes over the last use of {@code previous}, the same key before a reload. */
+    void usedAsBefore(ApiKeyEntry previous) {
+        lastUsedMillis = Math.max(lastUsedMillis, previous.lastUsedMillis);
     }
 
     public boolean isExpired(Instant now) {

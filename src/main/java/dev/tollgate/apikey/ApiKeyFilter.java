@@ -24,7 +24,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -257,8 +261,39 @@ public final class ApiKeyFilter implements Filter {
             ownedStore.reportReloads(metrics::reloaded);
             ownedStore.startReloading();
         }
+        metrics.status(this::status, client -> null);
         // Last, so that a filter whose init fails (and is never destroyed) leaves no MBean behind.
         metrics.register(config.getServletContext(), config.getFilterName());
+    }
+
+    /** What the status page shows of the filter: its keys (never a key or a hash) and their last reload. */
+    private Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("mode", enforce ? "enforce" : "report-only");
+        status.put("keys_loaded", store.size());
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("type", ownedStore != null ? ownedStore.source() : "fixed (inline or in code)");
+        long reloaded = metrics.lastReloadMillis();
+        source.put("last_reload_at", reloaded == 0 ? null : Instant.ofEpochMilli(reloaded).toString());
+        source.put("last_reload_outcome", metrics.lastReloadOutcome());
+        status.put("keys_source", source);
+        Instant now = Instant.now();
+        status.put("keys", store.entries().map(entries -> entries.stream()
+                .sorted(Comparator.comparing(ApiKeyEntry::clientId))
+                .map(entry -> {
+                    Map<String, Object> key = new LinkedHashMap<>();
+                    key.put("client_id", entry.clientId());
+                    key.put("plan", entry.plan());
+                    key.put("expires", entry.expiresAt() == null ? null : entry.expiresAt().toString());
+                    key.put("expired", entry.isExpired(now));
+                    key.put("methods", entry.methods().stream().sorted().toList());
+                    key.put("paths", entry.pathPrefixes());
+                    // A disabled row of a keys table is not loaded: every key listed is in force.
+                    key.put("enabled", true);
+                    key.put("last_used_at", entry.lastUsed() == null ? null : entry.lastUsed().toString());
+                    return key;
+                }).toList()).orElse(null));
+        return status;
     }
 
     /** The init-params as a builder: each value goes through the builder's own check. */
@@ -539,6 +574,7 @@ public final class ApiKeyFilter implements Filter {
     }
 
     private ApiKeyEntry accept(HttpServletRequest req, ApiKeyEntry entry) {
+        entry.used(System.currentTimeMillis());
         req.setAttribute(acceptedAttribute, entry);
         req.setAttribute(KEY_ATTRIBUTE, entry);
         req.setAttribute(CLIENT_ID_ATTRIBUTE, entry.clientId());

@@ -129,6 +129,16 @@ final class ApiKeyMetrics extends FilterMetrics {
         lastReloadOutcome = success ? "success" : "failure";
     }
 
+    /** When the keys were last read (Unix millis), 0 if never. */
+    long lastReloadMillis() {
+        return lastReloadMillis;
+    }
+
+    /** success, failure, or none. */
+    String lastReloadOutcome() {
+        return lastReloadOutcome;
+    }
+
     private static int index(String code) {
         return switch (code) {
             case ErrorCodes.MISSING_API_KEY -> 0;

@@ -2,6 +2,7 @@ package dev.tollgate.apikey;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +33,14 @@ public interface ApiKeyStore {
      */
     default Map<String, String> plansByClient() {
         return Map.of();
+    }
+
+    /**
+     * The keys in force now, for the status page (which shows their client ids, plans, expiry,
+     * scopes and last use, never their hashes); empty when the store does not list them.
+     */
+    default Optional<Collection<ApiKeyEntry>> entries() {
+        return Optional.empty();
     }
 
     /** A fixed store of {@code entries}; duplicate client ids or hashes are refused. */

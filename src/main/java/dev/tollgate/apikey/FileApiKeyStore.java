@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,6 +183,7 @@ public final class FileApiKeyStore extends ReloadingStore {
                         + " (write the new file, then rename it; to revoke every key, its only entry is " + NO_KEYS + ")");
             }
             checkPlans(fresh.table().plansByClient());
+            fresh.table().usedAsBefore(previous.table());
             keys = fresh;
             if (fresh.revokesAll() && !previous.revokesAll()) {
                 LOG.warn("Keys file {} says {}: its {} keys are revoked; {} inline keys stay in force",
@@ -207,6 +209,16 @@ public final class FileApiKeyStore extends ReloadingStore {
     /** The keys now in force. */
     KeyTable table() {
         return keys.table();
+    }
+
+    @Override
+    public Optional<Collection<ApiKeyEntry>> entries() {
+        return keys.table().entries();
+    }
+
+    @Override
+    String source() {
+        return "file " + file;
     }
 
     @Override

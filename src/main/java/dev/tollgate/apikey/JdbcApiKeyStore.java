@@ -7,8 +7,10 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -232,6 +234,7 @@ final class JdbcApiKeyStore extends ReloadingStore {
             return;
         }
         refused = null;
+        fresh.table().usedAsBefore(previous.table());
         keys = fresh;
         int disabled = (int) read.stream().filter(row -> !row.enabled()).count();
         if (fresh.fromTable() == 0 && previous.fromTable() > 0) {
@@ -265,6 +268,16 @@ final class JdbcApiKeyStore extends ReloadingStore {
     @Override
     public ApiKeyEntry find(byte[] sha256) {
         return keys.table().find(sha256);
+    }
+
+    @Override
+    public Optional<Collection<ApiKeyEntry>> entries() {
+        return keys.table().entries();
+    }
+
+    @Override
+    String source() {
+        return "table " + table.name();
     }
 
     @Override

@@ -5,7 +5,9 @@ import java.security.MessageDigest;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,6 +44,22 @@ final class KeyTable implements ApiKeyStore {
         }
         this.plans = Set.copyOf(names);
         this.plansByClient = Map.copyOf(byClient);
+    }
+
+    @Override
+    public Optional<Collection<ApiKeyEntry>> entries() {
+        return Optional.of(List.copyOf(byHash.values()));
+    }
+
+    /** Takes over the last use of each key that {@code previous} held too (the same client and hash). */
+    KeyTable usedAsBefore(KeyTable previous) {
+        for (ApiKeyEntry entry : byHash.values()) {
+            ApiKeyEntry before = previous.find(entry.hash());
+            if (before != null && before.clientId().equals(entry.clientId())) {
+                entry.usedAsBefore(before);
+            }
+        }
+        return this;
     }
 
     @Override

@@ -39,6 +39,9 @@ abstract class ReloadingStore implements ApiKeyStore, AutoCloseable {
         return reloadInterval;
     }
 
+    /** Where the keys come from, for the status page: {@code file <path>}, {@code table <name>}. */
+    abstract String source();
+
     /** Re-reads the keys if they changed; runs on the reload thread, and never throws. */
     abstract void reloadIfChanged();
 

@@ -2,7 +2,13 @@ package dev.tollgate.internal;
 
 import jakarta.servlet.ServletContext;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -36,6 +42,10 @@ public abstract class FilterMetrics {
     private final String type;
     private ObjectName registered;
     private AutoCloseable micrometer;
+    private volatile Supplier<Map<String, Object>> details = Map::of;
+    private volatile Function<String, Map<String, Object>> lookup = client -> null;
+    private StatusRegistry statusRegistry;
+    private StatusSource statusSource;
 
     protected FilterMetrics(String type) {
         this.type = type;
@@ -43,6 +53,15 @@ public abstract class FilterMetrics {
 
     /** What this filter exports, described once. */
     protected abstract List<Meter> meters();
+
+    /**
+     * What the status page shows of the filter beside its counters, and its answer to a lookup of
+     * one client ({@code null}: none); set before {@link #register}.
+     */
+    public final void status(Supplier<Map<String, Object>> details, Function<String, Map<String, Object>> lookup) {
+        this.details = Objects.requireNonNull(details, "details");
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
+    }
 
     /**
      * Exports the metrics of the filter {@code filterName} of {@code context}. A failure (a security
@@ -65,10 +84,17 @@ public abstract class FilterMetrics {
                 LOG.warn("{} [{}]: metrics not registered in Micrometer ({})", type, filter, e.toString());
             }
         }
+        statusSource = new Source(filter, Instant.now(), meters);
+        statusRegistry = StatusRegistry.of(context);
+        statusRegistry.add(statusSource);
     }
 
-    /** Removes the MBean and the meters; safe to call twice. */
+    /** Removes the MBean, the meters and the status page's view; safe to call twice. */
     public final synchronized void unregister() {
+        if (statusRegistry != null) {
+            statusRegistry.remove(statusSource);
+            statusRegistry = null;
+        }
         if (registered != null) {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
@@ -90,6 +116,72 @@ public abstract class FilterMetrics {
     /** The name the MBean got, or {@code null} when it is not registered. */
     public final synchronized ObjectName objectName() {
         return registered;
+    }
+
+    /** An attribute name as a status counter's name: {@code WouldRejectMissingApiKey} as {@code would_reject_missing_api_key}. */
+    static String snake(String attribute) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < attribute.length(); i++) {
+            char c = attribute.charAt(i);
+            if (Character.isUpperCase(c)) {
+                if (i > 0) {
+                    out.append('_');
+                }
+                out.append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The status page's view of this filter: its counters read from the same counters as JMX, and what the filter adds. */
+    private final class Source implements StatusSource {
+        private final String name;
+        private final Instant startedAt;
+        private final List<Meter> counters;
+        private final List<String> names;
+
+        Source(String name, Instant startedAt, List<Meter> meters) {
+            this.name = name;
+            this.startedAt = startedAt;
+            this.counters = meters.stream().filter(m -> m.type() == Meter.Type.COUNTER && m.attribute() != null).toList();
+            this.names = counters.stream().map(m -> snake(m.attribute())).toList();
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Instant startedAt() {
+            return startedAt;
+        }
+
+        @Override
+        public Map<String, Long> counters() {
+            Map<String, Long> values = new LinkedHashMap<>();
+            for (int i = 0; i < counters.size(); i++) {
+                values.put(names.get(i), counters.get(i).value().getAsLong());
+            }
+            return values;
+        }
+
+        @Override
+        public Map<String, Object> details() {
+            return details.get();
+        }
+
+        @Override
+        public Map<String, Object> lookup(String client) {
+            return lookup.apply(client);
+        }
     }
 
     /** The context label: the context path, {@code /} for the root context. */

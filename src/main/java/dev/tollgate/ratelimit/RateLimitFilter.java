@@ -229,6 +229,7 @@ public final class RateLimitFilter implements Filter {
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private RateLimiter limiter;
+    private RateLimitStatus status;
     private Plans plans;
     private ClientKeys clients;
     private RateLimitHeaders headers;
@@ -327,8 +328,8 @@ public final class RateLimitFilter implements Filter {
         }
         // ---- end of count-statuses and costs ----
         renderer = ErrorRenderer.forContext(config.getServletContext());
-        RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(
-                params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, ON_STORE_FAILURE_CHOICES).toUpperCase(Locale.ROOT));
+        String onFailureName = params.choice(ON_STORE_FAILURE, DEFAULT_ON_STORE_FAILURE, ON_STORE_FAILURE_CHOICES).toLowerCase(Locale.ROOT);
+        RateLimiter.OnStoreFailure onFailure = RateLimiter.OnStoreFailure.valueOf(onFailureName.toUpperCase(Locale.ROOT));
         // Each filter instance has its own store: local buckets are apart already, a shared store's keys get the namespace.
         BucketStore store = provider == null ? LocalBucketStore.create(plans, maxClients, owner)
                 : provider.open(StoreSettings.of(storeName, params::valueOrNull, owner, namespace, maxClients, metrics::storeCall));
@@ -337,6 +338,8 @@ public final class RateLimitFilter implements Filter {
                 // Only the IETF header and the report-only log name the limit that decided.
                 .namesDecidingLimit(ietfHeaders || !enforce).build();
         metrics.store(limiter::trackedClients, limiter::overflowRequests, store.isShared() ? store::isCircuitOpen : null);
+        status = new RateLimitStatus(limiter, plans, enforce, onFailureName, maxClients);
+        metrics.status(status::details, status::lookup);
         // Last, so that a filter whose init fails (and is never destroyed) leaves no MBean behind.
         metrics.register(config.getServletContext(), config.getFilterName());
     }
@@ -451,6 +454,9 @@ public final class RateLimitFilter implements Filter {
     private void rejected(HttpServletRequest req, HttpServletResponse resp, FilterChain chain, String key,
             RateLimitDecision decision) throws IOException, ServletException {
         ApiError rejection = headers.rejection(decision);
+        if (decision.counted()) {
+            status.rejected(key, decision);
+        }
         if (!enforce) {
             metrics.wouldReject();
             wouldReject(req, resp, key, decision, rejection);
