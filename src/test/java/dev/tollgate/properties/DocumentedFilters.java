@@ -4,7 +4,11 @@ import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.error.ErrorRenderingFilter;
 import dev.tollgate.ratelimit.RateLimitFilter;
 import dev.tollgate.requestid.RequestIdFilter;
+import dev.tollgate.status.StatusServlet;
+import dev.tollgate.testing.Fakes;
 import jakarta.servlet.Filter;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +28,12 @@ import java.util.regex.Pattern;
 final class DocumentedFilters {
 
     /** A filter, the params it needs to start at all, and its page in {@code docs/}, whose init-param tables document its params. */
-    record FilterUnderTest(String name, Supplier<Filter> filter, Map<String, String> base, Path page) {
+    record FilterUnderTest(String name, Starter starter, Map<String, String> base, Path page) {
+        /** Starts a new instance with {@code params} (as {@code web.xml} gives them) and stops it again. */
+        void startAndStop(Map<String, String> params) throws ServletException {
+            starter.startAndStop(params);
+        }
+
         /** The params of the {@code | init-param |} tables in the page's "## Init-params" section, in their order. */
         List<String> params() {
             return documented(page, "init-param").stream().map(Row::name).toList();
@@ -47,13 +56,36 @@ final class DocumentedFilters {
     record Row(String name, String defaultValue) {
     }
 
+    /** How a component under test starts from its params: a filter's or a servlet's init, then its destroy. */
+    interface Starter {
+        void startAndStop(Map<String, String> params) throws ServletException;
+
+        static Starter filter(Supplier<Filter> made) {
+            return params -> {
+                Filter filter = made.get();
+                filter.init(Fakes.filterConfig("under-test", params));
+                filter.destroy();
+            };
+        }
+
+        static Starter servlet(Supplier<Servlet> made) {
+            return params -> {
+                Servlet servlet = made.get();
+                servlet.init(Fakes.servletConfig("under-test", params));
+                servlet.destroy();
+            };
+        }
+    }
+
     static final List<FilterUnderTest> FILTERS = List.of(
-            new FilterUnderTest("RequestIdFilter", RequestIdFilter::new, Map.of(), DOCS.resolve("request-id.md")),
-            new FilterUnderTest("ErrorRenderingFilter", ErrorRenderingFilter::new, Map.of(), DOCS.resolve("errors.md")),
-            new FilterUnderTest("ApiKeyFilter", ApiKeyFilter::new, Map.of("keys", "client-a:" + KEY_HASH),
+            new FilterUnderTest("RequestIdFilter", Starter.filter(RequestIdFilter::new), Map.of(), DOCS.resolve("request-id.md")),
+            new FilterUnderTest("ErrorRenderingFilter", Starter.filter(ErrorRenderingFilter::new), Map.of(), DOCS.resolve("errors.md")),
+            new FilterUnderTest("ApiKeyFilter", Starter.filter(ApiKeyFilter::new), Map.of("keys", "client-a:" + KEY_HASH),
                     DOCS.resolve("api-keys.md")),
-            new FilterUnderTest("RateLimitFilter", RateLimitFilter::new, Map.of("limits", "10/1m"),
-                    DOCS.resolve("rate-limit.md")));
+            new FilterUnderTest("RateLimitFilter", Starter.filter(RateLimitFilter::new), Map.of("limits", "10/1m"),
+                    DOCS.resolve("rate-limit.md")),
+            new FilterUnderTest("StatusServlet", Starter.servlet(StatusServlet::new), Map.of("allow-remote", "false"),
+                    DOCS.resolve("status-page.md")));
 
     private static final Pattern FENCE = Pattern.compile("^\\s*(```|~~~)");
 

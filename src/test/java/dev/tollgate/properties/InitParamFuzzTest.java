@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tollgate.properties.DocumentedFilters.FilterUnderTest;
-import dev.tollgate.testing.Fakes;
 import dev.tollgate.testing.FuzzInput;
-import jakarta.servlet.Filter;
 import jakarta.servlet.ServletException;
 import java.util.HashMap;
 import java.util.List;
@@ -36,10 +34,8 @@ class InitParamFuzzTest {
         String value = lines.size() > 2 ? String.join("\n", lines.subList(2, lines.size())) : "";
         Map<String, String> params = new HashMap<>(under.base());
         params.put(param, value);
-        Filter filter = under.filter().get();
         try {
-            filter.init(Fakes.filterConfig("under-test", params));
-            filter.destroy();
+            under.startAndStop(params);
         } catch (ServletException e) {
             String message = String.valueOf(e.getMessage());
             assertTrue(message.startsWith(under.name()) && message.contains("[" + param + "]"),

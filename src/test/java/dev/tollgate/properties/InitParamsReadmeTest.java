@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tollgate.properties.DocumentedFilters.FilterUnderTest;
 import dev.tollgate.properties.DocumentedFilters.Row;
-import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletException;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +26,7 @@ class InitParamsReadmeTest {
             Map<String, String> params = new HashMap<>(under.base());
             params.put("no-such-param", "x");
             ServletException unknown = assertThrows(ServletException.class,
-                    () -> under.filter().get().init(Fakes.filterConfig("under-test", params)));
+                    () -> under.startAndStop(params));
             String message = unknown.getMessage();
             String known = message.substring(message.indexOf("known names are [") + "known names are [".length(), message.lastIndexOf(']'));
             assertEquals(new TreeSet<>(List.of(known.split(", "))), new TreeSet<>(under.params()), under + ": the init-param tables of " + under.page());

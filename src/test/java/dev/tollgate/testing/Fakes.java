@@ -2,6 +2,7 @@ package dev.tollgate.testing;
 
 import dev.tollgate.internal.FilterMetrics;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -56,6 +57,33 @@ public final class Fakes {
         return new FilterConfig() {
             @Override
             public String getFilterName() {
+                return name;
+            }
+
+            @Override
+            public ServletContext getServletContext() {
+                return context;
+            }
+
+            @Override
+            public String getInitParameter(String key) {
+                return params.get(key);
+            }
+
+            @Override
+            public java.util.Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(params.keySet());
+            }
+        };
+    }
+
+    /** A servlet config named {@code name} with {@code initParams}, in a context without params. */
+    public static ServletConfig servletConfig(String name, Map<String, String> initParams) {
+        Map<String, String> params = new LinkedHashMap<>(initParams);
+        ServletContext context = context(Map.of());
+        return new ServletConfig() {
+            @Override
+            public String getServletName() {
                 return name;
             }
 
