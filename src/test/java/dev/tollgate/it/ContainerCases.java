@@ -53,11 +53,16 @@ abstract class ContainerCases {
      * The file is deleted when the class is done.
      */
     final Path deploy(String webapp, String keysFileText) throws Exception {
+        return deploy(EmbeddedContainer.webapp(webapp), keysFileText);
+    }
+
+    /** The same with the WAR directory {@code webappDir} (a filled-in template, say). */
+    final Path deploy(Path webappDir, String keysFileText) throws Exception {
         keysFile = Files.createTempFile("tollgate-keys", ".txt");
         Files.writeString(keysFile, keysFileText);
         System.setProperty(KEYS_FILE_PROPERTY, keysFile.toString());
         try {
-            deploy(webapp);
+            deploy(webappDir);
         } finally {
             System.clearProperty(KEYS_FILE_PROPERTY);
         }

@@ -11,10 +11,13 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.security.HashLoginService;
+import org.eclipse.jetty.security.UserStore;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.security.Credential;
 
 /**
  * A real servlet container serving one WAR directory (with its {@code WEB-INF/web.xml}) on a free
@@ -24,6 +27,16 @@ public interface EmbeddedContainer {
 
     /** Both containers refuse headers over 8 KB by default; tests send a 10 KB key to the filter. */
     int LARGE_HEADERS = 32 * 1024;
+
+    /**
+     * The users of each container's realm ({@code tollgate}, for a web.xml's BASIC login): an
+     * operator with the role {@value #ADMIN_ROLE}, and a user without it. Passwords are the user
+     * name followed by {@code -secret}.
+     */
+    String ADMIN_USER = "ops";
+    String OTHER_USER = "dev";
+    String ADMIN_ROLE = "tollgate-admin";
+    String REALM = "tollgate";
 
     /** Deploys {@code webappDir} at context path "" and starts; returns the port. */
     int start(Path webappDir) throws Exception;
@@ -133,6 +146,12 @@ public interface EmbeddedContainer {
             context.setParentLoaderPriority(true);
             context.setThrowUnavailableOnStartupException(true);
             server.setHandler(context);
+            UserStore users = new UserStore();
+            users.addUser(ADMIN_USER, Credential.getCredential(ADMIN_USER + "-secret"), new String[] {ADMIN_ROLE});
+            users.addUser(OTHER_USER, Credential.getCredential(OTHER_USER + "-secret"), new String[0]);
+            HashLoginService realm = new HashLoginService(REALM);
+            realm.setUserStore(users);
+            server.addBean(realm);
             server.start();
             port = connector.getLocalPort();
             return port;
@@ -215,6 +234,10 @@ public interface EmbeddedContainer {
                     }
                 }
             }
+            // The engine's realm (made by getHost()) holds the users that Tomcat.addUser adds.
+            tomcat.addUser(ADMIN_USER, ADMIN_USER + "-secret");
+            tomcat.addRole(ADMIN_USER, ADMIN_ROLE);
+            tomcat.addUser(OTHER_USER, OTHER_USER + "-secret");
             tomcat.getHost().addChild(context);
             if (hardened) {
                 // server.xml: <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false"/>
