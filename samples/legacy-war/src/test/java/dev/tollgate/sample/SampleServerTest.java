@@ -35,6 +35,7 @@ class SampleServerTest {
 
     static final String DEMO_KEY = "tg_demo-key-for-the-sample-only";
     static final String READ_ONLY_KEY = "tg_demo-read-only-key";
+    static final String ADMIN_KEY = "tg_demo-admin-key-for-the-status-page";
 
     private static HttpResponse<String> call(String method, String path, String body) throws Exception {
         return call(method, path, body, DEMO_KEY);
@@ -54,6 +55,22 @@ class SampleServerTest {
         assertFalse(body.get("success").asBoolean());
         assertEquals(r.headers().firstValue("X-Request-ID").orElseThrow(), body.get("request_id").asText());
         return body;
+    }
+
+    /** The README's status page: only the admin key, whose paths name the page, reads it; in the query for a browser. */
+    @Test
+    void shouldShowTheStatusPageToTheAdminKeyOnly() throws Exception {
+        assertEquals(200, call("GET", "/api/hello", null).statusCode());
+        HttpResponse<String> status = call("GET", "/tollgate/status.json", null, ADMIN_KEY);
+        assertEquals(200, status.statusCode(), status.body());
+        JsonNode filters = new ObjectMapper().readTree(status.body()).get("filters");
+        assertEquals(4, filters.size(), status.body());
+        assertFalse(status.body().contains(DEMO_KEY), "no key on the page");
+        HttpResponse<String> page = call("GET", "/tollgate/?api_key=" + ADMIN_KEY, null, null);
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        error(call("GET", "/tollgate/status.json", null, null), 401);
+        error(call("GET", "/tollgate/status.json", null, DEMO_KEY), 403);
     }
 
     @Test
