@@ -114,9 +114,17 @@ public final class Chromium implements AutoCloseable {
         driver.get(url);
     }
 
-    /** The rendered text of the first element matching {@code cssSelector}; fails when none does. */
+    /**
+     * The rendered text of the first element matching {@code cssSelector}, read in the page in one
+     * step (so a page that redraws the element meanwhile cannot make it stale); fails when none does.
+     */
     public String text(String cssSelector) {
-        return driver.findElement(By.cssSelector(cssSelector)).getText();
+        Object text = driver.executeScript("var e = document.querySelector(arguments[0]); return e === null ? null : e.innerText;",
+                cssSelector);
+        if (text == null) {
+            throw new AssertionError("no element matches [" + cssSelector + "]");
+        }
+        return (String) text;
     }
 
     /** Waits up to {@link Wait#DEFAULT} for an element matching {@code cssSelector} whose text {@code pattern} finds; returns the text. */
