@@ -3,6 +3,7 @@ package dev.tollgate.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ratelimit.jdbc.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,5 +86,18 @@ class JdbcSharedLimitIT {
             assertTrue(rows.getLong(2) > System.currentTimeMillis(), "the bucket expires");
             assertTrue(!rows.next(), "one bucket");
         }
+        // Each node's status page shows the database store, the rejections it answered, and the one shared bucket.
+        long rejected = 0;
+        for (EmbeddedContainer node : List.of(jetty, tomcat)) {
+            JsonNode limiter = Http.get(node.port(), "/tollgate/status.json").json().at("/filters").findParent("top_clients");
+            assertEquals("jdbc", limiter.at("/store/store").asText(), limiter.toString());
+            assertEquals("closed", limiter.at("/store/circuit").asText());
+            assertEquals("client:alice", limiter.at("/top_clients/last_minute/0/client").asText(), limiter.toString());
+            rejected += limiter.at("/top_clients/last_minute/0/rejections").asLong();
+            JsonNode bucket = Http.get(node.port(), "/tollgate/client.json?id=alice").json().at("/filters/0/buckets/0");
+            assertEquals("client:alice", bucket.get("key").asText(), bucket.toString());
+            assertEquals(0, bucket.at("/limits/0/remaining").asLong(), "the shared bucket, read from the database: " + bucket);
+        }
+        assertEquals(110, rejected, "the two nodes' top lists together count every rejection");
     }
 }
