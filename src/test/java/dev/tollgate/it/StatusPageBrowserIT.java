@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -22,27 +23,33 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
  */
 class StatusPageBrowserIT extends ContainerCases {
 
+    /** One browser for both containers' invocations: starting it takes a few seconds. */
+    private static Chromium browser;
+
     private RedisServerProcess redis;
     private Path keysFile;
-    private Chromium browser;
 
     @BeforeParameterizedClassInvocation
     void start() throws Exception {
         redis = RedisServerProcess.start();
         keysFile = deploy(WebappTemplate.fill("status", Map.of("REDIS_URI", redis.uri())), StatusPageIT.keysFile());
-        browser = Chromium.start();
+        if (browser == null) {
+            browser = Chromium.start();
+        }
         browser.open("http://127.0.0.1:" + port + "/tollgate/");
         browser.waitForText("#updated", Pattern.compile("^updated "));
     }
 
     @AfterParameterizedClassInvocation
     void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            redis.close();
+        redis.close();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
         }
     }
 
