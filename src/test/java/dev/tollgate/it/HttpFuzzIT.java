@@ -27,7 +27,7 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
  */
 class HttpFuzzIT extends ContainerCases {
 
-    static final int REQUESTS = 2500;
+    static final int REQUESTS = Integer.getInteger("tollgate.test.fuzz-requests", 2500);
     /** What the key header property sent before: 600 requests over the two containers. */
     static final int KEY_HEADER_REQUESTS = 300;
     static final String KEY = "tg_fuzz-key-0123456789";
