@@ -1,7 +1,11 @@
 package dev.tollgate.bench;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -10,6 +14,17 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
 
 /**
@@ -93,6 +108,83 @@ public final class BaselineFilters {
             resp.setHeader("X-Throttle-Remaining", "999999999");
             resp.setHeader("X-Throttle-Reset", "1796213000");
             chain.doFilter(request, response);
+        }
+    }
+
+    /**
+     * The floor of the whole chain: one hand-written filter doing the observable work of Tollgate's
+     * four filters on an allowed request, with no Tollgate code: a new random id (from the thread's
+     * random, as a UUID) in the request attribute, the {@code X-Request-ID} response header and the
+     * MDC; the key header hashed with SHA-256 and looked up in a map of the keys' hashes (init-param
+     * {@code keys}, {@code client:sha256hex} by commas, as the key filter's), confirmed in constant
+     * time; the client id in two request attributes and the MDC; one token from the client's local
+     * bucket4j bucket; the three {@code X-Throttle-*} headers from the probe. No wrappers: they are
+     * not observable on an allowed request. What the chain costs above this is the cost of its
+     * structure (four filters, wrappers, checks), not of the work.
+     */
+    public static final class Floor implements Filter {
+        private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        private record Key(String client, byte[] hash) {
+        }
+
+        private final Map<ByteBuffer, Key> keys = new HashMap<>();
+        private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+        private final Bandwidth limit = Bandwidth.builder().capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)).build();
+        private final String limitText = Long.toString(limit.getCapacity());
+
+        @Override
+        public void init(FilterConfig config) {
+            for (String entry : config.getInitParameter("keys").split(",")) {
+                String[] parts = entry.strip().split(":");
+                byte[] hash = HexFormat.of().parseHex(parts[1]);
+                keys.put(ByteBuffer.wrap(hash), new Key(parts[0], hash));
+            }
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+            HttpServletRequest http = (HttpServletRequest) request;
+            HttpServletResponse resp = (HttpServletResponse) response;
+            http.getHeader("X-Request-ID");
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            String id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+                    (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+            request.setAttribute("dev.tollgate.request_id", id);
+            resp.setHeader("X-Request-ID", id);
+            String key = http.getHeader("X-API-KEY");
+            byte[] hash = SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8));
+            Key found = keys.get(ByteBuffer.wrap(hash));
+            if (found == null || !MessageDigest.isEqual(hash, found.hash())) {
+                resp.sendError(401);
+                return;
+            }
+            String client = found.client();
+            request.setAttribute("dev.tollgate.client_id", client);
+            request.setAttribute("dev.tollgate.api_key", client);
+            Bucket bucket = buckets.computeIfAbsent(client, c -> Bucket.builder().addLimit(limit).build());
+            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+            if (!probe.isConsumed()) {
+                resp.sendError(429);
+                return;
+            }
+            resp.setHeader("X-Throttle-Limit", limitText);
+            resp.setHeader("X-Throttle-Remaining", Long.toString(probe.getRemainingTokens()));
+            resp.setHeader("X-Throttle-Reset", Long.toString((System.currentTimeMillis() + probe.getNanosToWaitForReset() / 1_000_000 + 999) / 1000));
+            MDC.put("request_id", id);
+            MDC.put("client_id", client);
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                MDC.remove("client_id");
+                MDC.remove("request_id");
+            }
         }
     }
 }

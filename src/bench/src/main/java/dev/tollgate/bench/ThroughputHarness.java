@@ -133,6 +133,8 @@ public final class ThroughputHarness {
                 new Variant("rate-limit", List.of(rateLimit)),
                 new Variant("rate-limit-quiet", List.of(rateLimitQuiet)),
                 new Variant("full-chain", List.of(requestId, errors, apiKey, rateLimit)),
+                // Not Tollgate's: the chain's observable work in one hand-written filter, its floor.
+                new Variant("floor", List.of(new FilterSpec(BaselineFilters.Floor.class.getName(), Map.of("keys", keyList.toString())))),
                 // Not Tollgate's: what a filter costs the container, and what the request id filter asks of it.
                 new Variant("pass-through", List.of(passThrough)),
                 new Variant("pass-through-4", List.of(passThrough, passThrough, passThrough, passThrough)),
