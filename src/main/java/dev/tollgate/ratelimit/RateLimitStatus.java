@@ -147,7 +147,9 @@ final class RateLimitStatus {
             Map<String, Object> limit = new LinkedHashMap<>();
             limit.put("limit", plan.policyItem(limits[i]));
             limit.put("capacity", limits[i].getCapacity());
-            limit.put("remaining", Math.max(0, result.getState().getCurrentSize(i)));
+            long current = result.getState().getCurrentSize(i);
+            limit.put("remaining", Math.max(0, current));
+            limit.put("full_seconds", fullSeconds(limits[i], current, result.getState().getRoundingError(i)));
             each.add(limit);
         }
         EstimationProbe probe = result.getValue();
@@ -158,6 +160,23 @@ final class RateLimitStatus {
         view.put("next_token_seconds", probe.canBeConsumed() ? 0 : RateLimiter.ceilSeconds(probe.getNanosToWaitForRefill()));
         view.put("full_seconds", RateLimiter.ceilSeconds(result.getState().calculateFullRefillingTime(result.getOperationTimeNanos())));
         return view;
+    }
+
+    /**
+     * When one limit is full again: for a limit that refills token by token, its missing tokens at
+     * its refill rate (less what it has already refilled of the next token); {@code null} for one
+     * that refills all at once at the end of its interval, whose moment the state does not tell.
+     */
+    static Long fullSeconds(Bandwidth limit, long current, long roundingError) {
+        if (limit.isRefillIntervally()) {
+            return null;
+        }
+        long missing = limit.getCapacity() - current;
+        if (missing <= 0) {
+            return 0L;
+        }
+        double nanos = ((double) missing * limit.getRefillPeriodNanos() - roundingError) / limit.getRefillTokens();
+        return RateLimiter.ceilSeconds((long) Math.ceil(nanos));
     }
 
     /** The default plan and the named ones, each once. */

@@ -178,6 +178,11 @@ class StatusPageIT extends ContainerCases {
         assertEquals("default-1m", buckets.at("/0/limits/0/limit").asText());
         assertEquals(2, buckets.at("/0/limits/0/remaining").asLong());
         assertEquals(99, buckets.at("/0/limits/1/remaining").asLong());
+        // One token missing of 3 a minute: back within 20 s; of 100 an hour: within 36 s.
+        long minuteFull = buckets.at("/0/limits/0/full_seconds").asLong();
+        assertTrue(minuteFull >= 1 && minuteFull <= 20, buckets.toString());
+        long hourFull = buckets.at("/0/limits/1/full_seconds").asLong();
+        assertTrue(hourFull >= 1 && hourFull <= 36, buckets.toString());
         assertEquals(0, buckets.at("/0/next_token_seconds").asLong());
 
         JsonNode nobody = get("/tollgate/client.json?id=client:nobody").json();
