@@ -53,55 +53,50 @@ public final class Fakes {
     }
 
     public static FilterConfig filterConfig(String name, Map<String, String> initParams, ServletContext context) {
-        Map<String, String> params = new LinkedHashMap<>(initParams);
-        return new FilterConfig() {
-            @Override
-            public String getFilterName() {
-                return name;
-            }
-
-            @Override
-            public ServletContext getServletContext() {
-                return context;
-            }
-
-            @Override
-            public String getInitParameter(String key) {
-                return params.get(key);
-            }
-
-            @Override
-            public java.util.Enumeration<String> getInitParameterNames() {
-                return Collections.enumeration(params.keySet());
-            }
-        };
+        return new Config(name, initParams, context);
     }
 
     /** A servlet config named {@code name} with {@code initParams}, in a context without params. */
     public static ServletConfig servletConfig(String name, Map<String, String> initParams) {
-        Map<String, String> params = new LinkedHashMap<>(initParams);
-        ServletContext context = context(Map.of());
-        return new ServletConfig() {
-            @Override
-            public String getServletName() {
-                return name;
-            }
+        return new Config(name, initParams, context(Map.of()));
+    }
 
-            @Override
-            public ServletContext getServletContext() {
-                return context;
-            }
+    /** A filter's or a servlet's config: a name, init-params in their order, a context. */
+    private static final class Config implements FilterConfig, ServletConfig {
+        private final String name;
+        private final Map<String, String> params;
+        private final ServletContext context;
 
-            @Override
-            public String getInitParameter(String key) {
-                return params.get(key);
-            }
+        Config(String name, Map<String, String> initParams, ServletContext context) {
+            this.name = name;
+            this.params = new LinkedHashMap<>(initParams);
+            this.context = context;
+        }
 
-            @Override
-            public java.util.Enumeration<String> getInitParameterNames() {
-                return Collections.enumeration(params.keySet());
-            }
-        };
+        @Override
+        public String getFilterName() {
+            return name;
+        }
+
+        @Override
+        public String getServletName() {
+            return name;
+        }
+
+        @Override
+        public ServletContext getServletContext() {
+            return context;
+        }
+
+        @Override
+        public String getInitParameter(String key) {
+            return params.get(key);
+        }
+
+        @Override
+        public java.util.Enumeration<String> getInitParameterNames() {
+            return Collections.enumeration(params.keySet());
+        }
     }
 
     /** A GET request for {@code uri} with {@code headers} and working attributes. */

@@ -3,8 +3,7 @@ package dev.tollgate.bench;
 import dev.tollgate.internal.TopRejections;
 import dev.tollgate.internal.TopRejections.Client;
 import dev.tollgate.internal.TopRejections.Window;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import dev.tollgate.ratelimit.StoreFootprint;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -33,9 +32,9 @@ public final class TopRejectionsMemory {
         char[] template = new char[TopRejections.MAX_ID_LENGTH];
         Arrays.fill(template, 'x');
 
-        long before = usedAfterGc();
+        long before = StoreFootprint.usedAfterGc();
         TopRejections rejections = new TopRejections(clock::get);
-        long empty = usedAfterGc();
+        long empty = StoreFootprint.usedAfterGc();
         for (int i = 0; i < CLIENTS; i++) {
             char[] id = template.clone();
             String number = Integer.toString(i);
@@ -43,7 +42,7 @@ public final class TopRejectionsMemory {
             clock.set(start + i * HOUR_MILLIS / CLIENTS);
             rejections.record(new String(id), "default-1m", clock.get() + 1_000);
         }
-        long full = usedAfterGc();
+        long full = StoreFootprint.usedAfterGc();
 
         List<Client> minute = rejections.top(Window.MINUTE, TopRejections.maxEntries());
         List<Client> hour = rejections.top(Window.HOUR, TopRejections.maxEntries());
@@ -58,16 +57,5 @@ public final class TopRejectionsMemory {
                 entries, TopRejections.maxEntries(), ids.size());
         System.out.printf("  heap held when empty %,d bytes; when full %,d bytes = %.0f bytes per entry%n",
                 empty - before, total, total / (double) entries);
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(100);
-            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 }

@@ -40,7 +40,8 @@ public final class StoreFootprint {
         }
     }
 
-    private static long usedAfterGc() throws InterruptedException {
+    /** The heap in use after a few collections (the least seen): what live objects hold. */
+    public static long usedAfterGc() throws InterruptedException {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
