@@ -1,5 +1,7 @@
 package dev.tollgate.status;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.apikey.ApiKeyEntry;
 import dev.tollgate.apikey.ApiKeyFilter;
@@ -115,7 +117,9 @@ public final class StatusServlet extends GenericServlet {
         renderer = ErrorRenderer.forContext(getServletContext());
         registry = StatusRegistry.of(getServletContext());
         page = StatusPage.load(refreshSeconds);
-        json = new ObjectMapper();
+        // Not Jackson's default buffer recycling: it keeps a recycler (a class of this application)
+        // in a thread local of the container's request threads, which would outlive a redeploy.
+        json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
         history = new CounterHistory();
         history.sample(registry.sources(), System.currentTimeMillis());
         sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {

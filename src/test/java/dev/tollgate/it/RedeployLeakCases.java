@@ -100,6 +100,9 @@ abstract class RedeployLeakCases {
                 assertEquals("100000", ok.header("X-Throttle-Limit"), ok::toString);
                 Http.Response missing = Http.get(port, "/app/api/hello");
                 assertEquals(401, missing.status(), missing::toString);
+                Http.Response status = Http.get(port, "/app/tollgate/status.json");
+                assertEquals(200, status.status(), () -> "round " + loaders.size() + ": " + status);
+                assertEquals(5, status.json().get("filters").size(), status::toString);
                 host.undeploy();
             }
 
@@ -179,7 +182,8 @@ abstract class RedeployLeakCases {
      * A WAR directory: Tollgate's classes in {@code WEB-INF/classes}, its libraries (but the logging
      * API, which the container shares) in {@code WEB-INF/lib}, and a {@code web.xml} with all four
      * filters, the Redis store, a second rate-limit filter on the database store (PostgreSQL, its
-     * driver in {@code WEB-INF/lib} as a WAR brings it) and a keys file re-read every second.
+     * driver in {@code WEB-INF/lib} as a WAR brings it), a keys file re-read every second, and the
+     * status page (its sampling thread).
      */
     static Path war(String redisUri) throws IOException {
         Path war = Files.createTempDirectory("tollgate-redeploy");
@@ -237,6 +241,12 @@ abstract class RedeployLeakCases {
                   <filter-mapping><filter-name>rate-limit-db</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>
                   <servlet><servlet-name>hello</servlet-name><servlet-class>%s</servlet-class></servlet>
                   <servlet-mapping><servlet-name>hello</servlet-name><url-pattern>/api/*</url-pattern></servlet-mapping>
+                  <servlet>
+                    <servlet-name>status</servlet-name><servlet-class>dev.tollgate.status.StatusServlet</servlet-class>
+                    <init-param><param-name>allow-remote</param-name><param-value>false</param-value></init-param>
+                    <load-on-startup>1</load-on-startup>
+                  </servlet>
+                  <servlet-mapping><servlet-name>status</servlet-name><url-pattern>/tollgate/*</url-pattern></servlet-mapping>
                 </web-app>
                 """.formatted(keys, redisUri, DATABASE.replace("&", "&amp;"), Hello.class.getName());
         Files.writeString(webInf.resolve("web.xml"),
