@@ -194,9 +194,10 @@ public final class StatusServlet extends GenericServlet {
         boolean head = method.equals("HEAD");
         String path = req.getPathInfo();
         if (path == null) {
-            // Mapped as /tollgate/*, reached as /tollgate: the page's relative links need the slash.
+            // Mapped as /tollgate/*, reached as /tollgate: the page's relative links need the slash. Built
+            // from the mapped path, not the raw URI (//evil.example/..;/tollgate maps here on Tomcat).
             String query = req.getQueryString();
-            resp.sendRedirect(req.getRequestURI() + "/" + (query == null ? "" : "?" + query));
+            resp.sendRedirect(req.getContextPath() + req.getServletPath() + "/" + (query == null ? "" : "?" + query));
             return;
         }
         switch (path) {
@@ -235,8 +236,12 @@ public final class StatusServlet extends GenericServlet {
             if (!(req.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE) instanceof ApiKeyEntry entry)) {
                 return ApiError.of(401, ErrorCodes.MISSING_API_KEY, "An API key scoped to the status page is required");
             }
-            // A key without path limits reaches every path: a partner's key, not an operator's.
-            if (entry.pathPrefixes().isEmpty()) {
+            // A key without path limits reaches every path: a partner's key, not an operator's. A key
+            // filter in report-only mode lets a key through that is not allowed here (marked), and a
+            // forward from a path the key may reach carries its entry: the key must name this path.
+            String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
+            if (entry.pathPrefixes().isEmpty() || req.getAttribute(ApiKeyFilter.WOULD_REJECT_ATTRIBUTE) != null
+                    || !entry.allowsPath(path)) {
                 return ApiError.of(403, ErrorCodes.ACCESS_DENIED, "Permission denied");
             }
         }
@@ -248,13 +253,19 @@ public final class StatusServlet extends GenericServlet {
         if (address == null || address.isEmpty()) {
             return false;
         }
-        char first = address.charAt(0);
-        if (!(Character.digit(first, 16) >= 0 || first == ':' || first == '[')) {
-            // Not a literal: never resolve a name here.
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (Character.digit(c, 16) < 0 && c != ':' && c != '.' && c != '%' && c != '[' && c != ']') {
+                // Not an IP literal (a name a proxy header put here, say): never resolve a name here.
+                return false;
+            }
+        }
+        if (address.indexOf('.') >= 0 && address.indexOf(':') < 0 && !address.matches("[0-9.]+")) {
+            // Hex letters with dots (cafe.example): a name, not an IPv4 literal.
             return false;
         }
         try {
-            String literal = first == '[' && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+            String literal = address.charAt(0) == '[' && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
             return InetAddress.getByName(literal).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;

@@ -32,7 +32,7 @@ class StatusPageIT extends ContainerCases {
 
     static String keysFile() {
         return ApiKeyIT.keysFileText(
-                ApiKeyIT.line("ops-admin", ADMIN, "paths=/tollgate-key"),
+                ApiKeyIT.line("ops-admin", ADMIN, "paths=/tollgate-key,/tollgate-trial"),
                 ApiKeyIT.line("partner", PARTNER, ""),
                 ApiKeyIT.line("acme", ACME, "methods=GET paths=/api"),
                 ApiKeyIT.line("beta", BETA, "expires=2099-01-01T00:00:00Z"));
@@ -229,6 +229,28 @@ class StatusPageIT extends ContainerCases {
         Http.Response page = get("/tollgate-key/?api_key=" + ADMIN);
         assertEquals(200, page.status(), page.toString());
         assertTrue(page.body().contains("window.location.search"), "the page sends its query with every fetch");
+    }
+
+    @Test
+    void aKeyFilterInReportOnlyModeLetsNoOtherKeyThrough() throws Exception {
+        // Report-only passes acme's key (paths=/api) on, marked: the page refuses it all the same.
+        assertRefused(403, get("/tollgate-trial/status.json", "X-API-Key: " + ACME));
+        assertRefused(403, get("/tollgate-trial/status.json", "X-API-Key: " + PARTNER));
+        assertRefused(401, get("/tollgate-trial/status.json"));
+        assertEquals(200, get("/tollgate-trial/status.json", "X-API-Key: " + ADMIN).status());
+    }
+
+    @Test
+    void theRedirectToThePageStaysOnThisSite() throws Exception {
+        // Tomcat maps this to /tollgate (it drops ;params and resolves ..); Jetty refuses it.
+        Http.Response tricky = get("//evil.example/..;/tollgate");
+        if (tricky.status() == 302) {
+            String location = tricky.header("Location");
+            assertFalse(location.startsWith("//") || location.contains("evil.example"), tricky.toString());
+            assertTrue(location.endsWith("/tollgate/"), tricky.toString());
+        } else {
+            assertEquals(400, tricky.status(), tricky.toString());
+        }
     }
 
     @Test

@@ -231,12 +231,12 @@ final class JdbcBucketStore extends SharedBucketStore {
         }
     }
 
-    /** Drivers repeat the URL in some messages: never a password in a log line. */
     @Override
     protected String kind() {
         return "jdbc";
     }
 
+    /** Drivers repeat the URL in some messages: never a password in a log line. */
     @Override
     protected String failureMessage(Throwable e) {
         return Jdbc.mask(super.failureMessage(e));

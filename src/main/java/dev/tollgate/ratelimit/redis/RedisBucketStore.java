@@ -415,12 +415,12 @@ final class RedisBucketStore extends SharedBucketStore {
         return FIRST_VERSION + counter;
     }
 
-    /** The innermost cause, and whether TLS failed on the way (its root cause alone seldom says so). */
     @Override
     protected String kind() {
         return "redis";
     }
 
+    /** The innermost cause, and whether TLS failed on the way (its root cause alone seldom says so). */
     @Override
     protected String failureMessage(Throwable e) {
         Throwable root = e;
