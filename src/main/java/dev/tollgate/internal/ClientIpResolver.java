@@ -186,6 +186,26 @@ public final class ClientIpResolver {
     }
 
     /**
+     * Whether {@code address} is a loopback IP literal ({@code 127.x.x.x}, {@code ::1}, also in
+     * brackets or IPv4-mapped); a name, or anything else that is not a literal, is not: never a lookup.
+     */
+    public static boolean isLoopback(String address) {
+        byte[] parsed = parse(address);
+        if (parsed == null) {
+            return false;
+        }
+        if (parsed.length == 4) {
+            return parsed[0] == 127;
+        }
+        for (int i = 0; i < 15; i++) {
+            if (parsed[i] != 0) {
+                return false;
+            }
+        }
+        return parsed[15] == 1;
+    }
+
+    /**
      * The bytes of an IPv4 or IPv6 literal (4 bytes for IPv4 and IPv4-mapped IPv6, else 16), or
      * {@code null}. Never a lookup: this class does not use {@link java.net.InetAddress}.
      */

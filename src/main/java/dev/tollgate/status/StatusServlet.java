@@ -8,6 +8,7 @@ import dev.tollgate.apikey.ApiKeyFilter;
 import dev.tollgate.error.ApiError;
 import dev.tollgate.error.ErrorCodes;
 import dev.tollgate.error.ErrorRenderer;
+import dev.tollgate.internal.ClientIpResolver;
 import dev.tollgate.internal.InitParams;
 import dev.tollgate.internal.StatusRegistry;
 import dev.tollgate.internal.StatusSource;
@@ -20,11 +21,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,7 +223,7 @@ public final class StatusServlet extends GenericServlet {
 
     /** Why {@code req} may not see the page, or {@code null} when every configured protection holds. */
     private ApiError refusal(HttpServletRequest req) {
-        if (!allowRemote && !isLoopback(req.getRemoteAddr())) {
+        if (!allowRemote && !ClientIpResolver.isLoopback(req.getRemoteAddr())) {
             return ApiError.of(403, ErrorCodes.ACCESS_DENIED, "The status page answers connections from this host only");
         }
         if (role != null) {
@@ -246,30 +248,6 @@ public final class StatusServlet extends GenericServlet {
             }
         }
         return null;
-    }
-
-    /** Whether {@code address} (a literal IP, as the container gives it) is a loopback address. */
-    static boolean isLoopback(String address) {
-        if (address == null || address.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < address.length(); i++) {
-            char c = address.charAt(i);
-            if (Character.digit(c, 16) < 0 && c != ':' && c != '.' && c != '%' && c != '[' && c != ']') {
-                // Not an IP literal (a name a proxy header put here, say): never resolve a name here.
-                return false;
-            }
-        }
-        if (address.indexOf('.') >= 0 && address.indexOf(':') < 0 && !address.matches("[0-9.]+")) {
-            // Hex letters with dots (cafe.example): a name, not an IPv4 literal.
-            return false;
-        }
-        try {
-            String literal = address.charAt(0) == '[' && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
-            return InetAddress.getByName(literal).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     private static void send(HttpServletResponse resp, String type, byte[] body, boolean head) throws IOException {
@@ -299,7 +277,12 @@ public final class StatusServlet extends GenericServlet {
             CounterHistory.Window window = history.lastMinute(source, counters, now);
             filter.put("window_seconds", window.seconds());
             Map<String, Object> table = new LinkedHashMap<>();
-            counters.forEach((name, total) -> table.put(name, Map.of("last_minute", window.delta(name, total), "total", total)));
+            counters.forEach((name, total) -> {
+                Map<String, Long> cell = new LinkedHashMap<>();
+                cell.put("last_minute", window.delta(name, total));
+                cell.put("total", total);
+                table.put(name, cell);
+            });
             filter.put("counters", table);
             filter.putAll(source.details());
             filters.add(filter);
@@ -356,9 +339,9 @@ public final class StatusServlet extends GenericServlet {
             }
             String body = html.substring(open + tag.length() + 2, close);
             try {
-                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
-                return "'sha256-" + java.util.Base64.getEncoder().encodeToString(digest) + "'";
-            } catch (java.security.NoSuchAlgorithmException e) {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+                return "'sha256-" + Base64.getEncoder().encodeToString(digest) + "'";
+            } catch (NoSuchAlgorithmException e) {
                 throw new ServletException(NAME + ": SHA-256 not available", e);
             }
         }

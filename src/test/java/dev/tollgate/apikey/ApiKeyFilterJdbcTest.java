@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.it.Wait;
 import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletException;
@@ -13,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.Map;
@@ -184,14 +186,11 @@ class ApiKeyFilterJdbcTest {
         assertEquals("ApiKeyFilter: init-param [bearer] has invalid value [on]: must be true or false",
                 initFailure(params("keys-source", "jdbc", "keys-jdbc-url", url, "keys-jdbc-user", "sa", "reload-interval", "1",
                         "bearer", "on")).getMessage());
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        Set<Thread> leaked = reloadThreads();
-        leaked.removeAll(before);
-        while (!leaked.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            leaked = reloadThreads();
-            leaked.removeAll(before);
-        }
+        Set<Thread> leaked = Wait.poll(Duration.ofSeconds(2), () -> {
+            Set<Thread> now = reloadThreads();
+            now.removeAll(before);
+            return now;
+        }, Set::isEmpty);
         assertTrue(leaked.isEmpty(), "reload threads left alive: " + leaked);
     }
 

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.it.Wait;
 import dev.tollgate.testing.FakeHttp;
 import dev.tollgate.testing.Fakes;
 import jakarta.servlet.ServletException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -91,14 +93,11 @@ class ApiKeyFilterStartupTest {
         Set<Thread> before = reloadThreads();
         ServletException e = initFailure(Map.of("keys-file", file.toString(), "reload-interval", "1", "bearer", "on"));
         assertEquals("ApiKeyFilter: init-param [bearer] has invalid value [on]: must be true or false", e.getMessage());
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        Set<Thread> leaked = reloadThreads();
-        leaked.removeAll(before);
-        while (!leaked.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            leaked = reloadThreads();
-            leaked.removeAll(before);
-        }
+        Set<Thread> leaked = Wait.poll(Duration.ofSeconds(2), () -> {
+            Set<Thread> now = reloadThreads();
+            now.removeAll(before);
+            return now;
+        }, Set::isEmpty);
         assertTrue(leaked.isEmpty(), "reload threads left alive: " + leaked);
     }
 

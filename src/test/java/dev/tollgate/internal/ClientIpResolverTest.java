@@ -195,4 +195,17 @@ class ClientIpResolverTest {
         }
         return out;
     }
+
+    @Test
+    void loopbackIsTheLoopbackLiteralsOnly() {
+        for (String address : List.of("127.0.0.1", "127.1.2.3", "::1", "0:0:0:0:0:0:0:1", "[::1]")) {
+            assertTrue(ClientIpResolver.isLoopback(address), address);
+        }
+        // Names are never resolved, whatever they resolve to: db1.corp and cafe.bad are not literals.
+        for (String address : List.of("10.0.0.1", "203.0.113.9", "::ffff:10.0.0.1", "fe80::1", "localhost", "", "x",
+                "db1.corp", "cafe.bad", "beef")) {
+            assertFalse(ClientIpResolver.isLoopback(address), address);
+        }
+        assertFalse(ClientIpResolver.isLoopback(null));
+    }
 }
