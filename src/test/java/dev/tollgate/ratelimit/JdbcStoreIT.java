@@ -145,6 +145,32 @@ class JdbcStoreIT {
     }
 
     @Test
+    void shouldKeepTheBoundOfTheBatchedSyncAcrossNodesAndPushEveryToken() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("40/1h"));
+        Map<String, String> batched = Map.of("jdbc-sync", "batched", "jdbc-sync-tokens", "5", "jdbc-sync-interval", "100");
+        List<RateLimiter> nodes = List.of(node(plans, batched), node(plans, batched));
+        int allowed = 0;
+        for (int i = 0; i < 120; i++) {
+            allowed += nodes.get(i % 2).tryConsume("client:batched", plans.defaultPlan()).allowed() ? 1 : 0;
+        }
+        assertTrue(allowed >= 40 && allowed <= 40 + 2 * 5, "the limit plus at most k * sync-tokens: " + allowed);
+        // Many clients, a few requests each on one node: decided there, every token in the table after the close.
+        RateLimiter third = node(plans, batched);
+        for (int c = 0; c < 200; c++) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(third.tryConsume("client:many-" + c, plans.defaultPlan()).allowed());
+            }
+        }
+        third.close();
+        RateLimiter reader = node(plans, Map.of());
+        for (int c = 0; c < 200; c += 37) {
+            assertEquals(36, reader.tryConsume("client:many-" + c, plans.defaultPlan()).remaining(),
+                    "3 tokens of client " + c + " pushed by the batched node, the 4th taken here");
+        }
+    }
+
+    @Test
     void shouldKeepTheBoundOfTheDelayedSyncAcrossNodes() throws Exception {
         db.create(table);
         Plans plans = Plans.of(Limits.parse("40/1h"));

@@ -130,7 +130,7 @@ class RateLimitFilterTest {
 
     @Test
     void shouldValidateRedisSyncParams() {
-        assertEquals("RateLimitFilter: init-param [redis-sync] has invalid value [sometimes]: must be one of [delayed, exact]",
+        assertEquals("RateLimitFilter: init-param [redis-sync] has invalid value [sometimes]: must be one of [batched, delayed, exact]",
                 initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-sync", "sometimes")));
         assertEquals("RateLimitFilter: init-param [redis-sync-tokens] has invalid value [0]: must be an integer between 1 and 1000000",
                 initFailure(with("store", "redis", "redis-uri", "redis://127.0.0.1:6379", "redis-sync", "delayed",

@@ -81,8 +81,10 @@ class RedisSyncBoundIT {
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < perThread; i++) {
-                        int client = (thread * 7 + i) % clients;
-                        RateLimiter node = nodes.get((thread + i) % nodes.size());
+                        // Each thread starts at its own share of the clients: each client gets the same number of requests.
+                        int client = (thread * (clients / threads) + i) % clients;
+                        // Each pass over the clients moves each of them to the next node.
+                        RateLimiter node = nodes.get((thread + i / clients) % nodes.size());
                         RateLimitDecision d = node.tryConsume(clientPrefix + client, plans.defaultPlan());
                         if (d.allowed()) {
                             admitted.incrementAndGet(client);
@@ -140,6 +142,95 @@ class RedisSyncBoundIT {
                     k, syncTokens, worst, limit, limit + k * syncTokens);
         } finally {
             nodes.forEach(RateLimiter::close);
+        }
+    }
+
+    @Test
+    void shouldHoldTheBoundOfTheBatchedSyncForTenThousandClientsOnFourNodes() throws Exception {
+        int limit = 5;
+        int k = 4;
+        int syncTokens = 2;
+        int clients = 10_000;
+        Plans plans = Plans.of(Limits.parse(limit + "/1h"));
+        List<RateLimiter> nodes = nodes(k, plans, () -> store(SyncMode.batched(syncTokens, Duration.ofMillis(50))));
+        try {
+            // 24 requests per client, each client on all four nodes, from 16 threads at once.
+            int threads = 16;
+            int perThread = clients * 24 / threads;
+            int[][] perClient = hammer(nodes, plans, "client:batched-", clients, threads, perThread);
+            int worst = 0;
+            int total = 0;
+            for (int c = 0; c < clients; c++) {
+                assertEquals(24, perClient[c][1], "every request of client " + c + " counted");
+                assertTrue(perClient[c][0] >= limit, "client " + c + " got the limit at least: " + perClient[c][0]);
+                assertTrue(perClient[c][0] <= limit + k * syncTokens,
+                        "client " + c + " got " + perClient[c][0] + ", more than " + limit + " + " + k + " nodes * " + syncTokens);
+                worst = Math.max(worst, perClient[c][0]);
+                total += perClient[c][0];
+            }
+            System.out.printf("batched sync, %d nodes, %d clients, %d tokens: most admitted to one client %d, mean %.2f (limit %d, bound %d)%n",
+                    k, clients, syncTokens, worst, total / (double) clients, limit, limit + k * syncTokens);
+        } finally {
+            nodes.forEach(RateLimiter::close);
+        }
+    }
+
+    @Test
+    void shouldCallRedisLessOftenBatchedThanDelayedForManyClients() throws Exception {
+        Plans plans = Plans.of(Limits.parse("1000000/1h"));
+        int clients = 10_000;
+        int threads = 8;
+        int perThread = clients * 5 / threads;
+        long[] calls = new long[2];
+        List<SyncMode> modes = List.of(SyncMode.delayed(10, Duration.ofMillis(1000)), SyncMode.batched(10, Duration.ofMillis(1000)));
+        for (int m = 0; m < modes.size(); m++) {
+            SyncMode sync = modes.get(m);
+            List<RateLimiter> nodes = nodes(2, plans, () -> store(sync));
+            long before = roundTrips();
+            try {
+                int[][] perClient = hammer(nodes, plans, "client:many-" + sync.name() + "-", clients, threads, perThread);
+                for (int c = 0; c < clients; c++) {
+                    assertEquals(5, perClient[c][0], "all allowed, far below the limit: client " + c);
+                }
+            } finally {
+                // The close pushes what the last burst did not: counted as the mode's calls.
+                nodes.forEach(RateLimiter::close);
+            }
+            calls[m] = roundTrips() - before;
+            System.out.printf("Redis calls per request, %d clients, 2 nodes, %s: %.3f%n", clients, sync,
+                    calls[m] / (double) (threads * perThread));
+        }
+        // Delayed: each client's first request on a node reads its bucket, and each sync is a call.
+        // Batched: no read; each bucket is pushed once per burst (or at close) from each node.
+        assertTrue(calls[1] < calls[0], "batched " + calls[1] + " calls, delayed " + calls[0]);
+        assertTrue(calls[1] <= 2 * 2 * clients, "at most a push per bucket and node per burst: " + calls[1]);
+    }
+
+    @Test
+    void shouldKeepTheBatchedTokensThroughAnOutageAndPushThemAfter() throws Exception {
+        Plans plans = Plans.of(Limits.parse("100/1h"));
+        try (RedisServerProcess own = RedisServerProcess.start()) {
+            SharedBucketStore store = RedisStores.create(own.uri(), prefix, Duration.ofMillis(200), PROBE, SyncMode.batched(50, Duration.ofMillis(100)));
+            try (RateLimiter node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
+                // A new client: decided from a bucket the node makes itself, no call to Redis.
+                assertTrue(node.tryConsume("client:kept", plans.defaultPlan()).allowed());
+                own.stop(true);
+                for (int i = 0; i < 7; i++) {
+                    RateLimitDecision d = node.tryConsume("client:kept", plans.defaultPlan());
+                    assertTrue(d.allowed() && d.counted(), "decided from the node's copy while Redis is down: " + d);
+                }
+                // Several bursts fail while Redis is away; the 8 tokens stay on the node.
+                Thread.sleep(500);
+                own.startAgain();
+                boolean pushed = Wait.poll(Duration.ofSeconds(20), Duration.ofMillis(50),
+                        () -> keyExists(own, prefix + "default:client:kept"), exists -> exists);
+                assertTrue(pushed, "the bucket reached the restarted Redis with the next burst");
+            }
+            try (RateLimiter reader = RateLimiter.builder(plans).store(RedisStores.create(own.uri(), prefix, TIMEOUT, PROBE, SyncMode.exact()))
+                    .onStoreFailure(OnStoreFailure.REJECT).build()) {
+                assertEquals(91, reader.tryConsume("client:kept", plans.defaultPlan()).remaining(),
+                        "the 8 tokens taken during the outage are in Redis: the 9th leaves 91");
+            }
         }
     }
 

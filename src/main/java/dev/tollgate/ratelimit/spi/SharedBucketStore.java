@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -72,7 +73,7 @@ public abstract class SharedBucketStore implements BucketStore {
     /**
      * What every shared store reads from its {@code <prefix>} init-params: {@code timeout}
      * (milliseconds, default 100), {@code probe-interval} (milliseconds, default 1000), and the
-     * {@link SyncMode}: {@code sync} ({@code exact} or {@code delayed}), {@code sync-tokens}
+     * {@link SyncMode}: {@code sync} ({@code exact}, {@code delayed} or {@code batched}), {@code sync-tokens}
      * (default 10), {@code sync-interval} (milliseconds, default 1000).
      */
     public record Options(Duration timeout, Duration probeInterval, SyncMode sync) {
@@ -106,10 +107,14 @@ public abstract class SharedBucketStore implements BucketStore {
         public static Options read(StoreSettings settings, String prefix) throws ServletException {
             int timeoutMillis = settings.integer(prefix + "timeout", DEFAULT_TIMEOUT_MILLIS, 1, 60_000);
             int probeMillis = settings.integer(prefix + "probe-interval", DEFAULT_PROBE_MILLIS, 100, 60_000);
-            String mode = settings.choice(prefix + "sync", SyncMode.EXACT, Set.of(SyncMode.EXACT, SyncMode.DELAYED));
+            String mode = settings.choice(prefix + "sync", SyncMode.EXACT, Set.of(SyncMode.EXACT, SyncMode.DELAYED, SyncMode.BATCHED));
             int syncTokens = settings.integer(prefix + "sync-tokens", DEFAULT_SYNC_TOKENS, 1, 1_000_000);
             int syncMillis = settings.integer(prefix + "sync-interval", DEFAULT_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
-            SyncMode sync = mode.equals(SyncMode.DELAYED) ? SyncMode.delayed(syncTokens, Duration.ofMillis(syncMillis)) : SyncMode.exact();
+            SyncMode sync = switch (mode) {
+                case SyncMode.DELAYED -> SyncMode.delayed(syncTokens, Duration.ofMillis(syncMillis));
+                case SyncMode.BATCHED -> SyncMode.batched(syncTokens, Duration.ofMillis(syncMillis));
+                default -> SyncMode.exact();
+            };
             return new Options(Duration.ofMillis(timeoutMillis), Duration.ofMillis(probeMillis), sync);
         }
     }
@@ -137,6 +142,11 @@ public abstract class SharedBucketStore implements BucketStore {
      * between syncs; under {@link LimitChanges}, which makes bucket4j's configuration replacements.
      */
     private final Optimization optimization;
+    /** The bursts of the {@code batched} mode; {@code null} in the others. */
+    private final SyncBatches batches;
+    /** Buckets whose unsynced tokens could not be pushed (dropped while the store was away), not yet logged. */
+    private final AtomicLong unpushed = new AtomicLong();
+    private volatile long unpushedLoggedAt;
 
     /**
      * A store called {@code name} in the log (where it is, and its keys), its keys starting with
@@ -158,15 +168,16 @@ public abstract class SharedBucketStore implements BucketStore {
                 .expireAfterAccess(Duration.ofMinutes(10))
                 .executor(Runnable::run)
                 .removalListener((String key, AsyncBucketProxy proxy, RemovalCause cause) -> {
-                    if (sync.isDelayed() && proxy != null && cause.wasEvicted()) {
+                    if (sync.keepsLocalCopies() && proxy != null && cause.wasEvicted()) {
                         pushUnsynced(key, proxy);
                     }
                 })
                 .build();
         // The delayed mode sends its syncs ahead of need from the client's own threads, not from request threads.
         // On top of either, so both see its replacement command: changed limits count what was used (LimitChanges).
-        this.optimization = LimitChanges.countingUsed(sync.isDelayed()
-                ? new SyncAhead(sync.tokens(), sync.interval(), background)
+        this.batches = sync.isBatched() ? new SyncBatches(name, sync.interval(), breaker::isOpen) : null;
+        this.optimization = LimitChanges.countingUsed(sync.keepsLocalCopies()
+                ? new SyncAhead(sync.tokens(), sync.interval(), background, batches)
                 : Optimizations.batching());
     }
 
@@ -264,7 +275,7 @@ public abstract class SharedBucketStore implements BucketStore {
      */
     @Override
     public final VerboseResult<EstimationProbe> estimate(String key, BucketPlan plan, long tokens) {
-        return consume(key, plan, bucket -> bucket.asVerbose().estimateAbilityToConsume(tokens), !sync.isDelayed());
+        return consume(key, plan, bucket -> bucket.asVerbose().estimateAbilityToConsume(tokens), !sync.keepsLocalCopies());
     }
 
     /** A compare-and-swap like a consumption's. */
@@ -422,10 +433,13 @@ public abstract class SharedBucketStore implements BucketStore {
 
     /**
      * Starts a sync of {@code proxy}'s unsynced tokens without waiting for it; a failure is logged,
-     * and those tokens (at most {@code sync-tokens}) are lost to the shared count.
+     * and those tokens (at most {@code sync-tokens}) are lost to the shared count. While the store
+     * is away none is sent: the bucket is counted, and the count logged at most every 10 s.
      */
     private CompletableFuture<Void> pushUnsynced(String key, AsyncBucketProxy proxy) {
         if (!isConnected() || breaker.isOpen()) {
+            unpushed.incrementAndGet();
+            logUnpushed(false);
             return CompletableFuture.completedFuture(null);
         }
         try {
@@ -436,6 +450,23 @@ public abstract class SharedBucketStore implements BucketStore {
             });
         } finally {
             afterCall();
+        }
+    }
+
+    /**
+     * Logs how many buckets' unsynced tokens were dropped while the store was away, at most every
+     * 10 s unless {@code now}.
+     */
+    private void logUnpushed(boolean now) {
+        long at = System.nanoTime();
+        if (!now && at - unpushedLoggedAt < TimeUnit.SECONDS.toNanos(10)) {
+            return;
+        }
+        unpushedLoggedAt = at;
+        long buckets = unpushed.getAndSet(0);
+        if (buckets > 0) {
+            log.warn("{} was unavailable: the unsynced tokens of {} buckets (at most sync-tokens each) were dropped "
+                    + "from this node and are not in the shared count", name, buckets);
         }
     }
 
@@ -453,12 +484,16 @@ public abstract class SharedBucketStore implements BucketStore {
         }
     }
 
-    /** Pushes the delayed mode's unsynced tokens, then {@link #closeConnections()}. */
+    /** Stops the bursts, pushes the unsynced tokens of the delayed and batched modes, then {@link #closeConnections()}. */
     @Override
     public final void close() {
         try {
-            if (sync.isDelayed()) {
+            if (batches != null) {
+                batches.close();
+            }
+            if (sync.keepsLocalCopies()) {
                 pushAllUnsynced();
+                logUnpushed(true);
             }
             closeConnections();
         } finally {

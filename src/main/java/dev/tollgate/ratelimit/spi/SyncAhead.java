@@ -1,5 +1,6 @@
 package dev.tollgate.ratelimit.spi;
 
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.proxy.AsyncCommandExecutor;
 import io.github.bucket4j.distributed.proxy.CommandExecutor;
@@ -13,9 +14,12 @@ import io.github.bucket4j.distributed.remote.MultiResult;
 import io.github.bucket4j.distributed.remote.MutableBucketEntry;
 import io.github.bucket4j.distributed.remote.RemoteBucketState;
 import io.github.bucket4j.distributed.remote.RemoteCommand;
+import io.github.bucket4j.distributed.remote.commands.CheckConfigurationVersionAndExecuteCommand;
 import io.github.bucket4j.distributed.remote.commands.ConsumeIgnoringRateLimitsCommand;
+import io.github.bucket4j.distributed.remote.commands.CreateInitialStateWithVersionOrReplaceConfigurationAndExecuteCommand;
 import io.github.bucket4j.distributed.remote.commands.CreateSnapshotCommand;
 import io.github.bucket4j.distributed.remote.commands.MultiCommand;
+import io.github.bucket4j.distributed.remote.commands.SyncCommand;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +54,26 @@ import java.util.concurrent.RejectedExecutionException;
  * </ul>
  * The price: a sync every {@code tokens} tokens where bucket4j's takes one more, and a time sync
  * every half interval while a bucket is in use.
+ *
+ * <p>With {@link SyncBatches} (the {@code batched} mode), for many clients that each send few
+ * requests:
+ * <ul>
+ *   <li>A node that has no copy of a bucket makes one from the bucket's limits, full, and decides
+ *       from it: bucket4j's first command finds no bucket here, and its command that creates the
+ *       bucket runs on the node. A node holds at most {@code tokens} unsynced tokens of that bucket
+ *       too, so the bound is the same: where other nodes emptied the bucket, this node admits at
+ *       most {@code tokens} before its sync brings the store's state back.</li>
+ *   <li>There is no time sync per bucket and no copy is too old to decide from: a copy that took
+ *       tokens joins the next burst, which {@link SyncBatches} sends every {@code interval} for all
+ *       such copies at once; a copy that reaches {@code tokens} unsynced tokens syncs at once, as
+ *       above. (The bound never rested on the copy's age: every admitted token is in the store or
+ *       among a node's at most {@code tokens} unsynced ones.)</li>
+ *   <li>Every sync of such a copy carries the bucket's limits and their version, so it creates
+ *       the bucket in the store when it is missing there (new, or expired) instead of losing the
+ *       tokens, and moves it to changed limits as a request would ({@link LimitChanges}).</li>
+ *   <li>A sync that fails keeps its tokens unsynced and the copy in the next burst; while the
+ *       store's circuit is open no burst is sent, and the tokens wait.</li>
+ * </ul>
  */
 final class SyncAhead implements Optimization {
 
@@ -58,12 +82,14 @@ final class SyncAhead implements Optimization {
     private final Executor background;
     private final OptimizationListener listener;
     private final TimeMeter clock;
+    /** The bursts of the batched mode; {@code null} in the delayed mode. */
+    private final SyncBatches batches;
 
-    SyncAhead(long maxTokens, Duration maxInterval, Executor background) {
-        this(maxTokens, maxInterval.toNanos(), background, NopeOptimizationListener.INSTANCE, TimeMeter.SYSTEM_MILLISECONDS);
+    SyncAhead(long maxTokens, Duration maxInterval, Executor background, SyncBatches batches) {
+        this(maxTokens, maxInterval.toNanos(), background, NopeOptimizationListener.INSTANCE, TimeMeter.SYSTEM_MILLISECONDS, batches);
     }
 
-    SyncAhead(long maxTokens, long maxNanos, Executor background, OptimizationListener listener, TimeMeter clock) {
+    SyncAhead(long maxTokens, long maxNanos, Executor background, OptimizationListener listener, TimeMeter clock, SyncBatches batches) {
         if (maxTokens < 1 || maxNanos < 1) {
             throw new IllegalArgumentException("a delayed sync needs at least one token and a positive interval");
         }
@@ -72,11 +98,12 @@ final class SyncAhead implements Optimization {
         this.background = background;
         this.listener = listener;
         this.clock = clock;
+        this.batches = batches;
     }
 
     @Override
     public Optimization withListener(OptimizationListener newListener) {
-        return new SyncAhead(maxTokens, maxNanos, background, newListener, clock);
+        return new SyncAhead(maxTokens, maxNanos, background, newListener, clock, batches);
     }
 
     /** The blocking API (not used by the store): bucket4j's delaying optimization with the same bound. */
@@ -92,7 +119,7 @@ final class SyncAhead implements Optimization {
     }
 
     /** One bucket's local copy and the sync in flight; every field is guarded by {@code this}. */
-    private final class LocalCopy implements AsyncCommandExecutor {
+    private final class LocalCopy implements AsyncCommandExecutor, Runnable {
 
         /** Where a request's own command is in a sync's commands: after the pushed tokens, before the snapshot. */
         private static final int OWN = 1;
@@ -106,6 +133,11 @@ final class SyncAhead implements Optimization {
         private long unsynced;
         /** Completes, never exceptionally, when the call in flight has ended; {@code null} when none is. */
         private CompletableFuture<Void> inFlight;
+        /** Batched: the bucket's limits and their version, from bucket4j's command that creates the bucket. */
+        private BucketConfiguration configuration;
+        private long version;
+        /** Batched: whether this copy waits in {@link SyncBatches} for the next burst. */
+        private boolean queued;
 
         LocalCopy(AsyncCommandExecutor remote) {
             this.remote = remote;
@@ -116,19 +148,34 @@ final class SyncAhead implements Optimization {
             CommandResult<T> local;
             CompletableFuture<Void> waitFor = null;
             CompletableFuture<Void> done = null;
-            MultiCommand sync = null;
+            RemoteCommand<MultiResult> sync = null;
+            boolean join = false;
             long pushed = 0;
             long now;
             synchronized (this) {
                 now = clock.currentTimeNanos();
+                if (batches != null && unsynced == 0 && isSync(command)) {
+                    // Batched: a push of nothing (a proxy dropped from the cache, the close) needs no call.
+                    @SuppressWarnings("unchecked")
+                    CommandResult<T> nothing = (CommandResult<T>) (CommandResult<?>) CommandResult.NOTHING;
+                    return CompletableFuture.completedFuture(nothing);
+                }
+                if (batches != null && state == null && command instanceof CheckConfigurationVersionAndExecuteCommand) {
+                    // Batched, no copy yet: bucket4j's answer to a missing bucket is its command that
+                    // creates it, which runs here (tryLocally).
+                    return CompletableFuture.completedFuture(CommandResult.bucketNotFound());
+                }
                 local = tryLocally(command, now);
                 if (local != null) {
-                    if (inFlight == null && (unsynced >= maxTokens || 2 * (now - syncedAt) >= maxNanos)) {
+                    if (inFlight == null && (unsynced >= maxTokens || batches == null && 2 * (now - syncedAt) >= maxNanos)) {
                         // All the tokens or half the interval used up: sync now, without waiting for it.
                         done = new CompletableFuture<>();
                         inFlight = done;
                         pushed = unsynced;
-                        sync = new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand()));
+                        sync = withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand())));
+                    } else if (batches != null && unsynced > 0 && !queued) {
+                        queued = true;
+                        join = true;
                     }
                 } else if (inFlight != null) {
                     waitFor = inFlight;
@@ -136,13 +183,15 @@ final class SyncAhead implements Optimization {
                     done = new CompletableFuture<>();
                     inFlight = done;
                     pushed = unsynced;
-                    sync = new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), command, new CreateSnapshotCommand()));
+                    sync = withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), command, new CreateSnapshotCommand())));
                 }
             }
             if (local != null) {
                 listener.incrementSkipCount(1);
                 if (sync != null) {
                     syncInBackground(sync, pushed, now, done);
+                } else if (join) {
+                    batches.add(this);
                 }
                 return CompletableFuture.completedFuture(local);
             }
@@ -157,7 +206,40 @@ final class SyncAhead implements Optimization {
             return result;
         }
 
-        private void syncInBackground(MultiCommand sync, long pushed, long sentAt, CompletableFuture<Void> done) {
+        /**
+         * A burst of {@link SyncBatches}: sends this copy's unsynced tokens and takes the bucket's
+         * state back, unless a sync is in flight already (its end puts the copy in the next burst
+         * if tokens are left).
+         */
+        @Override
+        public void run() {
+            CompletableFuture<Void> done;
+            RemoteCommand<MultiResult> sync;
+            long pushed;
+            long now;
+            synchronized (this) {
+                queued = false;
+                if (inFlight != null || unsynced == 0) {
+                    return;
+                }
+                now = clock.currentTimeNanos();
+                done = new CompletableFuture<>();
+                inFlight = done;
+                pushed = unsynced;
+                sync = withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand())));
+            }
+            send(sync, pushed, now, done);
+        }
+
+        /**
+         * Batched: {@code sync} under the bucket's limits, so that it creates a bucket the store does
+         * not have, and moves one on older limits, before it runs; as it is otherwise.
+         */
+        private RemoteCommand<MultiResult> withLimits(MultiCommand sync) {
+            return configuration == null ? sync : new LimitChanges.Replacement<>(configuration, sync, version);
+        }
+
+        private void syncInBackground(RemoteCommand<MultiResult> sync, long pushed, long sentAt, CompletableFuture<Void> done) {
             try {
                 background.execute(() -> send(sync, pushed, sentAt, done));
             } catch (RejectedExecutionException e) {
@@ -167,7 +249,8 @@ final class SyncAhead implements Optimization {
         }
 
         /** Sends {@code sync} and takes its answer into the local copy; the future fails as the call does. */
-        private CompletableFuture<CommandResult<MultiResult>> send(MultiCommand sync, long pushed, long sentAt, CompletableFuture<Void> done) {
+        private CompletableFuture<CommandResult<MultiResult>> send(RemoteCommand<MultiResult> sync, long pushed, long sentAt,
+                                                                  CompletableFuture<Void> done) {
             CompletableFuture<CommandResult<MultiResult>> call;
             try {
                 call = remote.executeAsync(sync);
@@ -178,6 +261,7 @@ final class SyncAhead implements Optimization {
         }
 
         private void ended(CommandResult<MultiResult> result, Throwable failure, long pushed, long sentAt, CompletableFuture<Void> done) {
+            boolean join = false;
             synchronized (this) {
                 inFlight = null;
                 // A failed call may or may not have reached the store; its tokens stay unsynced and go with the next sync.
@@ -194,6 +278,14 @@ final class SyncAhead implements Optimization {
                     state = fresh;
                     syncedAt = sentAt;
                 }
+                if (batches != null && unsynced > 0 && !queued) {
+                    // Taken while the sync was on its way, or a sync that failed: in the next burst.
+                    queued = true;
+                    join = true;
+                }
+            }
+            if (join) {
+                batches.add(this);
             }
             done.complete(null);
         }
@@ -209,18 +301,34 @@ final class SyncAhead implements Optimization {
             return snapshot.isError() ? null : (RemoteBucketState) snapshot.getData();
         }
 
+        /** Whether {@code command} is bucket4j's sync (the optimization controller's), under a version check or not. */
+        private static boolean isSync(RemoteCommand<?> command) {
+            return command instanceof SyncCommand
+                    || command instanceof CheckConfigurationVersionAndExecuteCommand<?> check && check.getTargetCommand() instanceof SyncCommand;
+        }
+
         /** The command decided from the local copy, or {@code null} when it must go to the store. */
         private <T> CommandResult<T> tryLocally(RemoteCommand<T> command, long now) {
-            if (state == null || now - syncedAt > maxNanos || command.isImmediateSyncRequired(unsynced, now - syncedAt)) {
+            boolean create = false;
+            if (batches != null && command instanceof CreateInitialStateWithVersionOrReplaceConfigurationAndExecuteCommand<T> limits) {
+                if (configuration == null || limits.getDesiredConfigurationVersion() >= version) {
+                    configuration = limits.getConfiguration();
+                    version = limits.getDesiredConfigurationVersion();
+                }
+                // Batched, no copy yet: the bucket is made here, full, from its limits.
+                create = state == null;
+            }
+            if (!create && (state == null || batches == null && now - syncedAt > maxNanos
+                    || command.isImmediateSyncRequired(unsynced, now - syncedAt))) {
                 return null;
             }
             long estimate = command.estimateTokensToConsume();
             if (estimate == Long.MAX_VALUE || unsynced + estimate < 0 || unsynced + estimate > maxTokens) {
                 return null;
             }
-            MutableBucketEntry entry = new MutableBucketEntry(state.copy());
+            MutableBucketEntry entry = new MutableBucketEntry(create ? null : state.copy());
             CommandResult<T> result = command.execute(entry, now);
-            if (result.isConfigurationNeedToBeReplaced()) {
+            if (result.isConfigurationNeedToBeReplaced() || result.isBucketNotFound()) {
                 return null;
             }
             long consumed = command.getConsumedTokens(result.getData());
@@ -230,6 +338,9 @@ final class SyncAhead implements Optimization {
             unsynced += consumed;
             if (entry.isStateModified()) {
                 state = entry.get();
+                if (create) {
+                    syncedAt = now;
+                }
             }
             return result;
         }

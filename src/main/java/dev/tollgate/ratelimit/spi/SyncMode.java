@@ -15,25 +15,34 @@ import java.util.Objects;
  *       first, without making a request wait for it ({@link SyncAhead}). A node never holds more
  *       than {@code tokens} tokens that the store does not know of, so {@code k} nodes admit at most the
  *       limit plus {@code k * tokens} per client.</li>
+ *   <li>{@code batched}: as {@code delayed}, for many clients: a node decides a new client's first
+ *       request from a full bucket of its own instead of reading the store, and every
+ *       {@code interval} sends the tokens of all the buckets it counted since, in one burst of calls
+ *       that are on the wire together, learning each bucket's state back; a bucket whose unsynced
+ *       tokens reach {@code tokens} is synced at once. The bound is {@code delayed}'s: a node never
+ *       holds more than {@code tokens} unsynced tokens of one bucket, so {@code k} nodes admit at most
+ *       the limit plus {@code k * tokens} per client and window ({@link SyncAhead}).</li>
  * </ul>
  *
- * @param name {@code exact} or {@code delayed}
- * @param tokens most tokens a node takes before it syncs (delayed only)
- * @param interval longest time between two syncs of one bucket on one node (delayed only)
+ * @param name {@code exact}, {@code delayed} or {@code batched}
+ * @param tokens most tokens a node takes from one bucket before it syncs (delayed and batched)
+ * @param interval delayed: longest time between two syncs of one bucket on one node; batched: the
+ *                 time between two bursts
  */
 public record SyncMode(String name, long tokens, Duration interval) {
 
     public static final String EXACT = "exact";
     public static final String DELAYED = "delayed";
+    public static final String BATCHED = "batched";
 
     public SyncMode {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(interval, "interval");
-        if (!name.equals(EXACT) && !name.equals(DELAYED)) {
-            throw new IllegalArgumentException("sync mode must be exact or delayed");
+        if (!name.equals(EXACT) && !name.equals(DELAYED) && !name.equals(BATCHED)) {
+            throw new IllegalArgumentException("sync mode must be exact, delayed or batched");
         }
-        if (name.equals(DELAYED) && (tokens < 1 || interval.isNegative() || interval.isZero())) {
-            throw new IllegalArgumentException("a delayed sync needs at least one token and a positive interval");
+        if (!name.equals(EXACT) && (tokens < 1 || interval.isNegative() || interval.isZero())) {
+            throw new IllegalArgumentException("a " + name + " sync needs at least one token and a positive interval");
         }
     }
 
@@ -47,12 +56,30 @@ public record SyncMode(String name, long tokens, Duration interval) {
         return new SyncMode(DELAYED, tokens, interval);
     }
 
+    /** Every {@code interval}, one burst for all the buckets counted since, or at {@code tokens} unsynced tokens. */
+    public static SyncMode batched(long tokens, Duration interval) {
+        return new SyncMode(BATCHED, tokens, interval);
+    }
+
     public boolean isDelayed() {
         return name.equals(DELAYED);
     }
 
+    public boolean isBatched() {
+        return name.equals(BATCHED);
+    }
+
+    /** Whether a node decides from its own copies of buckets ({@code delayed} or {@code batched}). */
+    public boolean keepsLocalCopies() {
+        return !name.equals(EXACT);
+    }
+
     @Override
     public String toString() {
-        return isDelayed() ? "delayed (" + tokens + " tokens or " + interval.toMillis() + " ms)" : "exact";
+        return switch (name) {
+            case DELAYED -> "delayed (" + tokens + " tokens or " + interval.toMillis() + " ms)";
+            case BATCHED -> "batched (every " + interval.toMillis() + " ms, or at " + tokens + " tokens)";
+            default -> "exact";
+        };
     }
 }
