@@ -176,6 +176,31 @@ class RedisSyncBoundIT {
     }
 
     @Test
+    void shouldHoldTheBatchedBoundWhenClientsOutnumberTheCopiesANodeKeeps() throws Exception {
+        int limit = 3;
+        int syncTokens = 2;
+        int clients = 200;
+        Plans plans = Plans.of(Limits.parse(limit + "/1h"));
+        // One node that keeps 20 buckets' copies, 200 clients in turn: each client's copy is dropped
+        // before its next request. A copy made again from the limits would admit sync-tokens more each time.
+        SharedBucketStore store = RedisStores.create(server.uri(), prefix, TIMEOUT, PROBE, SyncMode.batched(syncTokens, Duration.ofMillis(50)), 20);
+        try (RateLimiter node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
+            int[] admitted = new int[clients];
+            for (int round = 0; round < 12; round++) {
+                for (int c = 0; c < clients; c++) {
+                    RateLimitDecision d = node.tryConsume("client:churn-" + c, plans.defaultPlan());
+                    assertTrue(d.counted(), d::toString);
+                    admitted[c] += d.allowed() ? 1 : 0;
+                }
+            }
+            for (int c = 0; c < clients; c++) {
+                assertTrue(admitted[c] >= limit && admitted[c] <= limit + syncTokens,
+                        "client " + c + " got " + admitted[c] + " of 12, the limit is " + limit + " + 1 node * " + syncTokens);
+            }
+        }
+    }
+
+    @Test
     void shouldCallRedisLessOftenBatchedThanDelayedForManyClients() throws Exception {
         Plans plans = Plans.of(Limits.parse("1000000/1h"));
         int clients = 10_000;

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tollgate.internal.JoinedKeys;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
@@ -144,6 +145,12 @@ public abstract class SharedBucketStore implements BucketStore {
     private final Optimization optimization;
     /** The bursts of the {@code batched} mode; {@code null} in the others. */
     private final SyncBatches batches;
+    /**
+     * Batched: the buckets whose copies this node dropped lately, and the optimization of their
+     * next copies, read from the store ({@link DroppedCopies}); {@code null} in the other modes.
+     */
+    private final DroppedCopies dropped;
+    private final Optimization readFirst;
     /** Buckets whose unsynced tokens could not be pushed (dropped while the store was away), not yet logged. */
     private final AtomicLong unpushed = new AtomicLong();
     private volatile long unpushedLoggedAt;
@@ -162,6 +169,7 @@ public abstract class SharedBucketStore implements BucketStore {
         this.timeoutNanos = options.timeout().toNanos();
         this.probeInterval = options.probeInterval();
         this.breaker = new CircuitBreaker(name, probeInterval.toNanos(), System::nanoTime);
+        this.dropped = sync.isBatched() ? new DroppedCopies(maxProxies, System::nanoTime) : null;
         // A dropped proxy of the delayed mode would take the tokens it has not synced yet with it: push them first.
         this.bucketProxies = Caffeine.newBuilder()
                 .maximumSize(maxProxies)
@@ -169,16 +177,22 @@ public abstract class SharedBucketStore implements BucketStore {
                 .executor(Runnable::run)
                 .removalListener((String key, AsyncBucketProxy proxy, RemovalCause cause) -> {
                     if (sync.keepsLocalCopies() && proxy != null && cause.wasEvicted()) {
+                        if (sync.isBatched()) {
+                            dropped.add(key);
+                        }
                         pushUnsynced(key, proxy);
                     }
                 })
                 .build();
+        this.batches = sync.isBatched() ? new SyncBatches(name, sync.interval(), breaker::isOpen) : null;
         // The delayed mode sends its syncs ahead of need from the client's own threads, not from request threads.
         // On top of either, so both see its replacement command: changed limits count what was used (LimitChanges).
-        this.batches = sync.isBatched() ? new SyncBatches(name, sync.interval(), breaker::isOpen) : null;
         this.optimization = LimitChanges.countingUsed(sync.keepsLocalCopies()
-                ? new SyncAhead(sync.tokens(), sync.interval(), background, batches)
+                ? new SyncAhead(sync.tokens(), sync.interval(), background, batches, true)
                 : Optimizations.batching());
+        this.readFirst = sync.isBatched()
+                ? LimitChanges.countingUsed(new SyncAhead(sync.tokens(), sync.interval(), background, batches, false))
+                : optimization;
     }
 
     /**
@@ -307,7 +321,7 @@ public abstract class SharedBucketStore implements BucketStore {
             if (bucket == null) {
                 bucket = bucketProxies.get(storeKey, k -> manager.builder()
                         .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.ADDITIVE)
-                        .withOptimization(optimization)
+                        .withOptimization(dropped != null && dropped.mayHold(k) ? readFirst : optimization)
                         .build(k, plan.asyncConfiguration()));
             }
             future = call.apply(bucket);
@@ -360,6 +374,11 @@ public abstract class SharedBucketStore implements BucketStore {
     }
 
     private long register(BucketPlan plan, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+        if (dropped != null) {
+            for (Bandwidth limit : plan.configuration().getBandwidths()) {
+                dropped.coverAtLeast(limit.getRefillPeriodNanos() / Math.max(1, limit.getRefillTokens()) * limit.getCapacity());
+            }
+        }
         long version = registerLimits(plan, deadline);
         versions.put(plan, version);
         return version;

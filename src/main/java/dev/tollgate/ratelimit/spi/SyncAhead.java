@@ -62,7 +62,9 @@ import java.util.concurrent.RejectedExecutionException;
  *       from it: bucket4j's first command finds no bucket here, and its command that creates the
  *       bucket runs on the node. A node holds at most {@code tokens} unsynced tokens of that bucket
  *       too, so the bound is the same: where other nodes emptied the bucket, this node admits at
- *       most {@code tokens} before its sync brings the store's state back.</li>
+ *       most {@code tokens} before its sync brings the store's state back. That holds once per
+ *       bucket and window; a bucket whose copy the node dropped within its limits' longest period
+ *       ({@link DroppedCopies}) gets a copy read from the store, as in the delayed mode.</li>
  *   <li>There is no time sync per bucket and no copy is too old to decide from: a copy that took
  *       tokens joins the next burst, which {@link SyncBatches} sends every {@code interval} for all
  *       such copies at once; a copy that reaches {@code tokens} unsynced tokens syncs at once, as
@@ -84,12 +86,17 @@ final class SyncAhead implements Optimization {
     private final TimeMeter clock;
     /** The bursts of the batched mode; {@code null} in the delayed mode. */
     private final SyncBatches batches;
+    /** Batched: whether a node without a copy makes one from the limits; else it reads the store first. */
+    private final boolean makeCopies;
 
-    SyncAhead(long maxTokens, Duration maxInterval, Executor background, SyncBatches batches) {
-        this(maxTokens, maxInterval.toNanos(), background, NopeOptimizationListener.INSTANCE, TimeMeter.SYSTEM_MILLISECONDS, batches);
+    /** The delayed mode, or with {@code batches} the batched one ({@code makeCopies}: see {@link DroppedCopies}). */
+    SyncAhead(long maxTokens, Duration maxInterval, Executor background, SyncBatches batches, boolean makeCopies) {
+        this(maxTokens, maxInterval.toNanos(), background, NopeOptimizationListener.INSTANCE, TimeMeter.SYSTEM_MILLISECONDS, batches,
+                makeCopies);
     }
 
-    SyncAhead(long maxTokens, long maxNanos, Executor background, OptimizationListener listener, TimeMeter clock, SyncBatches batches) {
+    SyncAhead(long maxTokens, long maxNanos, Executor background, OptimizationListener listener, TimeMeter clock, SyncBatches batches,
+              boolean makeCopies) {
         if (maxTokens < 1 || maxNanos < 1) {
             throw new IllegalArgumentException("a delayed sync needs at least one token and a positive interval");
         }
@@ -99,11 +106,12 @@ final class SyncAhead implements Optimization {
         this.listener = listener;
         this.clock = clock;
         this.batches = batches;
+        this.makeCopies = batches != null && makeCopies;
     }
 
     @Override
     public Optimization withListener(OptimizationListener newListener) {
-        return new SyncAhead(maxTokens, maxNanos, background, newListener, clock, batches);
+        return new SyncAhead(maxTokens, maxNanos, background, newListener, clock, batches, makeCopies);
     }
 
     /** The blocking API (not used by the store): bucket4j's delaying optimization with the same bound. */
@@ -160,7 +168,7 @@ final class SyncAhead implements Optimization {
                     CommandResult<T> nothing = (CommandResult<T>) (CommandResult<?>) CommandResult.NOTHING;
                     return CompletableFuture.completedFuture(nothing);
                 }
-                if (batches != null && state == null && command instanceof CheckConfigurationVersionAndExecuteCommand) {
+                if (makeCopies && state == null && command instanceof CheckConfigurationVersionAndExecuteCommand) {
                     // Batched, no copy yet: bucket4j's answer to a missing bucket is its command that
                     // creates it, which runs here (tryLocally).
                     return CompletableFuture.completedFuture(CommandResult.bucketNotFound());
@@ -316,7 +324,7 @@ final class SyncAhead implements Optimization {
                     version = limits.getDesiredConfigurationVersion();
                 }
                 // Batched, no copy yet: the bucket is made here, full, from its limits.
-                create = state == null;
+                create = makeCopies && state == null;
             }
             if (!create && (state == null || batches == null && now - syncedAt > maxNanos
                     || command.isImmediateSyncRequired(unsynced, now - syncedAt))) {

@@ -22,6 +22,12 @@ public final class RedisStores {
         return RedisBucketStore.create(uri, prefix, timeout, probeInterval, sync);
     }
 
+    /** With {@code sync}, keeping at most {@code maxClients} buckets' proxies (and copies). */
+    public static SharedBucketStore create(String uri, String prefix, Duration timeout, Duration probeInterval, SyncMode sync,
+                                           int maxClients) {
+        return RedisBucketStore.create(uri, false, null, prefix, new Options(timeout, probeInterval, sync), nanos -> { }, maxClients);
+    }
+
     /** The exact mode; {@code storeLatency} hears the nanoseconds of each call. */
     public static SharedBucketStore create(String uri, String prefix, Duration timeout, Duration probeInterval,
                                            LongConsumer storeLatency) {
