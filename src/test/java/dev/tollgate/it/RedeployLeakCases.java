@@ -235,6 +235,8 @@ abstract class RedeployLeakCases {
                     <init-param><param-name>jdbc-table</param-name><param-value>tollgate_redeploy</param-value></init-param>
                     <init-param><param-name>jdbc-create-table</param-name><param-value>true</param-value></init-param>
                     <init-param><param-name>jdbc-timeout</param-name><param-value>1000</param-value></init-param>
+                    <init-param><param-name>jdbc-sync</param-name><param-value>batched</param-value></init-param>
+                    <init-param><param-name>jdbc-sync-interval</param-name><param-value>200</param-value></init-param>
                     <init-param><param-name>on-store-failure</param-name><param-value>reject</param-value></init-param>
                   </filter>
                   <filter-mapping><filter-name>rate-limit</filter-name><url-pattern>/api/*</url-pattern></filter-mapping>

@@ -95,6 +95,40 @@ class RedisClusterIT {
 
     @Test
     @Order(2)
+    void shouldHoldTheBatchedBoundAndSendEveryBucketToItsSlotsMaster() throws Exception {
+        List<String> names = newClients(60);
+        Map<String, Integer> allowed = SharedLimitLoad.allowedPerClient(containers, "/batched/x", names, LIMIT + 10, 8);
+        // Two nodes, 3 sync-tokens each.
+        allowed.forEach((client, n) -> assertTrue(n >= LIMIT && n <= LIMIT + 2 * 3,
+                client + " got " + n + ", the limit is " + LIMIT + " + 2 nodes * 3"));
+        // Within a few bursts every bucket is on the master of its slot, whichever node counted it.
+        Set<Long> slots = new TreeSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int found = 0;
+        Set<Integer> mastersWithBuckets = new TreeSet<>();
+        while (found < names.size() && System.nanoTime() < deadline) {
+            slots.clear();
+            mastersWithBuckets.clear();
+            found = 0;
+            for (RedisServerProcess master : cluster.masters()) {
+                List<String> keys = RedisClusterProcesses.on(master, c -> c.keys(PREFIX + "batched:*header:*"));
+                if (!keys.isEmpty()) {
+                    mastersWithBuckets.add(master.port());
+                }
+                found += keys.size();
+                for (String key : keys) {
+                    slots.add(RedisClusterProcesses.on(master, c -> c.clusterKeyslot(key)));
+                }
+            }
+            Thread.sleep(found < names.size() ? 100 : 0);
+        }
+        assertEquals(names.size(), found, "one bucket per client in the cluster");
+        assertEquals(RedisClusterProcesses.MASTERS, mastersWithBuckets.size(), "batched buckets on every master: " + mastersWithBuckets);
+        assertTrue(slots.size() > 30, "buckets in many slots: " + slots.size());
+    }
+
+    @Test
+    @Order(3)
     void shouldGiveTheOutageBehaviourWhileAMasterFailsOverAndLimitAgainAfter() throws Exception {
         RedisServerProcess victim = cluster.masters().get(0);
         // Clients whose buckets live on the master that is killed, and others.
@@ -160,7 +194,7 @@ class RedisClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldLeaveNoRedisClientThreadsWhenBothApplicationsStop() throws Exception {
         assertTrue(redisThreads().size() > earlierRedisThreads.size(), "the cluster clients run their own threads");
         stopContainers();
