@@ -17,7 +17,9 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import jakarta.servlet.ServletException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,7 +77,7 @@ public abstract class SharedBucketStore implements BucketStore {
      * What every shared store reads from its {@code <prefix>} init-params: {@code timeout}
      * (milliseconds, default 100), {@code probe-interval} (milliseconds, default 1000), and the
      * {@link SyncMode}: {@code sync} ({@code exact}, {@code delayed} or {@code batched}), {@code sync-tokens}
-     * (default 10), {@code sync-interval} (milliseconds, default 1000).
+     * (default 10), {@code sync-interval} (milliseconds, default 1000; batched 10000).
      */
     public record Options(Duration timeout, Duration probeInterval, SyncMode sync) {
 
@@ -83,6 +85,11 @@ public abstract class SharedBucketStore implements BucketStore {
         public static final int DEFAULT_PROBE_MILLIS = 1000;
         public static final int DEFAULT_SYNC_TOKENS = 10;
         public static final int DEFAULT_SYNC_INTERVAL_MILLIS = 1000;
+        /**
+         * The batched mode's: its bound does not depend on the interval, and a client that sends a
+         * request every few seconds costs a push per request at 1 s, one per several at 10 s.
+         */
+        public static final int DEFAULT_BATCH_INTERVAL_MILLIS = 10_000;
 
         public Options {
             Objects.requireNonNull(timeout, "timeout");
@@ -110,7 +117,8 @@ public abstract class SharedBucketStore implements BucketStore {
             int probeMillis = settings.integer(prefix + "probe-interval", DEFAULT_PROBE_MILLIS, 100, 60_000);
             String mode = settings.choice(prefix + "sync", SyncMode.EXACT, Set.of(SyncMode.EXACT, SyncMode.DELAYED, SyncMode.BATCHED));
             int syncTokens = settings.integer(prefix + "sync-tokens", DEFAULT_SYNC_TOKENS, 1, 1_000_000);
-            int syncMillis = settings.integer(prefix + "sync-interval", DEFAULT_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
+            int syncMillis = settings.integer(prefix + "sync-interval",
+                    mode.equals(SyncMode.BATCHED) ? DEFAULT_BATCH_INTERVAL_MILLIS : DEFAULT_SYNC_INTERVAL_MILLIS, 1, 3_600_000);
             SyncMode sync = switch (mode) {
                 case SyncMode.DELAYED -> SyncMode.delayed(syncTokens, Duration.ofMillis(syncMillis));
                 case SyncMode.BATCHED -> SyncMode.batched(syncTokens, Duration.ofMillis(syncMillis));
@@ -175,11 +183,14 @@ public abstract class SharedBucketStore implements BucketStore {
                 .maximumSize(maxProxies)
                 .expireAfterAccess(Duration.ofMinutes(10))
                 .executor(Runnable::run)
+                // Under the cache's lock, before the key can be mapped again: its next copy is read from the store.
+                .evictionListener((String key, AsyncBucketProxy proxy, RemovalCause cause) -> {
+                    if (dropped != null) {
+                        dropped.add(key);
+                    }
+                })
                 .removalListener((String key, AsyncBucketProxy proxy, RemovalCause cause) -> {
                     if (sync.keepsLocalCopies() && proxy != null && cause.wasEvicted()) {
-                        if (sync.isBatched()) {
-                            dropped.add(key);
-                        }
                         pushUnsynced(key, proxy);
                     }
                 })
@@ -484,15 +495,22 @@ public abstract class SharedBucketStore implements BucketStore {
         unpushedLoggedAt = at;
         long buckets = unpushed.getAndSet(0);
         if (buckets > 0) {
-            log.warn("{} was unavailable: the unsynced tokens of {} buckets (at most sync-tokens each) were dropped "
-                    + "from this node and are not in the shared count", name, buckets);
+            log.warn("{} was unavailable when this node dropped {} buckets' copies: the unsynced tokens of those that had "
+                    + "any (at most sync-tokens each) are not in the shared count", name, buckets);
         }
     }
 
-    /** Pushes every bucket's unsynced tokens, waiting at most the timeout in all. */
+    /**
+     * Pushes every bucket's unsynced tokens (batched: first those of the copies waiting for a burst,
+     * dropped ones among them), waiting at most the timeout in all.
+     */
     private void pushAllUnsynced() {
-        CompletableFuture<?>[] pushes = bucketProxies.asMap().entrySet().stream()
-                .map(e -> pushUnsynced(e.getKey(), e.getValue())).toArray(CompletableFuture[]::new);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        if (batches != null) {
+            all.addAll(batches.stop(System.nanoTime() + timeoutNanos));
+        }
+        bucketProxies.asMap().forEach((key, proxy) -> all.add(pushUnsynced(key, proxy)));
+        CompletableFuture<?>[] pushes = all.toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(pushes).get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -507,9 +525,6 @@ public abstract class SharedBucketStore implements BucketStore {
     @Override
     public final void close() {
         try {
-            if (batches != null) {
-                batches.close();
-            }
             if (sync.keepsLocalCopies()) {
                 pushAllUnsynced();
                 logUnpushed(true);

@@ -127,7 +127,7 @@ final class SyncAhead implements Optimization {
     }
 
     /** One bucket's local copy and the sync in flight; every field is guarded by {@code this}. */
-    private final class LocalCopy implements AsyncCommandExecutor, Runnable {
+    private final class LocalCopy implements AsyncCommandExecutor, SyncBatches.Copy {
 
         /** Where a request's own command is in a sync's commands: after the pushed tokens, before the snapshot. */
         private static final int OWN = 1;
@@ -220,7 +220,7 @@ final class SyncAhead implements Optimization {
          * if tokens are left).
          */
         @Override
-        public void run() {
+        public CompletableFuture<Void> sync() {
             CompletableFuture<Void> done;
             RemoteCommand<MultiResult> sync;
             long pushed;
@@ -228,7 +228,7 @@ final class SyncAhead implements Optimization {
             synchronized (this) {
                 queued = false;
                 if (inFlight != null || unsynced == 0) {
-                    return;
+                    return null;
                 }
                 now = clock.currentTimeNanos();
                 done = new CompletableFuture<>();
@@ -237,6 +237,7 @@ final class SyncAhead implements Optimization {
                 sync = withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand())));
             }
             send(sync, pushed, now, done);
+            return done;
         }
 
         /**
@@ -262,7 +263,8 @@ final class SyncAhead implements Optimization {
             CompletableFuture<CommandResult<MultiResult>> call;
             try {
                 call = remote.executeAsync(sync);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever it was, the call ended: the tokens stay unsynced and nothing waits forever.
                 call = CompletableFuture.failedFuture(e);
             }
             return call.whenComplete((result, failure) -> ended(result, failure, pushed, sentAt, done));
@@ -285,6 +287,12 @@ final class SyncAhead implements Optimization {
                     }
                     state = fresh;
                     syncedAt = sentAt;
+                    Long freshVersion = fresh == null ? null : fresh.getConfigurationVersion();
+                    if (batches != null && freshVersion != null && (configuration == null || freshVersion >= version)) {
+                        // The bucket's limits as the store has them: a later sync can make the bucket again if it expires there.
+                        configuration = fresh.getConfiguration();
+                        version = freshVersion;
+                    }
                 }
                 if (batches != null && unsynced > 0 && !queued) {
                     // Taken while the sync was on its way, or a sync that failed: in the next burst.

@@ -1,11 +1,16 @@
 package dev.tollgate.ratelimit.spi;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -13,20 +18,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bursts of the {@code batched} sync: a local copy that took tokens waits here (once, however
- * many it took), and one thread starts the syncs of all waiting copies every {@code interval}, one
- * after the other without waiting for any, so that the calls of a burst are on the wire together
- * (Lettuce pipelines them on its connection, in a cluster on each slot's master; the database store
- * runs them on its pool). Each sync goes through the bucket's own proxy, so bucket4j's state and
- * changed limits stay what they are in the other modes.
+ * many it took), and one thread starts the syncs of all waiting copies every {@code interval},
+ * one after the other without waiting for each, so that the calls of a burst are on the wire
+ * together (Lettuce pipelines them on its connection, in a cluster on each slot's master; the
+ * database store runs them on its pool). At most {@value #IN_FLIGHT} syncs of a burst are in
+ * flight at once, so a burst of many buckets neither fills the database store's queue of calls
+ * nor makes a request wait behind it for longer than a few round trips. Each sync goes through
+ * the bucket's own proxy, so bucket4j's state and changed limits stay what they are in the other
+ * modes.
  *
  * <p>No burst is sent while {@code paused} (the store's circuit is open): the copies keep their
- * tokens and wait for the first burst after the store answers again.
+ * tokens and wait for the first burst after the store answers again. The close sends what waits.
  */
 final class SyncBatches implements AutoCloseable {
 
+    /** Most syncs of one burst in flight at once. */
+    static final int IN_FLIGHT = 128;
+    /** Longest a burst goes on: what it has not started by then waits for the next one. */
+    private static final long BURST_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private static final Logger LOG = LoggerFactory.getLogger(SyncBatches.class);
 
-    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    /** A local copy's part: starts its sync and returns when it ends (never exceptionally), or {@code null} when it had none to send. */
+    interface Copy {
+        CompletableFuture<Void> sync();
+    }
+
+    private final String name;
+    private final Queue<Copy> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private final ScheduledExecutorService thread;
     private final BooleanSupplier paused;
     private final LongAdder bursts = new LongAdder();
@@ -34,6 +55,7 @@ final class SyncBatches implements AutoCloseable {
 
     /** Bursts every {@code interval} for the store called {@code name}, none while {@code paused}. */
     SyncBatches(String name, Duration interval, BooleanSupplier paused) {
+        this.name = name;
         this.paused = paused;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tollgate-sync-batches");
@@ -43,62 +65,110 @@ final class SyncBatches implements AutoCloseable {
             return t;
         });
         long millis = Math.max(1, interval.toMillis());
-        thread.scheduleWithFixedDelay(() -> burst(name), millis, millis, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::burst, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /** Puts a copy that took tokens in the next burst; the copy adds itself at most once until it is synced. */
-    void add(Runnable copy) {
+    void add(Copy copy) {
         waiting.add(copy);
+        size.incrementAndGet();
     }
 
     /** The copies waiting for the next burst. */
     int waiting() {
-        return waiting.size();
+        return size.get();
     }
 
-    /** Bursts sent so far (those with at least one copy). */
+    /** Bursts sent so far (those with at least one sync). */
     long bursts() {
         return bursts.sum();
     }
 
-    /** Syncs started by bursts so far. */
+    /** Syncs sent by bursts so far. */
     long syncs() {
         return syncs.sum();
     }
 
-    private void burst(String name) {
-        if (paused.getAsBoolean()) {
-            return;
-        }
-        // Only the copies that wait now: one that takes tokens during the burst waits for the next.
-        int started = 0;
-        for (int n = waiting.size(); n > 0; n--) {
-            Runnable copy = waiting.poll();
-            if (copy == null) {
-                break;
+    private void burst() {
+        try {
+            if (!paused.getAsBoolean()) {
+                send(size.get(), System.nanoTime() + BURST_LIMIT_NANOS);
             }
-            try {
-                copy.run();
-                started++;
-            } catch (RuntimeException e) {
-                // The copy's tokens stay unsynced; a later request or the close pushes them.
-                LOG.warn("A batched sync to {} could not start: {}", name, e.toString());
-            }
-        }
-        if (started > 0) {
-            bursts.increment();
-            syncs.add(started);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            // Never let the schedule end: a later burst sends what this one could not.
+            LOG.warn("A burst of batched syncs to {} failed: {}", name, e.toString());
         }
     }
 
-    /** Stops the bursts, waiting a second at most for one under way; the copies keep their tokens. */
-    @Override
-    public void close() {
+    /**
+     * Starts the syncs of the first {@code count} waiting copies (those that wait now: a copy that
+     * takes tokens during the burst waits for the next), at most {@link #IN_FLIGHT} at once, until
+     * {@code deadline} ({@link System#nanoTime()}); their ends. A copy not started by then waits
+     * again.
+     */
+    private List<CompletableFuture<Void>> send(int count, long deadline) throws InterruptedException {
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
+        int sent = 0;
+        for (int n = count; n > 0; n--) {
+            Copy copy = waiting.poll();
+            if (copy == null) {
+                break;
+            }
+            size.decrementAndGet();
+            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                add(copy);
+                break;
+            }
+            CompletableFuture<Void> end;
+            try {
+                end = copy.sync();
+            } catch (RuntimeException | Error e) {
+                // The copy's tokens stay unsynced; a later request or the close pushes them.
+                LOG.warn("A batched sync to {} could not start: {}", name, e.toString());
+                end = null;
+            }
+            if (end == null) {
+                inFlight.release();
+                continue;
+            }
+            sent++;
+            ends.add(end);
+            end.whenComplete((done, failure) -> inFlight.release());
+        }
+        if (sent > 0) {
+            bursts.increment();
+            syncs.add(sent);
+        }
+        return ends;
+    }
+
+    /**
+     * Stops the bursts (waiting a second at most for one under way), then starts the syncs of the
+     * copies still waiting, among them copies already dropped from the store's cache whose last
+     * push failed, until {@code deadline}; their ends, for the store's close to wait for. The
+     * copies left waiting are logged.
+     */
+    List<CompletableFuture<Void>> stop(long deadline) {
         thread.shutdownNow();
         try {
             thread.awaitTermination(1, TimeUnit.SECONDS);
+            List<CompletableFuture<Void>> ends = send(Integer.MAX_VALUE, deadline);
+            if (size.get() > 0) {
+                LOG.warn("The unsynced tokens of {} buckets (at most sync-tokens each) could not be sent to {} before it closed",
+                        size.get(), name);
+            }
+            return ends;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return List.of();
         }
+    }
+
+    /** Stops the bursts and starts the last syncs for at most a second, without waiting for them. */
+    @Override
+    public void close() {
+        stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
     }
 }

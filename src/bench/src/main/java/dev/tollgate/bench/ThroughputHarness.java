@@ -121,6 +121,10 @@ public final class ThroughputHarness {
         FilterSpec rateLimitRedisDelayed100 = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100"));
         FilterSpec rateLimitRedisDelayed10s = redisLimit(Map.of("redis-sync", "delayed", "redis-sync-tokens", "100",
                 "redis-sync-interval", "10000"));
+        // The batched sync with its defaults (10 tokens, a burst every 1000 ms), and with a burst every 10 s.
+        FilterSpec rateLimitRedisBatched = redisLimit(Map.of("redis-sync", "batched"));
+        FilterSpec rateLimitRedisBatched10s = redisLimit(Map.of("redis-sync", "batched", "redis-sync-interval", "10000"));
+        FilterSpec rateLimitJdbcBatched = jdbcLimit(Map.of("jdbc-sync", "batched"));
         FilterSpec rateLimitJdbc = jdbcLimit(Map.of());
         FilterSpec rateLimitJdbcDelayed = jdbcLimit(Map.of("jdbc-sync", "delayed"));
         FilterSpec rateLimitJdbcDelayed100 = jdbcLimit(Map.of("jdbc-sync", "delayed", "jdbc-sync-tokens", "100"));
@@ -148,11 +152,14 @@ public final class ThroughputHarness {
             common.add(new Variant("full-chain-redis-delayed", List.of(requestId, errors, apiKey, rateLimitRedisDelayed)));
             common.add(new Variant("full-chain-redis-delayed-100", List.of(requestId, errors, apiKey, rateLimitRedisDelayed100)));
             common.add(new Variant("full-chain-redis-delayed-100-10s", List.of(requestId, errors, apiKey, rateLimitRedisDelayed10s)));
+            common.add(new Variant("full-chain-redis-batched", List.of(requestId, errors, apiKey, rateLimitRedisBatched)));
+            common.add(new Variant("full-chain-redis-batched-10s", List.of(requestId, errors, apiKey, rateLimitRedisBatched10s)));
         }
         if (databaseUp()) {
             common.add(new Variant("full-chain-jdbc", List.of(requestId, errors, apiKey, rateLimitJdbc)));
             common.add(new Variant("full-chain-jdbc-delayed", List.of(requestId, errors, apiKey, rateLimitJdbcDelayed)));
             common.add(new Variant("full-chain-jdbc-delayed-100", List.of(requestId, errors, apiKey, rateLimitJdbcDelayed100)));
+            common.add(new Variant("full-chain-jdbc-batched", List.of(requestId, errors, apiKey, rateLimitJdbcBatched)));
         }
         List<Variant> jettyVariants = new ArrayList<>(common);
         jettyVariants.add(new Variant("container-limiter", List.of(new FilterSpec("org.eclipse.jetty.ee10.servlets.DoSFilter",
