@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * random) at a set rate for a set time, in each sync mode, against the Redis at {@code host:port}.
  * Prints per mode and client count: the rate reached, Redis calls (GETs and compare-and-swap
  * EVALs) per request and per node-second, this
- * JVM's CPU per request, and the heap the store holds per bucket it keeps after the run.
+ * JVM's CPU per request, and the heap the store holds after the run, in all and per bucket it keeps
+ * (the clients seen, at most {@code -DmaxClients}).
  * {@code java -Xmx4g -Dclients=1,10000,1000000 -Drate=5000 -Dseconds=20 -cp src/bench/target/benchmarks.jar
  * dev.tollgate.ratelimit.redis.BatchedSyncScale [host:port]}
  */
@@ -57,8 +59,8 @@ public final class BatchedSyncScale {
         try (StatefulRedisConnection<String, String> info = client.connect()) {
             System.out.printf("One node, %d req/s asked for %d s from %d threads, clients at random, copies kept: %,d (Java %s, %d CPUs)%n%n",
                     rate, seconds, threads, maxClients, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-            System.out.println("| clients | mode | req/s | Redis calls/req | Redis calls/s | JVM CPU µs/req | heap B per kept bucket |");
-            System.out.println("|---:|---|---:|---:|---:|---:|---:|");
+            System.out.println("| clients | seen | mode | req/s | Redis calls/req | Redis calls/s | JVM CPU µs/req | store heap B | B per kept bucket |");
+            System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
             for (String count : System.getProperty("clients", "1,10000,1000000").split(",")) {
                 int clients = Integer.parseInt(count.trim());
                 for (SyncMode sync : modes) {
@@ -73,6 +75,8 @@ public final class BatchedSyncScale {
     private static void measure(String uri, StatefulRedisConnection<String, String> info, int clients, SyncMode sync, BucketPlan plan,
                                 int rate, int seconds, int threads, int maxClients) throws Exception {
         String prefix = "tollgate-scale:" + System.nanoTime() + ":";
+        // Which clients sent a request: the store keeps a copy of at most max-clients of them.
+        AtomicIntegerArray seen = new AtomicIntegerArray(clients);
         long heapBefore = StoreFootprint.usedAfterGc();
         RedisBucketStore store = RedisBucketStore.create(uri, false, null, prefix, new Options(Duration.ofSeconds(2), Duration.ofSeconds(1), sync),
                 nanos -> { }, maxClients);
@@ -94,7 +98,9 @@ public final class BatchedSyncScale {
                         if (wait > 0) {
                             java.util.concurrent.locks.LockSupport.parkNanos(wait);
                         }
-                        store.tryConsume("client:" + random.nextInt(clients), plan);
+                        int client = random.nextInt(clients);
+                        seen.lazySet(client, 1);
+                        store.tryConsume("client:" + client, plan);
                         done.increment();
                         next += perThreadGapNanos;
                     }
@@ -111,9 +117,13 @@ public final class BatchedSyncScale {
             long commands = commands(info) - commandsBefore;
             double cpu = (OS.getProcessCpuTime() - cpuBefore) / 1000.0 / requests;
             long heap = StoreFootprint.usedAfterGc() - heapBefore;
-            long kept = Math.min(clients, maxClients);
-            System.out.println(String.format(Locale.ROOT, "| %,d | %s | %.0f | %.3f | %.0f | %.1f | %d |", clients, sync, requests / elapsed,
-                    commands / (double) requests, commands / elapsed, cpu, heap / kept));
+            int distinct = 0;
+            for (int i = 0; i < clients; i++) {
+                distinct += seen.get(i);
+            }
+            long kept = Math.min(distinct, maxClients);
+            System.out.println(String.format(Locale.ROOT, "| %,d | %,d | %s | %.0f | %.3f | %.0f | %.1f | %,d | %d |", clients, distinct, sync,
+                    requests / elapsed, commands / (double) requests, commands / elapsed, cpu, heap, heap / kept));
         } finally {
             store.close();
         }
