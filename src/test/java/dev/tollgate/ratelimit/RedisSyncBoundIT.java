@@ -201,6 +201,32 @@ class RedisSyncBoundIT {
     }
 
     @Test
+    void shouldPushABucketThisNodeWroteLastWithOneCallPerBurst() throws Exception {
+        Plans plans = Plans.of(Limits.parse("1000/1h"));
+        int clients = 100;
+        // Bursts 1.5 s apart: longer than a written state stands in for a read in the other modes.
+        try (RateLimiter node = RateLimiter.builder(plans).store(store(SyncMode.batched(50, Duration.ofMillis(1500))))
+                .onStoreFailure(OnStoreFailure.REJECT).build()) {
+            for (int c = 0; c < clients; c++) {
+                assertTrue(node.tryConsume("client:kept-" + c, plans.defaultPlan()).allowed());
+            }
+            String last = prefix + "default:client:kept-" + (clients - 1);
+            assertTrue(Wait.poll(Duration.ofSeconds(5), Duration.ofMillis(20), () -> connection.sync().exists(last) == 1, e -> e),
+                    "the first burst made the buckets");
+            Thread.sleep(200);
+            long before = roundTrips();
+            for (int c = 0; c < clients; c++) {
+                assertTrue(node.tryConsume("client:kept-" + c, plans.defaultPlan()).allowed());
+            }
+            byte[] first = bytes(last);
+            assertTrue(Wait.poll(Duration.ofSeconds(5), Duration.ofMillis(20), () -> !Arrays.equals(first, bytes(last)), changed -> changed),
+                    "the second burst pushed the second tokens");
+            Thread.sleep(200);
+            assertEquals(clients, roundTrips() - before, "one compare-and-swap per bucket, no read: the node wrote each bucket last");
+        }
+    }
+
+    @Test
     void shouldCallRedisLessOftenBatchedThanDelayedForManyClients() throws Exception {
         Plans plans = Plans.of(Limits.parse("1000000/1h"));
         // 2,000 clients keep the delayed mode's reads within a few seconds; BatchedSyncScale measures 10,000 and more.

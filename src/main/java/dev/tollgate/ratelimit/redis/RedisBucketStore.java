@@ -111,7 +111,11 @@ final class RedisBucketStore extends SharedBucketStore {
             + "end\n"
             + "return version\n";
 
-    /** How long the state this node wrote to a bucket stands in for reading it back. */
+    /**
+     * How long the state this node wrote to a bucket stands in for reading it back; in the batched
+     * mode two intervals, so that a bucket's push in the next burst is one compare-and-swap, not a
+     * read and one (a stale kept state only costs a failed swap and a read, never exactness).
+     */
     private static final Duration KEPT_STATE_FRESH = Duration.ofSeconds(1);
     /** How often a cluster's topology is read again even when nothing suggested a change. */
     private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
@@ -119,6 +123,7 @@ final class RedisBucketStore extends SharedBucketStore {
             + "or redis-sentinel://host:26379,host2:26379/0#mymaster";
 
     private final RedisThreads threads;
+    private final Duration keptStateFresh;
     private final ClientResources resources;
     /** A {@link RedisClient} (one Redis, or Sentinel) or a {@link RedisClusterClient}. */
     private final AbstractRedisClient client;
@@ -143,6 +148,8 @@ final class RedisBucketStore extends SharedBucketStore {
                 prefix, options, storeLatency, resources.eventExecutorGroup(), maxClients);
         this.threads = threads;
         this.resources = resources;
+        this.keptStateFresh = options.sync().isBatched() && options.sync().interval().multipliedBy(2).compareTo(KEPT_STATE_FRESH) > 0
+                ? options.sync().interval().multipliedBy(2) : KEPT_STATE_FRESH;
         this.uri = uri;
         Duration timeout = options.timeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
@@ -354,7 +361,7 @@ final class RedisBucketStore extends SharedBucketStore {
                         .asAsync();
                 // The states this node wrote last answer its next reads of those buckets (LastWrittenStates).
                 proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(
-                                new LastWrittenStates<>(builder.getRedisApi(), DEFAULT_MAX_CLIENTS, KEPT_STATE_FRESH))
+                                new LastWrittenStates<>(builder.getRedisApi(), DEFAULT_MAX_CLIENTS, keptStateFresh))
                         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                         .build()
                         .asAsync();
