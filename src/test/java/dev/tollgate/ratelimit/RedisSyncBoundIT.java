@@ -472,16 +472,18 @@ class RedisSyncBoundIT {
     }
 
     /**
-     * Round trips so far: the GETs sent over the network plus the EVALs. {@code INFO commandstats}
-     * also counts the GET that each compare-and-swap EVAL runs inside Redis, so that sum is all GETs.
+     * Round trips so far: the GETs sent over the network plus the scripts. The store's scripts are
+     * a compare-and-swap, which runs one GET inside Redis, and a create, which runs one SET NX, and
+     * {@code INFO commandstats} counts what scripts run; so GETs plus SETs is all calls.
      */
     private long roundTrips() {
+        long calls = 0;
         for (String line : connection.sync().info("commandstats").split("\\r?\\n")) {
-            if (line.startsWith("cmdstat_get:calls=")) {
-                String rest = line.substring("cmdstat_get:calls=".length());
-                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+            if (line.startsWith("cmdstat_get:calls=") || line.startsWith("cmdstat_set:calls=")) {
+                String rest = line.substring(line.indexOf("calls=") + "calls=".length());
+                calls += Long.parseLong(rest.substring(0, rest.indexOf(',')));
             }
         }
-        return 0;
+        return calls;
     }
 }

@@ -477,11 +477,13 @@ public final class ThroughputHarness {
     }
 
     private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
+    private static final Pattern SET_CALLS = Pattern.compile("cmdstat_set:calls=(\\d+)");
 
     /**
-     * Round trips to Redis so far: all GETs in {@code INFO commandstats}, which counts the GETs sent
-     * over the network and the one GET inside each compare-and-swap EVAL, so one per EVAL. Other
-     * clients of the same Redis count too: give the harness a Redis of its own ({@code -Dredis=}).
+     * Round trips to Redis so far: all GETs and SETs in {@code INFO commandstats}, which counts the
+     * GETs sent over the network, the one GET inside each compare-and-swap EVAL and the one SET NX
+     * inside each EVAL that creates a bucket, so one per EVAL. Other clients of the same Redis
+     * count too: give the harness a Redis of its own ({@code -Dredis=}).
      */
     private static long redisRoundTrips() throws IOException {
         try (Socket socket = new Socket()) {
@@ -496,8 +498,9 @@ public final class ThroughputHarness {
             }
             int length = Integer.parseInt(header.toString().trim().substring(1));
             String info = new String(in.readNBytes(length), StandardCharsets.US_ASCII);
-            Matcher m = GET_CALLS.matcher(info);
-            return m.find() ? Long.parseLong(m.group(1)) : 0;
+            Matcher gets = GET_CALLS.matcher(info);
+            Matcher sets = SET_CALLS.matcher(info);
+            return (gets.find() ? Long.parseLong(gets.group(1)) : 0) + (sets.find() ? Long.parseLong(sets.group(1)) : 0);
         }
     }
 }

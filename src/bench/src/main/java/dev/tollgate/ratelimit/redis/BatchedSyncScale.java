@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One node of the Redis store at scale: requests of {@code clients} distinct clients (picked at
  * random) at a set rate for a set time, in each sync mode, against the Redis at {@code host:port}.
- * Prints per mode and client count: the rate reached, Redis calls (GETs and compare-and-swap
- * EVALs) per request and per node-second, this
+ * Prints per mode and client count: the rate reached, Redis calls (GETs and the scripts that
+ * swap or create a bucket) per request and per node-second, this
  * JVM's CPU per request, and the heap the store holds after the run, in all and per bucket it keeps
  * (the clients seen, at most {@code -DmaxClients}).
  * {@code java -Xmx4g -Dclients=1,10000,1000000 -Drate=5000 -Dseconds=20 -cp src/bench/target/benchmarks.jar
@@ -130,16 +130,18 @@ public final class BatchedSyncScale {
     }
 
     /**
-     * Redis calls so far: the GETs sent over the network plus the compare-and-swap EVALs, each of
-     * which runs one GET inside Redis, so {@code INFO commandstats}' count of GETs is their sum.
+     * Redis calls so far, from {@code INFO commandstats}: the store sends GETs and two scripts, a
+     * compare-and-swap (one GET inside) and a create ({@code SET NX} inside), so the calls over the
+     * network are the GETs plus the SETs counted.
      */
     private static long commands(StatefulRedisConnection<String, String> info) {
+        long calls = 0;
         for (String line : info.sync().info("commandstats").split("\\r?\\n")) {
-            if (line.startsWith("cmdstat_get:calls=")) {
-                String rest = line.substring("cmdstat_get:calls=".length());
-                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+            if (line.startsWith("cmdstat_get:calls=") || line.startsWith("cmdstat_set:calls=")) {
+                String rest = line.substring(line.indexOf("calls=") + "calls=".length());
+                calls += Long.parseLong(rest.substring(0, rest.indexOf(',')));
             }
         }
-        return 0;
+        return calls;
     }
 }
