@@ -201,7 +201,7 @@ class RedisSyncBoundIT {
     }
 
     @Test
-    void shouldPushABucketThisNodeWroteLastWithOneCallPerBurst() throws Exception {
+    void shouldPushTheBucketsThisNodeWroteLastInOneScriptPerBurst() throws Exception {
         Plans plans = Plans.of(Limits.parse("1000/1h"));
         int clients = 100;
         // Bursts 1.5 s apart: longer than a written state stands in for a read in the other modes.
@@ -215,6 +215,7 @@ class RedisSyncBoundIT {
                     "the first burst made the buckets");
             Thread.sleep(200);
             long before = roundTrips();
+            long evalsBefore = count("cmdstat_eval:calls=");
             for (int c = 0; c < clients; c++) {
                 assertTrue(node.tryConsume("client:kept-" + c, plans.defaultPlan()).allowed());
             }
@@ -223,6 +224,7 @@ class RedisSyncBoundIT {
                     "the second burst pushed the second tokens");
             Thread.sleep(200);
             assertEquals(clients, roundTrips() - before, "one compare-and-swap per bucket, no read: the node wrote each bucket last");
+            assertEquals(1, count("cmdstat_eval:calls=") - evalsBefore, "the burst's 100 swaps in one script");
         }
     }
 
@@ -469,6 +471,17 @@ class RedisSyncBoundIT {
         } finally {
             c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+    }
+
+    /** The calls counted in {@code INFO commandstats} on the line that starts with {@code stat}. */
+    private long count(String stat) {
+        for (String line : connection.sync().info("commandstats").split("\\r?\\n")) {
+            if (line.startsWith(stat)) {
+                String rest = line.substring(stat.length());
+                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+            }
+        }
+        return 0;
     }
 
     /**

@@ -7,10 +7,18 @@ import io.github.bucket4j.redis.lettuce.RedisApi;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * The Redis calls of bucket4j's compare-and-swap proxy, minus most of its {@code GET}s.
@@ -31,15 +39,55 @@ import java.util.concurrent.TimeoutException;
  *       a kept state alone. Other nodes only take tokens from a bucket, so such a rejection is one
  *       that Redis's state would give too; it is at most {@code fresh} old.</li>
  * </ul>
+ *
+ * <p>The batched sync's bursts: while {@code holding} says so (the thread starting a burst's
+ * syncs), the compare-and-swaps and creates are held back, and {@link #flush()} sends them as one
+ * script over all their keys ({@link #MULTI_SWAP}; in a cluster one per slot, as a script's keys
+ * must share one), each key swapped or created exactly as bucket4j's own script for it would.
+ * A burst of 128 buckets whose states this node wrote last is then one call, not 128.
  */
 final class LastWrittenStates<K> implements RedisApi<K> {
+
+    /**
+     * bucket4j's compare-and-swap ({@code c}: ARGV expected, new, ttl) and create ({@code n}: new,
+     * ttl) scripts for each key in turn, four ARGV per key; 1 or 0 per key.
+     */
+    static final String MULTI_SWAP = "local r = {}\n"
+            + "for i = 1, #KEYS do\n"
+            + "  local op, a, b, ttl = ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]\n"
+            + "  if op == 'c' then\n"
+            + "    if redis.call('get', KEYS[i]) == a then redis.call('psetex', KEYS[i], ttl, b); r[i] = 1 else r[i] = 0 end\n"
+            + "  elseif redis.call('set', KEYS[i], b, 'nx', 'px', ttl) then r[i] = 1 else r[i] = 0 end\n"
+            + "end\n"
+            + "return r\n";
+    private static final byte[] SWAP = {'c'};
+    private static final byte[] CREATE = {'n'};
+    private static final byte[] NONE = {};
 
     private final RedisApi<K> redis;
     private final Cache<K, byte[]> written;
     private final Cache<K, Boolean> contended;
+    private final BooleanSupplier holding;
+    /** The slot of a key in a cluster; {@code null} for one Redis. */
+    private final ToIntFunction<K> slotOf;
+    /** Swaps held back for {@link #flush()}; only the thread that holds them back touches the list. */
+    private final List<Held<K>> held = new ArrayList<>();
+    /** Calls sent to Redis (reads not answered here, scripts), for the store's measurements. */
+    private final LongAdder calls = new LongAdder();
+
+    /** A compare-and-swap or create held back, and the answer bucket4j's proxy waits for. */
+    private record Held<K>(String script, K[] keys, byte[][] params, byte[] expected, byte[] next, byte[] ttl, boolean fromKept,
+                           Relay<Object> answer) {
+    }
 
     LastWrittenStates(RedisApi<K> redis, long maxKeys, Duration fresh) {
+        this(redis, maxKeys, fresh, () -> false, null);
+    }
+
+    LastWrittenStates(RedisApi<K> redis, long maxKeys, Duration fresh, BooleanSupplier holding, ToIntFunction<K> slotOf) {
         this.redis = redis;
+        this.holding = holding;
+        this.slotOf = slotOf;
         this.written = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterWrite(fresh).executor(Runnable::run).build();
         this.contended = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterWrite(fresh).executor(Runnable::run).build();
     }
@@ -52,28 +100,50 @@ final class LastWrittenStates<K> implements RedisApi<K> {
             read.complete(known);
             return read;
         }
+        calls.increment();
         return redis.get(key);
+    }
+
+    /** Calls sent to Redis so far. */
+    long calls() {
+        return calls.sum();
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <V> RedisFuture<V> eval(String script, ScriptOutputType type, K[] keys, byte[][] params) {
-        RedisFuture<V> result = redis.eval(script, type, keys, params);
         byte[] expected;
         byte[] next;
+        byte[] ttl = null;
         if (script == LuaScripts.SCRIPT_COMPARE_AND_SWAP_PX || script == LuaScripts.SCRIPT_COMPARE_AND_SWAP) {
             expected = params[0];
             next = params[1];
+            ttl = script == LuaScripts.SCRIPT_COMPARE_AND_SWAP_PX ? params[2] : null;
         } else if (script == LuaScripts.SCRIPT_SET_NX_PX || script == LuaScripts.SCRIPT_SET_NX) {
             expected = null;
             next = params[0];
+            ttl = script == LuaScripts.SCRIPT_SET_NX_PX ? params[1] : null;
         } else {
-            return result;
+            calls.increment();
+            return redis.eval(script, type, keys, params);
         }
         K key = keys[0];
         boolean fromKept = expected != null && written.getIfPresent(key) == expected;
-        // The proxy goes on only once the outcome is kept, so its next read of the key sees it.
         Relay<V> relay = new Relay<>();
+        if (ttl != null && type == ScriptOutputType.BOOLEAN && holding.getAsBoolean()) {
+            @SuppressWarnings("unchecked")
+            Relay<Object> answer = (Relay<Object>) relay;
+            held.add(new Held<>(script, keys, params, expected, next, ttl, fromKept, answer));
+            return relay;
+        }
+        calls.increment();
+        RedisFuture<V> result = redis.eval(script, type, keys, params);
+        settle(result, key, fromKept, next, relay);
+        return relay;
+    }
+
+    /** Passes {@code result} on to {@code relay} once the outcome is kept, so the proxy's next read of the key sees it. */
+    private <V> void settle(CompletionStage<V> result, K key, boolean fromKept, byte[] next, Relay<V> relay) {
         result.whenComplete((swapped, failure) -> {
             if (failure != null) {
                 written.invalidate(key);
@@ -83,7 +153,57 @@ final class LastWrittenStates<K> implements RedisApi<K> {
                 relay.complete(swapped);
             }
         });
-        return relay;
+    }
+
+    /**
+     * Sends the swaps held back: one {@link #MULTI_SWAP} per slot (all of them on one Redis), a
+     * swap alone in its slot as bucket4j's own script. Called on the thread that held them back.
+     */
+    void flush() {
+        if (held.isEmpty()) {
+            return;
+        }
+        Map<Integer, List<Held<K>>> bySlot = new LinkedHashMap<>();
+        for (Held<K> h : held) {
+            bySlot.computeIfAbsent(slotOf == null ? 0 : slotOf.applyAsInt(h.keys()[0]), slot -> new ArrayList<>()).add(h);
+        }
+        held.clear();
+        for (List<Held<K>> group : bySlot.values()) {
+            if (group.size() == 1) {
+                Held<K> h = group.get(0);
+                calls.increment();
+                RedisFuture<Object> result = redis.eval(h.script(), ScriptOutputType.BOOLEAN, h.keys(), h.params());
+                settle(result, h.keys()[0], h.fromKept(), h.next(), h.answer());
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            K[] keys = (K[]) java.lang.reflect.Array.newInstance(group.get(0).keys().getClass().getComponentType(), group.size());
+            byte[][] params = new byte[group.size() * 4][];
+            for (int i = 0; i < group.size(); i++) {
+                Held<K> h = group.get(i);
+                keys[i] = h.keys()[0];
+                params[4 * i] = h.expected() == null ? CREATE : SWAP;
+                params[4 * i + 1] = h.expected() == null ? NONE : h.expected();
+                params[4 * i + 2] = h.next();
+                params[4 * i + 3] = h.ttl();
+            }
+            calls.increment();
+            RedisFuture<List<Object>> answers = redis.eval(MULTI_SWAP, ScriptOutputType.MULTI, keys, params);
+            answers.whenComplete((results, failure) -> {
+                for (int i = 0; i < group.size(); i++) {
+                    Held<K> h = group.get(i);
+                    K key = keys[i];
+                    if (failure != null) {
+                        written.invalidate(key);
+                        h.answer().completeExceptionally(failure);
+                    } else {
+                        boolean swapped = Long.valueOf(1).equals(results.get(i));
+                        remember(key, swapped, h.fromKept(), h.next());
+                        h.answer().complete(swapped);
+                    }
+                }
+            });
+        }
     }
 
     private void remember(K key, boolean swapped, boolean fromKept, byte[] next) {

@@ -23,6 +23,7 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.RedisClusterURIUtil;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -134,6 +135,8 @@ final class RedisBucketStore extends SharedBucketStore {
     /** The commands of {@link #connection} that run the limits registration script. */
     private volatile RedisScriptingAsyncCommands<String, byte[]> scripting;
     private volatile AsyncProxyManager<String> proxies;
+    /** The states this node wrote last, under {@link #proxies}; {@code null} until connected. */
+    private volatile LastWrittenStates<String> kept;
     /**
      * Proxies that read every bucket from Redis (no kept state, no optimization), for the look
      * before a request whose answer may count ({@code count-statuses}) in the exact mode: set
@@ -360,8 +363,10 @@ final class RedisBucketStore extends SharedBucketStore {
                         .build()
                         .asAsync();
                 // The states this node wrote last answer its next reads of those buckets (LastWrittenStates).
-                proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(
-                                new LastWrittenStates<>(builder.getRedisApi(), DEFAULT_MAX_CLIENTS, keptStateFresh))
+                LastWrittenStates<String> written = new LastWrittenStates<>(builder.getRedisApi(), DEFAULT_MAX_CLIENTS, keptStateFresh,
+                        this::onBurstThread, client instanceof RedisClusterClient ? SlotHash::getSlot : null);
+                kept = written;
+                proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(written)
                         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                         .build()
                         .asAsync();
@@ -420,6 +425,21 @@ final class RedisBucketStore extends SharedBucketStore {
             throw e;
         }
         return FIRST_VERSION + counter;
+    }
+
+    /** The batched sync's held-back swaps, as one script per slot ({@link LastWrittenStates#flush()}). */
+    @Override
+    protected void flushBurst() {
+        LastWrittenStates<String> written = kept;
+        if (written != null) {
+            written.flush();
+        }
+    }
+
+    /** Calls this store sent to Redis through its bucket proxies so far (reads, swaps, creates, one per script of a burst). */
+    long calls() {
+        LastWrittenStates<String> written = kept;
+        return written == null ? 0 : written.calls();
     }
 
     @Override

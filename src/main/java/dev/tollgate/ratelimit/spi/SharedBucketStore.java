@@ -195,7 +195,7 @@ public abstract class SharedBucketStore implements BucketStore {
                     }
                 })
                 .build();
-        this.batches = sync.isBatched() ? new SyncBatches(name, sync.interval(), breaker::isOpen) : null;
+        this.batches = sync.isBatched() ? new SyncBatches(name, sync.interval(), breaker::isOpen, this::flushBurst) : null;
         // The delayed mode sends its syncs ahead of need from the client's own threads, not from request threads.
         // On top of either, so both see its replacement command: changed limits count what was used (LimitChanges).
         this.optimization = LimitChanges.countingUsed(sync.keepsLocalCopies()
@@ -234,6 +234,22 @@ public abstract class SharedBucketStore implements BucketStore {
 
     /** Closes the connections and stops the client's threads, waiting a few seconds at most. */
     protected abstract void closeConnections();
+
+    /**
+     * Batched: whether the calling thread is starting a burst's syncs; a store may hold back the
+     * calls they make and send them together in {@link #flushBurst()}.
+     */
+    protected final boolean onBurstThread() {
+        return batches != null && batches.onSendingThread();
+    }
+
+    /**
+     * Batched: sends what the store held back while a burst's syncs were started, on the burst's
+     * thread; by default nothing was held back. Called after every few syncs and at the burst's
+     * end, before the burst waits for any sync.
+     */
+    protected void flushBurst() {
+    }
 
     /** Runs after every call on the calling thread (a client's per-thread state to drop, say). */
     protected void afterCall() {

@@ -50,13 +50,22 @@ final class SyncBatches implements AutoCloseable {
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private final ScheduledExecutorService thread;
     private final BooleanSupplier paused;
+    /** Sends what the store held back while syncs were being started (see {@link #onSendingThread()}). */
+    private final Runnable flush;
+    /** The thread starting a burst's syncs, while it does; else {@code null}. */
+    private volatile Thread sending;
     private final LongAdder bursts = new LongAdder();
     private final LongAdder syncs = new LongAdder();
 
-    /** Bursts every {@code interval} for the store called {@code name}, none while {@code paused}. */
-    SyncBatches(String name, Duration interval, BooleanSupplier paused) {
+    /**
+     * Bursts every {@code interval} for the store called {@code name}, none while {@code paused};
+     * {@code flush} runs after every {@value #IN_FLIGHT} syncs started and at the end of a burst,
+     * on the thread that started them.
+     */
+    SyncBatches(String name, Duration interval, BooleanSupplier paused, Runnable flush) {
         this.name = name;
         this.paused = paused;
+        this.flush = flush;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tollgate-sync-batches");
             t.setDaemon(true);
@@ -77,6 +86,14 @@ final class SyncBatches implements AutoCloseable {
     /** The copies waiting for the next burst. */
     int waiting() {
         return size.get();
+    }
+
+    /**
+     * Whether the calling thread is starting a burst's syncs: a store may hold back the calls they
+     * make and send them together when {@code flush} runs.
+     */
+    boolean onSendingThread() {
+        return sending == Thread.currentThread();
     }
 
     /** Bursts sent so far (those with at least one sync). */
@@ -111,31 +128,44 @@ final class SyncBatches implements AutoCloseable {
     private List<CompletableFuture<Void>> send(int count, long deadline) throws InterruptedException {
         List<CompletableFuture<Void>> ends = new ArrayList<>();
         int sent = 0;
-        for (int n = count; n > 0; n--) {
-            Copy copy = waiting.poll();
-            if (copy == null) {
-                break;
+        sending = Thread.currentThread();
+        try {
+            for (int n = count; n > 0; n--) {
+                Copy copy = waiting.poll();
+                if (copy == null) {
+                    break;
+                }
+                size.decrementAndGet();
+                if (!inFlight.tryAcquire()) {
+                    // The syncs in flight may be held back by the store: send them before waiting for one to end.
+                    flush.run();
+                    if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        add(copy);
+                        break;
+                    }
+                }
+                CompletableFuture<Void> end;
+                try {
+                    end = copy.sync();
+                } catch (RuntimeException | Error e) {
+                    // The copy's tokens stay unsynced; a later request or the close pushes them.
+                    LOG.warn("A batched sync to {} could not start: {}", name, e.toString());
+                    end = null;
+                }
+                if (end == null) {
+                    inFlight.release();
+                    continue;
+                }
+                sent++;
+                ends.add(end);
+                end.whenComplete((done, failure) -> inFlight.release());
+                if (sent % IN_FLIGHT == 0) {
+                    flush.run();
+                }
             }
-            size.decrementAndGet();
-            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                add(copy);
-                break;
-            }
-            CompletableFuture<Void> end;
-            try {
-                end = copy.sync();
-            } catch (RuntimeException | Error e) {
-                // The copy's tokens stay unsynced; a later request or the close pushes them.
-                LOG.warn("A batched sync to {} could not start: {}", name, e.toString());
-                end = null;
-            }
-            if (end == null) {
-                inFlight.release();
-                continue;
-            }
-            sent++;
-            ends.add(end);
-            end.whenComplete((done, failure) -> inFlight.release());
+            flush.run();
+        } finally {
+            sending = null;
         }
         if (sent > 0) {
             bursts.increment();

@@ -52,7 +52,7 @@ class SyncAheadBatchedTest {
             return CompletableFuture.completedFuture(result);
         }
     };
-    private final SyncBatches batches = new SyncBatches("the test store", Duration.ofHours(1), () -> false);
+    private final SyncBatches batches = new SyncBatches("the test store", Duration.ofHours(1), () -> false, () -> { });
 
     @AfterEach
     void stopBursts() {

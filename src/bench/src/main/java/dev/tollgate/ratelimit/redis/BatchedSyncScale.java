@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One node of the Redis store at scale: requests of {@code clients} distinct clients (picked at
  * random) at a set rate for a set time, in each sync mode, against the Redis at {@code host:port}.
- * Prints per mode and client count: the rate reached, Redis calls (GETs and the scripts that
- * swap or create a bucket) per request and per node-second, this
+ * Prints per mode and client count: the rate reached, the calls the node sent to Redis (reads,
+ * scripts; a burst's script over many keys is one) per request and per node-second, the keys
+ * Redis read or wrote per request ({@code INFO commandstats}: GETs and SETs, in scripts too), this
  * JVM's CPU per request, and the heap the store holds after the run, in all and per bucket it keeps
  * (the clients seen, at most {@code -DmaxClients}).
  * {@code java -Xmx4g -Dclients=1,10000,1000000 -Drate=5000 -Dseconds=20 -cp src/bench/target/benchmarks.jar
@@ -59,8 +60,9 @@ public final class BatchedSyncScale {
         try (StatefulRedisConnection<String, String> info = client.connect()) {
             System.out.printf("One node, %d req/s asked for %d s from %d threads, clients at random, copies kept: %,d (Java %s, %d CPUs)%n%n",
                     rate, seconds, threads, maxClients, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-            System.out.println("| clients | seen | mode | req/s | Redis calls/req | Redis calls/s | JVM CPU µs/req | store heap B | B per kept bucket |");
-            System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| clients | seen | mode | req/s | Redis calls/req | Redis calls/s | keys read or written in Redis/req "
+                    + "| JVM CPU µs/req | store heap B | B per kept bucket |");
+            System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
             for (String count : System.getProperty("clients", "1,10000,1000000").split(",")) {
                 int clients = Integer.parseInt(count.trim());
                 for (SyncMode sync : modes) {
@@ -82,6 +84,7 @@ public final class BatchedSyncScale {
                 nanos -> { }, maxClients);
         try {
             long commandsBefore = commands(info);
+            long callsBefore = store.calls();
             long cpuBefore = OS.getProcessCpuTime();
             LongAdder done = new LongAdder();
             long start = System.nanoTime();
@@ -115,6 +118,7 @@ public final class BatchedSyncScale {
             long requests = done.sum();
             // Measured before the close, which pushes what the next burst would have.
             long commands = commands(info) - commandsBefore;
+            long calls = store.calls() - callsBefore;
             double cpu = (OS.getProcessCpuTime() - cpuBefore) / 1000.0 / requests;
             long heap = StoreFootprint.usedAfterGc() - heapBefore;
             int distinct = 0;
@@ -122,17 +126,17 @@ public final class BatchedSyncScale {
                 distinct += seen.get(i);
             }
             long kept = Math.min(distinct, maxClients);
-            System.out.println(String.format(Locale.ROOT, "| %,d | %,d | %s | %.0f | %.3f | %.0f | %.1f | %,d | %d |", clients, distinct, sync,
-                    requests / elapsed, commands / (double) requests, commands / elapsed, cpu, heap, heap / kept));
+            System.out.println(String.format(Locale.ROOT, "| %,d | %,d | %s | %.0f | %.3f | %.0f | %.3f | %.1f | %,d | %d |", clients, distinct,
+                    sync, requests / elapsed, calls / (double) requests, calls / elapsed, commands / (double) requests, cpu, heap, heap / kept));
         } finally {
             store.close();
         }
     }
 
     /**
-     * Redis calls so far, from {@code INFO commandstats}: the store sends GETs and two scripts, a
-     * compare-and-swap (one GET inside) and a create ({@code SET NX} inside), so the calls over the
-     * network are the GETs plus the SETs counted.
+     * Keys Redis read or wrote for the store so far, from {@code INFO commandstats}: the GETs (sent,
+     * or run by a compare-and-swap script) and the {@code SET NX}s of the scripts that create a
+     * bucket; without bursts' scripts over many keys, also the store's calls.
      */
     private static long commands(StatefulRedisConnection<String, String> info) {
         long calls = 0;
