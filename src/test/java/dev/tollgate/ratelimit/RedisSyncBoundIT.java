@@ -202,7 +202,7 @@ class RedisSyncBoundIT {
 
     @Test
     void shouldPushTheBucketsThisNodeWroteLastInOneScriptPerBurst() throws Exception {
-        Plans plans = Plans.of(Limits.parse("1000/1h"));
+        Plans plans = Plans.of(Limits.parse("1000000/1h"));
         int clients = 100;
         // Bursts 1.5 s apart: longer than a written state stands in for a read in the other modes.
         try (RateLimiter node = RateLimiter.builder(plans).store(store(SyncMode.batched(50, Duration.ofMillis(1500))))
@@ -225,6 +225,9 @@ class RedisSyncBoundIT {
             Thread.sleep(200);
             assertEquals(clients, roundTrips() - before, "one compare-and-swap per bucket, no read: the node wrote each bucket last");
             assertEquals(1, count("cmdstat_eval:calls=") - evalsBefore, "the burst's 100 swaps in one script");
+            // Far below its limit the bucket is full again at once: it stays 10 s and two intervals, to the next burst and beyond.
+            long ttl = connection.sync().pttl(last);
+            assertTrue(ttl > 12_000 && ttl <= 13_000, "the key expires after 10 s + 2 * 1.5 s: " + ttl + " ms left");
         }
     }
 

@@ -110,7 +110,7 @@ final class JdbcBucketStore extends SharedBucketStore {
         this.queryTimeoutSeconds = (int) Math.max(1, (options.timeout().toMillis() + 999) / 1000);
         this.written = Caffeine.newBuilder().maximumSize(DEFAULT_MAX_CLIENTS).executor(Runnable::run).build();
         ClientSideConfig config = ClientSideConfig.getDefault()
-                .withExpirationAfterWriteStrategy(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)));
+                .withExpirationAfterWriteStrategy(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(keyMargin()));
         this.proxies = new CasProxies(config, true).asAsync();
         this.freshReads = new CasProxies(config, false).asAsync();
         background.schedule(this::sweepQuietly, SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);

@@ -172,7 +172,12 @@ final class LastWrittenStates<K> implements RedisApi<K> {
             if (group.size() == 1) {
                 Held<K> h = group.get(0);
                 calls.increment();
-                RedisFuture<Object> result = redis.eval(h.script(), ScriptOutputType.BOOLEAN, h.keys(), h.params());
+                CompletionStage<Object> result;
+                try {
+                    result = redis.eval(h.script(), ScriptOutputType.BOOLEAN, h.keys(), h.params());
+                } catch (RuntimeException | Error e) {
+                    result = CompletableFuture.failedFuture(e);
+                }
                 settle(result, h.keys()[0], h.fromKept(), h.next(), h.answer());
                 continue;
             }
@@ -188,7 +193,13 @@ final class LastWrittenStates<K> implements RedisApi<K> {
                 params[4 * i + 3] = h.ttl();
             }
             calls.increment();
-            RedisFuture<List<Object>> answers = redis.eval(MULTI_SWAP, ScriptOutputType.MULTI, keys, params);
+            CompletionStage<List<Object>> answers;
+            try {
+                answers = redis.eval(MULTI_SWAP, ScriptOutputType.MULTI, keys, params);
+            } catch (RuntimeException | Error e) {
+                // Every held swap gets an answer, whatever happened: no proxy waits forever.
+                answers = CompletableFuture.failedFuture(e);
+            }
             answers.whenComplete((results, failure) -> {
                 for (int i = 0; i < group.size(); i++) {
                     Held<K> h = group.get(i);

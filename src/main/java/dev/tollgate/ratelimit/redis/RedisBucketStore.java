@@ -65,8 +65,8 @@ import javax.net.ssl.TrustManagerFactory;
  *   <li>Keys are {@code <prefix><plan>:<client key>} (the filter ends the prefix with its
  *       namespace); client keys are client ids, IPs or keyed hashes of header values
  *       ({@code header:#<hex>}; readable only for a header marked {@code ;plain}), never an API key.</li>
- *   <li>A key expires when its bucket would be full again (plus 10 s), so idle clients leave
- *       nothing behind.</li>
+ *   <li>A key expires when its bucket would be full again (plus {@link #keyMargin()}: 10 s, and
+ *       two intervals more in the batched mode), so idle clients leave nothing behind.</li>
  *   <li>Versions of limits come from Redis, not from the limits: the first time a node uses a
  *       plan it registers the plan's limits in {@code <prefix><plan>#limits}; limits that differ
  *       from the ones registered last get the next version. So the limits started last win, on
@@ -359,7 +359,7 @@ final class RedisBucketStore extends SharedBucketStore {
                     builder = Bucket4jLettuce.casBasedBuilder(opened);
                 }
                 freshReads = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(builder.getRedisApi())
-                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(keyMargin()))
                         .build()
                         .asAsync();
                 // The states this node wrote last answer its next reads of those buckets (LastWrittenStates).
@@ -367,7 +367,7 @@ final class RedisBucketStore extends SharedBucketStore {
                         this::onBurstThread, client instanceof RedisClusterClient ? SlotHash::getSlot : null);
                 kept = written;
                 proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(written)
-                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(keyMargin()))
                         .build()
                         .asAsync();
                 return proxies;

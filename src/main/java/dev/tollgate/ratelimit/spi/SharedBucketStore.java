@@ -279,6 +279,17 @@ public abstract class SharedBucketStore implements BucketStore {
         }
     }
 
+    /**
+     * How long a bucket stays in the store after it would be full again: 10 s, and in the batched
+     * mode two intervals more, so that a bucket a node pushes every burst is still there at the
+     * next one (one swap, not a failed swap, a read and a create). A bucket gone from the store is
+     * full, so the margin never changes a decision.
+     */
+    protected final Duration keyMargin() {
+        Duration margin = Duration.ofSeconds(10);
+        return sync.isBatched() ? margin.plus(sync.interval().multipliedBy(2)) : margin;
+    }
+
     /** What every key of this store starts with. */
     protected final String prefix() {
         return prefix;
