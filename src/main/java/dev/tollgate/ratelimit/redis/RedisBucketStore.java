@@ -114,8 +114,9 @@ final class RedisBucketStore extends SharedBucketStore {
 
     /**
      * How long the state this node wrote to a bucket stands in for reading it back; in the batched
-     * mode two intervals, so that a bucket's push in the next burst is one compare-and-swap, not a
-     * read and one (a stale kept state only costs a failed swap and a read, never exactness).
+     * mode as long as the bucket stays in Redis ({@link #keyMargin()}), so that a bucket's push in
+     * a later burst is one compare-and-swap (held back into the burst's script), not a read and one
+     * (a stale kept state only costs a failed swap and a read, never exactness).
      */
     private static final Duration KEPT_STATE_FRESH = Duration.ofSeconds(1);
     /** How often a cluster's topology is read again even when nothing suggested a change. */
@@ -151,8 +152,7 @@ final class RedisBucketStore extends SharedBucketStore {
                 prefix, options, storeLatency, resources.eventExecutorGroup(), maxClients);
         this.threads = threads;
         this.resources = resources;
-        this.keptStateFresh = options.sync().isBatched() && options.sync().interval().multipliedBy(2).compareTo(KEPT_STATE_FRESH) > 0
-                ? options.sync().interval().multipliedBy(2) : KEPT_STATE_FRESH;
+        this.keptStateFresh = options.sync().isBatched() ? keyMargin() : KEPT_STATE_FRESH;
         this.uri = uri;
         Duration timeout = options.timeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();

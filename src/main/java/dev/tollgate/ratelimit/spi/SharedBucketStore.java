@@ -245,8 +245,8 @@ public abstract class SharedBucketStore implements BucketStore {
 
     /**
      * Batched: sends what the store held back while a burst's syncs were started, on the burst's
-     * thread; by default nothing was held back. Called after every few syncs and at the burst's
-     * end, before the burst waits for any sync.
+     * thread; by default nothing was held back. Called once a wave of up to 128 syncs is started,
+     * before the burst waits for them.
      */
     protected void flushBurst() {
     }

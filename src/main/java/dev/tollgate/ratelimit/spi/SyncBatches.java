@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -21,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * many it took), and one thread starts the syncs of all waiting copies every {@code interval},
  * one after the other without waiting for each, so that the calls of a burst are on the wire
  * together (Lettuce pipelines them on its connection, in a cluster on each slot's master; the
- * database store runs them on its pool). At most {@value #IN_FLIGHT} syncs of a burst are in
- * flight at once, so a burst of many buckets neither fills the database store's queue of calls
- * nor makes a request wait behind it for longer than a few round trips. Each sync goes through
+ * database store runs them on its pool). A burst goes in waves of at most {@value #IN_FLIGHT}
+ * syncs, the next when one has ended, so a burst of many buckets neither fills the database
+ * store's queue of calls nor makes a request wait behind it for longer than a round trip or two,
+ * and a store that sends a wave's calls as one (Redis: one script) gets whole waves. Each sync goes through
  * the bucket's own proxy, so bucket4j's state and changed limits stay what they are in the other
  * modes.
  *
@@ -47,7 +49,6 @@ final class SyncBatches implements AutoCloseable {
     private final String name;
     private final Queue<Copy> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private final ScheduledExecutorService thread;
     private final BooleanSupplier paused;
     /** Sends what the store held back while syncs were being started (see {@link #onSendingThread()}). */
@@ -59,8 +60,7 @@ final class SyncBatches implements AutoCloseable {
 
     /**
      * Bursts every {@code interval} for the store called {@code name}, none while {@code paused};
-     * {@code flush} runs after every {@value #IN_FLIGHT} syncs started and at the end of a burst,
-     * on the thread that started them.
+     * {@code flush} runs after each wave's syncs are started, on the thread that started them.
      */
     SyncBatches(String name, Duration interval, BooleanSupplier paused, Runnable flush) {
         this.name = name;
@@ -121,29 +121,30 @@ final class SyncBatches implements AutoCloseable {
 
     /**
      * Starts the syncs of the first {@code count} waiting copies (those that wait now: a copy that
-     * takes tokens during the burst waits for the next), at most {@link #IN_FLIGHT} at once, until
-     * {@code deadline} ({@link System#nanoTime()}); their ends. A copy not started by then waits
-     * again.
+     * takes tokens during the burst waits for the next) in waves of at most {@link #IN_FLIGHT}:
+     * a wave's syncs are started, {@code flush} sends what the store held back of them, and the
+     * next wave starts when this one has ended, until {@code deadline} ({@link System#nanoTime()});
+     * their ends. A copy not started by then waits again.
      */
     private List<CompletableFuture<Void>> send(int count, long deadline) throws InterruptedException {
         List<CompletableFuture<Void>> ends = new ArrayList<>();
+        List<CompletableFuture<Void>> wave = new ArrayList<>();
         int sent = 0;
         sending = Thread.currentThread();
         try {
             for (int n = count; n > 0; n--) {
+                if (wave.size() == IN_FLIGHT) {
+                    flush.run();
+                    if (!ended(wave, deadline)) {
+                        break;
+                    }
+                    wave.clear();
+                }
                 Copy copy = waiting.poll();
                 if (copy == null) {
                     break;
                 }
                 size.decrementAndGet();
-                if (!inFlight.tryAcquire()) {
-                    // The syncs in flight may be held back by the store: send them before waiting for one to end.
-                    flush.run();
-                    if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        add(copy);
-                        break;
-                    }
-                }
                 CompletableFuture<Void> end;
                 try {
                     end = copy.sync();
@@ -152,15 +153,10 @@ final class SyncBatches implements AutoCloseable {
                     LOG.warn("A batched sync to {} could not start: {}", name, e.toString());
                     end = null;
                 }
-                if (end == null) {
-                    inFlight.release();
-                    continue;
-                }
-                sent++;
-                ends.add(end);
-                end.whenComplete((done, failure) -> inFlight.release());
-                if (sent % IN_FLIGHT == 0) {
-                    flush.run();
+                if (end != null) {
+                    sent++;
+                    ends.add(end);
+                    wave.add(end);
                 }
             }
             flush.run();
@@ -172,6 +168,19 @@ final class SyncBatches implements AutoCloseable {
             syncs.add(sent);
         }
         return ends;
+    }
+
+    /** Whether every sync of {@code wave} ended before {@code deadline}. */
+    private static boolean ended(List<CompletableFuture<Void>> wave, long deadline) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new)).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            // A sync's end never fails; were it to, the wave has ended all the same.
+            return true;
+        }
     }
 
     /**

@@ -28,6 +28,11 @@ public final class RedisStores {
         return RedisBucketStore.create(uri, false, null, prefix, new Options(timeout, probeInterval, sync), nanos -> { }, maxClients);
     }
 
+    /** The calls {@code store} (a Redis store of this class) sent to Redis through its bucket proxies so far. */
+    public static long calls(SharedBucketStore store) {
+        return ((RedisBucketStore) store).calls();
+    }
+
     /** The exact mode; {@code storeLatency} hears the nanoseconds of each call. */
     public static SharedBucketStore create(String uri, String prefix, Duration timeout, Duration probeInterval,
                                            LongConsumer storeLatency) {

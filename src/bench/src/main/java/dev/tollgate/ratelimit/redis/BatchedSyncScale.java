@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Redis read or wrote per request ({@code INFO commandstats}: GETs and SETs, in scripts too), this
  * JVM's CPU per request, and the heap the store holds after the run, in all and per bucket it keeps
  * (the clients seen, at most {@code -DmaxClients}).
+ * {@code -Dwarmup=} seconds of load first, not counted (the buckets' creation and first bursts).
  * {@code java -Xmx4g -Dclients=1,10000,1000000 -Drate=5000 -Dseconds=20 -cp src/bench/target/benchmarks.jar
  * dev.tollgate.ratelimit.redis.BatchedSyncScale [host:port]}
  */
@@ -41,6 +42,8 @@ public final class BatchedSyncScale {
         String uri = "redis://" + hostPort;
         int rate = Integer.getInteger("rate", 5000);
         int seconds = Integer.getInteger("seconds", 20);
+        // Load before the measured seconds (the buckets' creation, the first bursts), not counted.
+        int warmup = Integer.getInteger("warmup", 0);
         int threads = Integer.getInteger("threads", 16);
         int maxClients = Integer.getInteger("maxClients", 100_000);
         List<SyncMode> modes = new ArrayList<>();
@@ -66,7 +69,7 @@ public final class BatchedSyncScale {
             for (String count : System.getProperty("clients", "1,10000,1000000").split(",")) {
                 int clients = Integer.parseInt(count.trim());
                 for (SyncMode sync : modes) {
-                    measure(uri, info, clients, sync, plan, rate, seconds, threads, maxClients);
+                    measure(uri, info, clients, sync, plan, rate, warmup, seconds, threads, maxClients);
                 }
             }
         } finally {
@@ -75,7 +78,7 @@ public final class BatchedSyncScale {
     }
 
     private static void measure(String uri, StatefulRedisConnection<String, String> info, int clients, SyncMode sync, BucketPlan plan,
-                                int rate, int seconds, int threads, int maxClients) throws Exception {
+                                int rate, int warmup, int seconds, int threads, int maxClients) throws Exception {
         String prefix = "tollgate-scale:" + System.nanoTime() + ":";
         // Which clients sent a request: the store keeps a copy of at most max-clients of them.
         AtomicIntegerArray seen = new AtomicIntegerArray(clients);
@@ -83,39 +86,15 @@ public final class BatchedSyncScale {
         RedisBucketStore store = RedisBucketStore.create(uri, false, null, prefix, new Options(Duration.ofSeconds(2), Duration.ofSeconds(1), sync),
                 nanos -> { }, maxClients);
         try {
+            if (warmup > 0) {
+                load(store, plan, clients, rate, warmup, threads, seen);
+            }
             long commandsBefore = commands(info);
             long callsBefore = store.calls();
             long cpuBefore = OS.getProcessCpuTime();
-            LongAdder done = new LongAdder();
             long start = System.nanoTime();
-            long end = start + seconds * 1_000_000_000L;
-            long perThreadGapNanos = 1_000_000_000L * threads / rate;
-            List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                long offset = perThreadGapNanos * t / threads;
-                Thread worker = new Thread(() -> {
-                    long next = start + offset;
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
-                    while (next < end) {
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                        }
-                        int client = random.nextInt(clients);
-                        seen.lazySet(client, 1);
-                        store.tryConsume("client:" + client, plan);
-                        done.increment();
-                        next += perThreadGapNanos;
-                    }
-                });
-                workers.add(worker);
-                worker.start();
-            }
-            for (Thread worker : workers) {
-                worker.join();
-            }
+            long requests = load(store, plan, clients, rate, seconds, threads, seen);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            long requests = done.sum();
             // Measured before the close, which pushes what the next burst would have.
             long commands = commands(info) - commandsBefore;
             long calls = store.calls() - callsBefore;
@@ -131,6 +110,40 @@ public final class BatchedSyncScale {
         } finally {
             store.close();
         }
+    }
+
+    /** {@code rate} requests a second of random clients for {@code seconds}, from {@code threads} threads; the requests sent. */
+    private static long load(RedisBucketStore store, BucketPlan plan, int clients, int rate, int seconds, int threads,
+                             AtomicIntegerArray seen) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long perThreadGapNanos = 1_000_000_000L * threads / rate;
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long offset = perThreadGapNanos * t / threads;
+            Thread worker = new Thread(() -> {
+                long next = start + offset;
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (next < end) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    int client = random.nextInt(clients);
+                    seen.lazySet(client, 1);
+                    store.tryConsume("client:" + client, plan);
+                    done.increment();
+                    next += perThreadGapNanos;
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        return done.sum();
     }
 
     /**
