@@ -160,9 +160,14 @@ final class LastWrittenStates<K> implements RedisApi<K> {
      * swap alone in its slot as bucket4j's own script. Called on the thread that held them back.
      */
     void flush() {
-        if (held.isEmpty()) {
-            return;
+        // An answer that is back before its callback is attached runs that callback here, and what it
+        // goes on to do (a request that waited for the sync) may hold back a swap again: send until none is.
+        while (!held.isEmpty()) {
+            sendHeld();
         }
+    }
+
+    private void sendHeld() {
         Map<Integer, List<Held<K>>> bySlot = new LinkedHashMap<>();
         for (Held<K> h : held) {
             bySlot.computeIfAbsent(slotOf == null ? 0 : slotOf.applyAsInt(h.keys()[0]), slot -> new ArrayList<>()).add(h);

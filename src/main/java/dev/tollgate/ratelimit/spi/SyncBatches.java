@@ -192,7 +192,12 @@ final class SyncBatches implements AutoCloseable {
     List<CompletableFuture<Void>> stop(long deadline) {
         thread.shutdownNow();
         try {
-            thread.awaitTermination(1, TimeUnit.SECONDS);
+            if (!thread.awaitTermination(1, TimeUnit.SECONDS)) {
+                // Never two threads sending at once: the copies left are the close's to push one by one.
+                LOG.warn("A burst of batched syncs to {} did not stop within 1 s: the close pushes the copies it keeps, "
+                        + "and the unsynced tokens of {} other waiting buckets may be lost", name, size.get());
+                return List.of();
+            }
             List<CompletableFuture<Void>> ends = send(Integer.MAX_VALUE, deadline);
             if (size.get() > 0) {
                 LOG.warn("The unsynced tokens of {} buckets (at most sync-tokens each) could not be sent to {} before it closed",
