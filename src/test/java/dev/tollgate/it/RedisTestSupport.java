@@ -2,6 +2,8 @@ package dev.tollgate.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tollgate.testing.CommandStats;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -78,13 +80,7 @@ public final class RedisTestSupport implements AutoCloseable {
 
     /** Calls of {@code command} so far, from {@code INFO commandstats}. */
     public long calls(String command) {
-        for (String line : commands().info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_" + command + ":calls=")) {
-                String rest = line.substring(("cmdstat_" + command + ":calls=").length());
-                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
-            }
-        }
-        return 0;
+        return CommandStats.calls(commands().info("commandstats"), command);
     }
 
     /** How many client connections Redis has now. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.RedisServerProcess;
 import dev.tollgate.it.Wait;
+import dev.tollgate.testing.CommandStats;
 import dev.tollgate.ratelimit.RateLimiter.OnStoreFailure;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -111,6 +112,25 @@ class RedisSyncBoundIT {
         return result;
     }
 
+    /**
+     * Every client's {@code requests} were counted, and each client got at least the limit and at
+     * most the limit plus {@code k} nodes times {@code syncTokens}; prints the most and the mean.
+     */
+    private static void assertWithinBound(String what, int[][] perClient, int requests, int limit, int k, int syncTokens) {
+        int worst = 0;
+        long total = 0;
+        for (int c = 0; c < perClient.length; c++) {
+            assertEquals(requests, perClient[c][1], "every request of client " + c + " counted");
+            assertTrue(perClient[c][0] >= limit, "client " + c + " got the limit at least: " + perClient[c][0]);
+            assertTrue(perClient[c][0] <= limit + k * syncTokens,
+                    "client " + c + " got " + perClient[c][0] + ", more than " + limit + " + " + k + " nodes * " + syncTokens);
+            worst = Math.max(worst, perClient[c][0]);
+            total += perClient[c][0];
+        }
+        System.out.printf("%s, %d nodes, %d clients, %d tokens: most admitted to one client %d, mean %.2f (limit %d, bound %d)%n",
+                what, k, perClient.length, syncTokens, worst, total / (double) perClient.length, limit, limit + k * syncTokens);
+    }
+
     private static List<RateLimiter> nodes(int k, Plans plans, java.util.function.Supplier<SharedBucketStore> stores) {
         List<RateLimiter> nodes = new ArrayList<>();
         for (int i = 0; i < k; i++) {
@@ -130,16 +150,7 @@ class RedisSyncBoundIT {
         try {
             int clients = 20;
             int[][] perClient = hammer(nodes, plans, "client:bound-", clients, 16, 200);
-            int worst = 0;
-            for (int c = 0; c < clients; c++) {
-                assertEquals(16 * 200 / clients, perClient[c][1], "every request of client " + c + " decided through Redis");
-                assertTrue(perClient[c][0] >= limit, "client " + c + " got the limit at least: " + perClient[c][0]);
-                assertTrue(perClient[c][0] <= limit + k * syncTokens,
-                        "client " + c + " got " + perClient[c][0] + ", more than " + limit + " + " + k + " nodes * " + syncTokens);
-                worst = Math.max(worst, perClient[c][0]);
-            }
-            System.out.printf("delayed sync, %d nodes, %d tokens: most admitted to one client %d (limit %d, bound %d)%n",
-                    k, syncTokens, worst, limit, limit + k * syncTokens);
+            assertWithinBound("delayed sync", perClient, 16 * 200 / clients, limit, k, syncTokens);
         } finally {
             nodes.forEach(RateLimiter::close);
         }
@@ -158,18 +169,7 @@ class RedisSyncBoundIT {
             int threads = 16;
             int perThread = clients * 24 / threads;
             int[][] perClient = hammer(nodes, plans, "client:batched-", clients, threads, perThread);
-            int worst = 0;
-            int total = 0;
-            for (int c = 0; c < clients; c++) {
-                assertEquals(24, perClient[c][1], "every request of client " + c + " counted");
-                assertTrue(perClient[c][0] >= limit, "client " + c + " got the limit at least: " + perClient[c][0]);
-                assertTrue(perClient[c][0] <= limit + k * syncTokens,
-                        "client " + c + " got " + perClient[c][0] + ", more than " + limit + " + " + k + " nodes * " + syncTokens);
-                worst = Math.max(worst, perClient[c][0]);
-                total += perClient[c][0];
-            }
-            System.out.printf("batched sync, %d nodes, %d clients, %d tokens: most admitted to one client %d, mean %.2f (limit %d, bound %d)%n",
-                    k, clients, syncTokens, worst, total / (double) clients, limit, limit + k * syncTokens);
+            assertWithinBound("batched sync", perClient, 24, limit, k, syncTokens);
         } finally {
             nodes.forEach(RateLimiter::close);
         }
@@ -215,7 +215,7 @@ class RedisSyncBoundIT {
                     "the first burst made the buckets");
             Thread.sleep(200);
             long before = roundTrips();
-            long evalsBefore = count("cmdstat_eval:calls=");
+            long evalsBefore = CommandStats.calls(connection.sync().info("commandstats"), "eval");
             for (int c = 0; c < clients; c++) {
                 assertTrue(node.tryConsume("client:kept-" + c, plans.defaultPlan()).allowed());
             }
@@ -224,7 +224,7 @@ class RedisSyncBoundIT {
                     "the second burst pushed the second tokens");
             Thread.sleep(200);
             assertEquals(clients, roundTrips() - before, "one compare-and-swap per bucket, no read: the node wrote each bucket last");
-            assertEquals(1, count("cmdstat_eval:calls=") - evalsBefore, "the burst's 100 swaps in one script");
+            assertEquals(1, CommandStats.calls(connection.sync().info("commandstats"), "eval") - evalsBefore, "the burst's 100 swaps in one script");
             // Far below its limit the bucket is full again at once: it stays 10 s and two intervals, to the next burst and beyond.
             long ttl = connection.sync().pttl(last);
             assertTrue(ttl > 12_000 && ttl <= 13_000, "the key expires after 10 s + 2 * 1.5 s: " + ttl + " ms left");
@@ -479,30 +479,12 @@ class RedisSyncBoundIT {
         }
     }
 
-    /** The calls counted in {@code INFO commandstats} on the line that starts with {@code stat}. */
-    private long count(String stat) {
-        for (String line : connection.sync().info("commandstats").split("\\r?\\n")) {
-            if (line.startsWith(stat)) {
-                String rest = line.substring(stat.length());
-                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
-            }
-        }
-        return 0;
-    }
-
     /**
      * Round trips so far: the GETs sent over the network plus the scripts. The store's scripts are
      * a compare-and-swap, which runs one GET inside Redis, and a create, which runs one SET NX, and
      * {@code INFO commandstats} counts what scripts run; so GETs plus SETs is all calls.
      */
     private long roundTrips() {
-        long calls = 0;
-        for (String line : connection.sync().info("commandstats").split("\\r?\\n")) {
-            if (line.startsWith("cmdstat_get:calls=") || line.startsWith("cmdstat_set:calls=")) {
-                String rest = line.substring(line.indexOf("calls=") + "calls=".length());
-                calls += Long.parseLong(rest.substring(0, rest.indexOf(',')));
-            }
-        }
-        return calls;
+        return CommandStats.calls(connection.sync().info("commandstats"), "get", "set");
     }
 }

@@ -76,8 +76,7 @@ final class LastWrittenStates<K> implements RedisApi<K> {
     private final LongAdder calls = new LongAdder();
 
     /** A compare-and-swap or create held back, and the answer bucket4j's proxy waits for. */
-    private record Held<K>(String script, K[] keys, byte[][] params, byte[] expected, byte[] next, byte[] ttl, boolean fromKept,
-                           Relay<Object> answer) {
+    private record Held<K>(K[] keys, byte[] expected, byte[] next, byte[] ttl, boolean fromKept, Relay<Object> answer) {
     }
 
     LastWrittenStates(RedisApi<K> redis, long maxKeys, Duration fresh) {
@@ -133,7 +132,7 @@ final class LastWrittenStates<K> implements RedisApi<K> {
         if (ttl != null && type == ScriptOutputType.BOOLEAN && holding.getAsBoolean()) {
             @SuppressWarnings("unchecked")
             Relay<Object> answer = (Relay<Object>) relay;
-            held.add(new Held<>(script, keys, params, expected, next, ttl, fromKept, answer));
+            held.add(new Held<>(keys, expected, next, ttl, fromKept, answer));
             return relay;
         }
         calls.increment();
@@ -156,8 +155,8 @@ final class LastWrittenStates<K> implements RedisApi<K> {
     }
 
     /**
-     * Sends the swaps held back: one {@link #MULTI_SWAP} per slot (all of them on one Redis), a
-     * swap alone in its slot as bucket4j's own script. Called on the thread that held them back.
+     * Sends the swaps held back: one {@link #MULTI_SWAP} per slot (all of them on one Redis).
+     * Called on the thread that held them back.
      */
     void flush() {
         // An answer that is back before its callback is attached runs that callback here, and what it
@@ -174,18 +173,6 @@ final class LastWrittenStates<K> implements RedisApi<K> {
         }
         held.clear();
         for (List<Held<K>> group : bySlot.values()) {
-            if (group.size() == 1) {
-                Held<K> h = group.get(0);
-                calls.increment();
-                CompletionStage<Object> result;
-                try {
-                    result = redis.eval(h.script(), ScriptOutputType.BOOLEAN, h.keys(), h.params());
-                } catch (RuntimeException | Error e) {
-                    result = CompletableFuture.failedFuture(e);
-                }
-                settle(result, h.keys()[0], h.fromKept(), h.next(), h.answer());
-                continue;
-            }
             @SuppressWarnings("unchecked")
             K[] keys = (K[]) java.lang.reflect.Array.newInstance(group.get(0).keys().getClass().getComponentType(), group.size());
             byte[][] params = new byte[group.size() * 4][];
@@ -205,20 +192,11 @@ final class LastWrittenStates<K> implements RedisApi<K> {
                 // Every held swap gets an answer, whatever happened: no proxy waits forever.
                 answers = CompletableFuture.failedFuture(e);
             }
-            answers.whenComplete((results, failure) -> {
-                for (int i = 0; i < group.size(); i++) {
-                    Held<K> h = group.get(i);
-                    K key = keys[i];
-                    if (failure != null) {
-                        written.invalidate(key);
-                        h.answer().completeExceptionally(failure);
-                    } else {
-                        boolean swapped = Long.valueOf(1).equals(results.get(i));
-                        remember(key, swapped, h.fromKept(), h.next());
-                        h.answer().complete(swapped);
-                    }
-                }
-            });
+            for (int i = 0; i < group.size(); i++) {
+                int index = i;
+                Held<K> h = group.get(i);
+                settle(answers.thenApply(results -> Long.valueOf(1).equals(results.get(index))), keys[i], h.fromKept(), h.next(), h.answer());
+            }
         }
     }
 

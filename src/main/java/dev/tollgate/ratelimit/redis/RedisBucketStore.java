@@ -112,12 +112,7 @@ final class RedisBucketStore extends SharedBucketStore {
             + "end\n"
             + "return version\n";
 
-    /**
-     * How long the state this node wrote to a bucket stands in for reading it back; in the batched
-     * mode as long as the bucket stays in Redis ({@link #keyMargin()}), so that a bucket's push in
-     * a later burst is one compare-and-swap (held back into the burst's script), not a read and one
-     * (a stale kept state only costs a failed swap and a read, never exactness).
-     */
+    /** How long the state this node wrote to a bucket stands in for reading it back, but in the batched mode. */
     private static final Duration KEPT_STATE_FRESH = Duration.ofSeconds(1);
     /** How often a cluster's topology is read again even when nothing suggested a change. */
     private static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
@@ -125,6 +120,12 @@ final class RedisBucketStore extends SharedBucketStore {
             + "or redis-sentinel://host:26379,host2:26379/0#mymaster";
 
     private final RedisThreads threads;
+    /**
+     * {@link #KEPT_STATE_FRESH}; in the batched mode as long as the bucket stays in Redis
+     * ({@link #keyMargin()}), so that a bucket's push in a later burst is one compare-and-swap (held
+     * back into the burst's script), not a read and one (a stale kept state only costs a failed
+     * swap and a read, never exactness).
+     */
     private final Duration keptStateFresh;
     private final ClientResources resources;
     /** A {@link RedisClient} (one Redis, or Sentinel) or a {@link RedisClusterClient}. */

@@ -56,8 +56,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SyncMode#exact}: concurrent requests for one bucket on this node are batched into
  *       one compare-and-swap (bucket4j's batching optimization on a proxy kept per key).
  *       {@link SyncMode#delayed}: the proxy keeps a copy of its bucket and decides from it, syncing
- *       in the background ({@link SyncAhead}). Unsynced tokens are pushed before a proxy is dropped
- *       from the cache and when the store closes.</li>
+ *       in the background ({@link SyncAhead}). {@link SyncMode#batched}: the same copies, a new
+ *       bucket's made on the node from its limits, and one burst per interval for all the buckets
+ *       counted since ({@link SyncBatches}; a store may send a burst's calls as one,
+ *       {@link #flushBurst()}). Unsynced tokens are pushed before a proxy is dropped from the cache
+ *       and when the store closes.</li>
  *   <li>For a limiter that counts only some answers, the look before a request reads the bucket
  *       from the server every time in the exact mode ({@link #freshReads}), never from a state
  *       this node kept, so that it sees what other nodes counted.</li>

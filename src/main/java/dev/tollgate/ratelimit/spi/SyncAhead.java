@@ -98,7 +98,7 @@ final class SyncAhead implements Optimization {
     SyncAhead(long maxTokens, long maxNanos, Executor background, OptimizationListener listener, TimeMeter clock, SyncBatches batches,
               boolean makeCopies) {
         if (maxTokens < 1 || maxNanos < 1) {
-            throw new IllegalArgumentException("a delayed sync needs at least one token and a positive interval");
+            throw new IllegalArgumentException("a delayed or batched sync needs at least one token and a positive interval");
         }
         this.maxTokens = maxTokens;
         this.maxNanos = maxNanos;
@@ -180,7 +180,7 @@ final class SyncAhead implements Optimization {
                         done = new CompletableFuture<>();
                         inFlight = done;
                         pushed = unsynced;
-                        sync = withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand())));
+                        sync = pushAndRead(pushed);
                     } else if (batches != null && unsynced > 0 && !queued) {
                         queued = true;
                         join = true;
@@ -234,10 +234,15 @@ final class SyncAhead implements Optimization {
                 done = new CompletableFuture<>();
                 inFlight = done;
                 pushed = unsynced;
-                sync = withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand())));
+                sync = pushAndRead(pushed);
             }
             send(sync, pushed, now, done);
             return done;
+        }
+
+        /** A sync of {@code pushed} tokens that reads the bucket back. */
+        private RemoteCommand<MultiResult> pushAndRead(long pushed) {
+            return withLimits(new MultiCommand(List.of(new ConsumeIgnoringRateLimitsCommand(pushed), new CreateSnapshotCommand())));
         }
 
         /**

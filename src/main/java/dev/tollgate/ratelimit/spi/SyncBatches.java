@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +54,6 @@ final class SyncBatches implements AutoCloseable {
     private final Runnable flush;
     /** The thread starting a burst's syncs, while it does; else {@code null}. */
     private volatile Thread sending;
-    private final LongAdder bursts = new LongAdder();
-    private final LongAdder syncs = new LongAdder();
 
     /**
      * Bursts every {@code interval} for the store called {@code name}, none while {@code paused};
@@ -96,16 +93,6 @@ final class SyncBatches implements AutoCloseable {
         return sending == Thread.currentThread();
     }
 
-    /** Bursts sent so far (those with at least one sync). */
-    long bursts() {
-        return bursts.sum();
-    }
-
-    /** Syncs sent by bursts so far. */
-    long syncs() {
-        return syncs.sum();
-    }
-
     private void burst() {
         try {
             if (!paused.getAsBoolean()) {
@@ -129,7 +116,6 @@ final class SyncBatches implements AutoCloseable {
     private List<CompletableFuture<Void>> send(int count, long deadline) throws InterruptedException {
         List<CompletableFuture<Void>> ends = new ArrayList<>();
         List<CompletableFuture<Void>> wave = new ArrayList<>();
-        int sent = 0;
         sending = Thread.currentThread();
         try {
             for (int n = count; n > 0; n--) {
@@ -154,7 +140,6 @@ final class SyncBatches implements AutoCloseable {
                     end = null;
                 }
                 if (end != null) {
-                    sent++;
                     ends.add(end);
                     wave.add(end);
                 }
@@ -162,10 +147,6 @@ final class SyncBatches implements AutoCloseable {
             flush.run();
         } finally {
             sending = null;
-        }
-        if (sent > 0) {
-            bursts.increment();
-            syncs.add(sent);
         }
         return ends;
     }

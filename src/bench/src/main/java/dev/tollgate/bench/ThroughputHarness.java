@@ -2,6 +2,7 @@ package dev.tollgate.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.tollgate.apikey.ApiKeys;
+import dev.tollgate.testing.CommandStats;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -476,9 +477,6 @@ public final class ThroughputHarness {
         }
     }
 
-    private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
-    private static final Pattern SET_CALLS = Pattern.compile("cmdstat_set:calls=(\\d+)");
-
     /**
      * Round trips to Redis so far: all GETs and SETs in {@code INFO commandstats}, which counts the
      * GETs sent over the network, the one GET inside each compare-and-swap EVAL and the one SET NX
@@ -498,9 +496,7 @@ public final class ThroughputHarness {
             }
             int length = Integer.parseInt(header.toString().trim().substring(1));
             String info = new String(in.readNBytes(length), StandardCharsets.US_ASCII);
-            Matcher gets = GET_CALLS.matcher(info);
-            Matcher sets = SET_CALLS.matcher(info);
-            return (gets.find() ? Long.parseLong(gets.group(1)) : 0) + (sets.find() ? Long.parseLong(sets.group(1)) : 0);
+            return CommandStats.calls(info, "get", "set");
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.tollgate.ratelimit.StoreFootprint;
 import dev.tollgate.ratelimit.spi.BucketPlan;
 import dev.tollgate.ratelimit.spi.SharedBucketStore.Options;
 import dev.tollgate.ratelimit.spi.SyncMode;
+import dev.tollgate.testing.CommandStats;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.lettuce.core.RedisClient;
@@ -152,13 +153,6 @@ public final class BatchedSyncScale {
      * bucket; without bursts' scripts over many keys, also the store's calls.
      */
     private static long commands(StatefulRedisConnection<String, String> info) {
-        long calls = 0;
-        for (String line : info.sync().info("commandstats").split("\\r?\\n")) {
-            if (line.startsWith("cmdstat_get:calls=") || line.startsWith("cmdstat_set:calls=")) {
-                String rest = line.substring(line.indexOf("calls=") + "calls=".length());
-                calls += Long.parseLong(rest.substring(0, rest.indexOf(',')));
-            }
-        }
-        return calls;
+        return CommandStats.calls(info.sync().info("commandstats"), "get", "set");
     }
 }
