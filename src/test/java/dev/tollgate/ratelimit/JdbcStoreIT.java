@@ -14,6 +14,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import dev.tollgate.ratelimit.spi.SyncMode;
+import dev.tollgate.it.LogCapture;
+import dev.tollgate.it.Wait;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -163,6 +167,154 @@ class JdbcStoreIT {
             assertEquals(36, reader.tryConsume("client:many-" + c, plans.defaultPlan()).remaining(),
                     "3 tokens of client " + c + " pushed by the batched node, the 4th taken here");
         }
+    }
+
+    @Test
+    void shouldPushABurstOfTheBucketsThisNodeWroteLastAsOneStatementBatch() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("1000/1d"));
+        int clients = 100;
+        JdbcStores.Executions executions = new JdbcStores.Executions();
+        SharedBucketStore store = JdbcStores.open(JdbcStores.counted(db, executions), table, "test",
+                new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1), SyncMode.batched(50, Duration.ofMillis(600))));
+        try (RateLimiter node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
+            // The first request registers the plan's limits; the others are decided on the node.
+            assertTrue(node.tryConsume("client:kept-0", plans.defaultPlan()).allowed());
+            Map<String, Long> start = executions.snapshot();
+            for (int c = 1; c < clients; c++) {
+                assertTrue(node.tryConsume("client:kept-" + c, plans.defaultPlan()).allowed());
+            }
+            Wait.until("the first burst's rows", () -> rows("test:default:client:kept-%"), n -> n == clients);
+            Thread.sleep(200);
+            Map<String, Long> before = executions.snapshot();
+            assertBursts(Map.of("executeQuery", 1L, "executeBatch", 1L, "commit", 1L), delta(start, before),
+                    "the first burst's 100 reads in one query, its 100 inserts in one statement batch and one commit");
+            for (int c = 0; c < clients; c++) {
+                assertTrue(node.tryConsume("client:kept-" + c, plans.defaultPlan()).allowed());
+            }
+            Map<String, Long> first = versions();
+            Wait.until("the second burst's rows", () -> moved(first, versions()), n -> n == clients);
+            Thread.sleep(200);
+            assertBursts(Map.of("executeBatch", 1L, "commit", 1L), delta(before, executions.snapshot()),
+                    "the second burst's 100 updates in one statement batch and one commit; no read, no statement of its own");
+        }
+        RateLimiter reader = node(plans, Map.of());
+        for (int c = 0; c < clients; c += 33) {
+            assertEquals(997, reader.tryConsume("client:kept-" + c, plans.defaultPlan()).remaining(),
+                    "client " + c + ": two tokens pushed by the bursts, the third taken here");
+        }
+    }
+
+    @Test
+    void shouldRollBackABurstThatLostARaceAndSwapItsBucketsOneByOne() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("1000/1d"));
+        int clients = 20;
+        SharedBucketStore.Options batched = new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1),
+                SyncMode.batched(50, Duration.ofHours(1)));
+        JdbcStores.Executions executions = new JdbcStores.Executions();
+        RateLimiter first = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, new JdbcStores.Executions()), table,
+                "test", batched)).onStoreFailure(OnStoreFailure.REJECT).build();
+        opened.add(first);
+        RateLimiter second = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, executions), table, "test", batched))
+                .onStoreFailure(OnStoreFailure.REJECT).build();
+        opened.add(second);
+        for (int c = 0; c < clients; c++) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(first.tryConsume("client:race-" + c, plans.defaultPlan()).allowed());
+                assertTrue(second.tryConsume("client:race-" + c, plans.defaultPlan()).allowed());
+            }
+        }
+        // The second node has read that no client has a row; the first inserts them all before the second's inserts run.
+        executions.beforeFirstBatch("INSERT", () -> first.close());
+        second.close();
+        assertEquals(1, executions.of("rollback"), "the second node's batch of inserts failed on the first's rows, and was rolled back");
+        RateLimiter reader = node(plans, Map.of());
+        for (int c = 0; c < clients; c++) {
+            assertEquals(993, reader.tryConsume("client:race-" + c, plans.defaultPlan()).remaining(),
+                    "client " + c + ": 3 tokens pushed by each node, the 7th taken here");
+        }
+    }
+
+    @Test
+    void shouldSwapOneByOneWhenTheDriverDoesNotCountTheRowsOfABatch() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("1000/1d"));
+        JdbcStores.Executions executions = new JdbcStores.Executions();
+        executions.hideBatchCounts();
+        try (LogCapture log = new LogCapture("dev.tollgate.ratelimit.jdbc")) {
+            RateLimiter node = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, executions), table, "test",
+                    new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1), SyncMode.batched(50, Duration.ofMillis(200)))))
+                    .onStoreFailure(OnStoreFailure.REJECT).build();
+            opened.add(node);
+            for (int round = 0; round < 3; round++) {
+                for (int c = 0; c < 10; c++) {
+                    assertTrue(node.tryConsume("client:bulk-" + c, plans.defaultPlan()).allowed());
+                }
+                long moved = executions.of("executeBatch") + executions.of("executeUpdate");
+                Wait.until("a burst", () -> executions.of("executeBatch") + executions.of("executeUpdate"), n -> n > moved);
+                Thread.sleep(100);
+            }
+            node.close();
+            assertEquals(1, log.events().stream().filter(e -> e.getFormattedMessage().contains("does not report the rows of each update")).count(),
+                    "said once: " + log.text());
+        }
+        assertTrue(executions.of("rollback") == 1, "the one batch of updates whose rows were not counted was rolled back: " + executions.snapshot());
+        RateLimiter reader = node(plans, Map.of());
+        for (int c = 0; c < 10; c++) {
+            assertEquals(996, reader.tryConsume("client:bulk-" + c, plans.defaultPlan()).remaining(),
+                    "client " + c + ": 3 tokens pushed one by one, the 4th taken here");
+        }
+    }
+
+    /** The version of each bucket row of the table, by key. */
+    private Map<String, Long> versions() throws Exception {
+        Map<String, Long> versions = new HashMap<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT bucket_key, version FROM " + table + " WHERE bucket_key LIKE 'test:default:client:%'")) {
+            while (r.next()) {
+                versions.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return versions;
+    }
+
+    /** How many of the rows of {@code before} are at another version {@code now}. */
+    private static long moved(Map<String, Long> before, Map<String, Long> now) {
+        return before.entrySet().stream().filter(e -> !e.getValue().equals(now.get(e.getKey()))).count();
+    }
+
+    /** The rows whose key is like {@code pattern}. */
+    private long rows(String pattern) throws Exception {
+        try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE bucket_key LIKE ?")) {
+            s.setString(1, pattern);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * {@code executed} is what one burst should run, or twice that: a burst may start while the
+     * test is still taking the tokens, and the rest go in the next.
+     */
+    private static void assertBursts(Map<String, Long> oneBurst, Map<String, Long> executed, String what) {
+        long bursts = executed.getOrDefault("commit", 0L);
+        Map<String, Long> expected = new HashMap<>();
+        oneBurst.forEach((kind, count) -> expected.put(kind, count * Math.max(1, Math.min(2, bursts))));
+        assertEquals(expected, executed, what);
+    }
+
+    private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> delta = new HashMap<>();
+        after.forEach((kind, count) -> {
+            long d = count - before.getOrDefault(kind, 0L);
+            if (d != 0) {
+                delta.put(kind, d);
+            }
+        });
+        return delta;
     }
 
     @Test

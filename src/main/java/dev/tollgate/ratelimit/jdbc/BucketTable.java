@@ -7,7 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -71,6 +74,25 @@ final class BucketTable {
         }
     }
 
+    /** The rows of {@code keys} that are there, by key: one query. */
+    Map<String, Row> readAll(Connection c, List<String> keys, int timeoutSeconds) throws SQLException {
+        String sql = "SELECT bucket_key, state, version FROM " + table + " WHERE bucket_key IN ("
+                + String.join(", ", Collections.nCopies(keys.size(), "?")) + ")";
+        Map<String, Row> rows = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setQueryTimeout(timeoutSeconds);
+            for (int i = 0; i < keys.size(); i++) {
+                s.setString(i + 1, keys.get(i));
+            }
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.put(r.getString(1), new Row(r.getBytes(2), r.getLong(3)));
+                }
+            }
+        }
+        return rows;
+    }
+
     /**
      * The version a new row starts at: the time in microseconds, so a row deleted by the sweep and
      * inserted again never comes back at a version a node may still hold (its state from before
@@ -114,6 +136,114 @@ final class BucketTable {
             }
             throw e;
         }
+    }
+
+    /**
+     * One bucket's compare-and-swap: {@code state} at {@link #next()} if the row is still at
+     * {@code read}, or a new row when {@code read} is 0.
+     */
+    record Swap(String key, long read, byte[] state, long expiresAt, long next) {
+        static Swap of(String key, long read, byte[] state, long expiresAt) {
+            return new Swap(key, read, state, expiresAt, read == 0 ? firstVersion() : read + 1);
+        }
+    }
+
+    /** Runs one swap on its own: whether it was applied ({@code false}: another node wrote or inserted the row first). */
+    boolean swap(Connection c, Swap swap, int timeoutSeconds) throws SQLException {
+        return swap.read() == 0 ? insert(c, swap.key(), swap.state(), swap.next(), swap.expiresAt(), timeoutSeconds)
+                : update(c, swap.key(), swap.read(), swap.state(), swap.expiresAt(), timeoutSeconds);
+    }
+
+    /**
+     * Runs {@code swaps} in one transaction: the updates as one JDBC batch, then the inserts as
+     * another (one round trip each where the driver sends a batch whole), then the commit. Whether
+     * each swap was applied, in the order given; {@code null} when the driver did not report the
+     * rows of each update (some bulk modes answer {@code SUCCESS_NO_INFO}), and nothing was
+     * applied. Any failure rolls all of them back and throws, among them another node's insert of
+     * one of the keys first ({@link #isLostRace}). The caller sorts the swaps by key, so that two
+     * nodes' transactions lock rows in one order and never wait on each other in a cycle.
+     */
+    boolean[] swapAll(Connection c, List<Swap> swaps, int timeoutSeconds) throws SQLException {
+        boolean[] applied = new boolean[swaps.size()];
+        List<Integer> updates = new ArrayList<>();
+        List<Integer> inserts = new ArrayList<>();
+        for (int i = 0; i < swaps.size(); i++) {
+            (swaps.get(i).read() == 0 ? inserts : updates).add(i);
+        }
+        c.setAutoCommit(false);
+        try {
+            if (!updates.isEmpty()) {
+                try (PreparedStatement s = c.prepareStatement(update)) {
+                    s.setQueryTimeout(timeoutSeconds);
+                    for (int i : updates) {
+                        Swap swap = swaps.get(i);
+                        s.setBytes(1, swap.state());
+                        s.setLong(2, swap.next());
+                        s.setLong(3, swap.expiresAt());
+                        s.setString(4, swap.key());
+                        s.setLong(5, swap.read());
+                        s.addBatch();
+                    }
+                    int[] counts = s.executeBatch();
+                    if (counts.length != updates.size()) {
+                        c.rollback();
+                        return null;
+                    }
+                    for (int j = 0; j < counts.length; j++) {
+                        if (counts[j] < 0) {
+                            c.rollback();
+                            return null;
+                        }
+                        applied[updates.get(j)] = counts[j] == 1;
+                    }
+                }
+            }
+            if (!inserts.isEmpty()) {
+                try (PreparedStatement s = c.prepareStatement(insert)) {
+                    s.setQueryTimeout(timeoutSeconds);
+                    for (int i : inserts) {
+                        Swap swap = swaps.get(i);
+                        s.setString(1, swap.key());
+                        s.setBytes(2, swap.state());
+                        s.setLong(3, swap.next());
+                        s.setLong(4, swap.expiresAt());
+                        s.addBatch();
+                    }
+                    // A key another node inserted first fails the batch; the rows of the others are all new.
+                    s.executeBatch();
+                    for (int i : inserts) {
+                        applied[i] = true;
+                    }
+                }
+            }
+            c.commit();
+            return applied;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Whether a batch failed only because another node got to one of its rows first: a key
+     * inserted first (an integrity violation) or a conflict ({@link #isConflict}), on the
+     * exception or any exception chained to it. Run one by one, the other swaps would pass.
+     */
+    static boolean isLostRace(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (SQLException e = t instanceof SQLException sql ? sql : null; e != null; e = e.getNextException()) {
+                if (Jdbc.isDuplicateKey(e) || isConflict(e)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -19,7 +19,11 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -47,7 +51,10 @@ import org.slf4j.LoggerFactory;
  * fails the compare-and-swap, which bucket4j retries after a fresh read). So one round trip per
  * request while one node serves a client, two when nodes take turns. The timeout, the circuit
  * breaker, the sync modes and changed limits are {@link SharedBucketStore}'s; a plan's limits are
- * registered as a row {@code <namespace>:<plan>#limits} of the same table.
+ * registered as a row {@code <namespace>:<plan>#limits} of the same table. In the batched mode a
+ * burst's reads and swaps are held back and sent per wave as one query and one transaction of
+ * statement batches ({@link #flushBurst()}), and a written state stands in for a read as long as
+ * its row lives.
  *
  * <p>JDBC blocks, so calls run on the store's own threads ({@code jdbc-pool-size}), each with a
  * connection of the application's pool or of its own; a request thread waits for its call at most
@@ -89,8 +96,31 @@ final class JdbcBucketStore extends SharedBucketStore {
     private final boolean createTable;
     /** Set when the database did not answer at startup: the first look at the proxies fails, so the circuit starts open. */
     private volatile boolean unavailableAtStartup;
-    /** The states this node wrote last, by key: a read of one within 10 s is answered here. */
+    /** The states this node wrote last, by key: a read of one within {@link #keptStateFreshNanos} is answered here. */
     private final Cache<String, Written> written;
+    /**
+     * How long a written state stands in for a read: {@link #KEPT_STATE_FRESH_NANOS}, and in the
+     * batched mode as long as the row stays after its bucket is full again, so that a bucket pushed
+     * every burst is one swap per burst, with no read.
+     */
+    private final long keptStateFreshNanos;
+    /**
+     * The batched sync's swaps held back while a burst starts its syncs, sent as one transaction
+     * of statement batches by {@link #flushBurst()}; only the burst's thread touches the list.
+     */
+    private final List<HeldSwap> held = new ArrayList<>();
+    /** The batched sync's reads held back the same way, sent as one query by {@link #flushBurst()}. */
+    private final List<HeldRead> heldReads = new ArrayList<>();
+    private final long timeoutNanos;
+    /** Cleared once the driver answers a batch without the rows of each update: the bursts' swaps then go one by one. */
+    private volatile boolean batchesCounted = true;
+
+    private record HeldSwap(BucketTable.Swap swap, CompletableFuture<Boolean> answer) {
+    }
+
+    /** A read held back; its answer is the row, or {@code null} when there is none. */
+    private record HeldRead(String key, CompletableFuture<BucketTable.Row> answer) {
+    }
 
     private record Written(byte[] state, long version, long at) {
     }
@@ -109,6 +139,8 @@ final class JdbcBucketStore extends SharedBucketStore {
         this.background = background;
         this.queryTimeoutSeconds = (int) Math.max(1, (options.timeout().toMillis() + 999) / 1000);
         this.written = Caffeine.newBuilder().maximumSize(DEFAULT_MAX_CLIENTS).executor(Runnable::run).build();
+        this.timeoutNanos = options.timeout().toNanos();
+        this.keptStateFreshNanos = options.sync().isBatched() ? keyMargin().toNanos() : KEPT_STATE_FRESH_NANOS;
         ClientSideConfig config = ClientSideConfig.getDefault()
                 .withExpirationAfterWriteStrategy(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(keyMargin()));
         this.proxies = new CasProxies(config, true).asAsync();
@@ -228,6 +260,110 @@ final class JdbcBucketStore extends SharedBucketStore {
         } catch (TimeoutException e) {
             version.cancel(true);
             throw e;
+        }
+    }
+
+    /**
+     * Sends what a burst held back. First the reads, as one query, waited for here: their answers
+     * run bucket4j's next step on this thread, so the swaps that follow are held back too. Then
+     * the swaps: one transaction (the updates as one statement batch, the inserts as another), on
+     * a store thread. A batch that lost a race (a key another node inserted first, a
+     * serialization conflict) is rolled back and its swaps run one by one, where only the lost
+     * one fails, as outside a burst. A burst of buckets this node wrote last is one statement
+     * batch and a commit; of new buckets, one query, one batch and a commit.
+     */
+    @Override
+    protected void flushBurst() {
+        // An answer given on this thread (a read; a swap that fails at once because every store thread
+        // is busy, which bucket4j retries) may hold back more: send until nothing is held.
+        while (!heldReads.isEmpty() || !held.isEmpty()) {
+            if (!heldReads.isEmpty()) {
+                readHeld();
+            }
+            if (!held.isEmpty()) {
+                sendHeld();
+            }
+        }
+    }
+
+    /** Reads the held-back keys in one query and answers each read on this thread. */
+    private void readHeld() {
+        List<HeldRead> reads = new ArrayList<>(heldReads);
+        heldReads.clear();
+        List<String> keys = reads.stream().map(HeldRead::key).distinct().toList();
+        CompletableFuture<Map<String, BucketTable.Row>> query = submit(c -> table.readAll(c, keys, queryTimeoutSeconds));
+        Map<String, BucketTable.Row> rows = null;
+        Throwable failure = null;
+        try {
+            rows = query.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            failure = e.getCause();
+        } catch (TimeoutException e) {
+            query.cancel(true);
+            failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = e;
+        }
+        for (HeldRead read : reads) {
+            if (failure != null) {
+                read.answer().completeExceptionally(failure);
+            } else {
+                read.answer().complete(rows.get(read.key()));
+            }
+        }
+    }
+
+    /** Sends the held-back swaps as one transaction of statement batches on a store thread. */
+    private void sendHeld() {
+        List<HeldSwap> wave = new ArrayList<>(held);
+        held.clear();
+        wave.sort(Comparator.comparing(h -> h.swap().key()));
+        List<BucketTable.Swap> swaps = wave.stream().map(HeldSwap::swap).toList();
+        submit(c -> table.swapAll(c, swaps, queryTimeoutSeconds)).whenComplete((applied, failure) -> {
+            if (failure == null && applied != null) {
+                for (int i = 0; i < wave.size(); i++) {
+                    remember(swaps.get(i), applied[i]);
+                    wave.get(i).answer().complete(applied[i]);
+                }
+            } else if (failure == null || BucketTable.isLostRace(failure)) {
+                if (failure == null && batchesCounted) {
+                    batchesCounted = false;
+                    LOG.info("The driver of {} does not report the rows of each update in a batch; the bursts' swaps go one by one",
+                            table.name());
+                }
+                for (HeldSwap h : wave) {
+                    swapAlone(h.swap()).whenComplete((swapped, error) -> complete(h.answer(), swapped, error));
+                }
+            } else {
+                for (HeldSwap h : wave) {
+                    written.invalidate(h.swap().key());
+                    h.answer().completeExceptionally(failure);
+                }
+            }
+        });
+    }
+
+    private static void complete(CompletableFuture<Boolean> answer, Boolean swapped, Throwable failure) {
+        if (failure != null) {
+            answer.completeExceptionally(failure);
+        } else {
+            answer.complete(swapped);
+        }
+    }
+
+    /** One swap in a call of its own. */
+    private CompletableFuture<Boolean> swapAlone(BucketTable.Swap swap) {
+        CompletableFuture<Boolean> swapped = submit(c -> table.swap(c, swap, queryTimeoutSeconds));
+        return swapped.whenComplete((applied, failure) -> remember(swap, failure == null && applied));
+    }
+
+    /** Keeps the state of an applied swap for the next read of its key; forgets the key's state otherwise. */
+    private void remember(BucketTable.Swap swap, boolean applied) {
+        if (applied) {
+            written.put(swap.key(), new Written(swap.state(), swap.next(), System.nanoTime()));
+        } else {
+            written.invalidate(swap.key());
         }
     }
 
@@ -362,16 +498,23 @@ final class JdbcBucketStore extends SharedBucketStore {
             public CompletableFuture<Optional<byte[]>> getStateData(Optional<Long> timeoutNanos) {
                 if (keepWritten) {
                     Written kept = written.getIfPresent(key);
-                    if (kept != null && System.nanoTime() - kept.at() < KEPT_STATE_FRESH_NANOS) {
+                    if (kept != null && System.nanoTime() - kept.at() < keptStateFreshNanos) {
                         version = kept.version();
                         return CompletableFuture.completedFuture(Optional.of(kept.state()));
                     }
+                    if (batchesCounted && onBurstThread()) {
+                        CompletableFuture<BucketTable.Row> row = new CompletableFuture<>();
+                        heldReads.add(new HeldRead(key, row));
+                        return row.thenApply(this::found);
+                    }
                 }
-                return submit(c -> {
-                    BucketTable.Row row = table.read(c, key, queryTimeoutSeconds);
-                    version = row == null ? 0 : row.version();
-                    return row == null ? Optional.<byte[]>empty() : Optional.of(row.state());
-                });
+                return submit(c -> found(table.read(c, key, queryTimeoutSeconds)));
+            }
+
+            /** The state of {@code row}, noting its version for the swap; {@code null}: no row. */
+            private Optional<byte[]> found(BucketTable.Row row) {
+                version = row == null ? 0 : row.version();
+                return row == null ? Optional.empty() : Optional.of(row.state());
             }
 
             @Override
@@ -380,18 +523,13 @@ final class JdbcBucketStore extends SharedBucketStore {
                 long ttl = getClientSideConfig().getExpirationAfterWriteStrategy().orElseThrow()
                         .calculateTimeToLiveMillis(newState, currentTimeNanos());
                 long expiresAt = System.currentTimeMillis() + Math.max(0, ttl);
-                long read = version;
-                return submit(c -> {
-                    long next = read == 0 ? BucketTable.firstVersion() : read + 1;
-                    boolean swapped = read == 0 ? table.insert(c, key, newData, next, expiresAt, queryTimeoutSeconds)
-                            : table.update(c, key, read, newData, expiresAt, queryTimeoutSeconds);
-                    if (swapped) {
-                        written.put(key, new Written(newData, next, System.nanoTime()));
-                    } else {
-                        written.invalidate(key);
-                    }
-                    return swapped;
-                });
+                BucketTable.Swap swap = BucketTable.Swap.of(key, version, newData, expiresAt);
+                if (batchesCounted && onBurstThread()) {
+                    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+                    held.add(new HeldSwap(swap, answer));
+                    return answer;
+                }
+                return swapAlone(swap);
             }
         }
     }

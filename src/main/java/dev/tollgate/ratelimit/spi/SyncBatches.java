@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * The bursts of the {@code batched} sync: a local copy that took tokens waits here (once, however
  * many it took), and one thread starts the syncs of all waiting copies every {@code interval},
  * one after the other without waiting for each, so that the calls of a burst are on the wire
- * together (Lettuce pipelines them on its connection, in a cluster on each slot's master; the
- * database store runs them on its pool). A burst goes in waves of at most {@value #IN_FLIGHT}
+ * together (Lettuce pipelines them on its connection, in a cluster on each slot's master), and a
+ * store may hold them back and send each wave's as one call (a script on Redis, a query and a
+ * transaction of statement batches on the database). A burst goes in waves of at most {@value #IN_FLIGHT}
  * syncs, the next when one has ended, so a burst of many buckets neither fills the database
  * store's queue of calls nor makes a request wait behind it for longer than a round trip or two,
  * and a store that sends a wave's calls as one (Redis: one script) gets whole waves. Each sync goes through
