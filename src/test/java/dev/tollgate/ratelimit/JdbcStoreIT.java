@@ -206,6 +206,21 @@ class JdbcStoreIT {
     }
 
     @Test
+    void shouldKeepNoMoreCopiesThanTheFiltersMaxClients() throws Exception {
+        db.create(table);
+        Plans plans = Plans.of(Limits.parse("3/1h"));
+        RateLimiter node = RateLimiter.builder(plans).store(JdbcStores.open(db, table, "test",
+                Map.of("jdbc-sync", "batched", "jdbc-sync-interval", "3600000", "jdbc-timeout", "5000"), 20))
+                .onStoreFailure(OnStoreFailure.REJECT).build();
+        opened.add(node);
+        for (int c = 0; c < 40; c++) {
+            assertTrue(node.tryConsume("client:bounded-" + c, plans.defaultPlan()).allowed());
+        }
+        // No burst within the hour: only the copies dropped to keep max-clients push their tokens now.
+        Wait.until("the tokens of the copies beyond max-clients in the table", () -> rows("test:default:client:bounded-%"), n -> n >= 20);
+    }
+
+    @Test
     void shouldRollBackABurstThatLostARaceAndSwapItsBucketsOneByOne() throws Exception {
         db.create(table);
         Plans plans = Plans.of(Limits.parse("1000/1d"));

@@ -1,6 +1,8 @@
 package dev.tollgate.ratelimit;
 
+import dev.tollgate.ratelimit.redis.RedisStoreProvider;
 import dev.tollgate.ratelimit.redis.RedisStores;
+import dev.tollgate.ratelimit.spi.StoreSettings;
 import dev.tollgate.ratelimit.spi.SharedBucketStore;
 import dev.tollgate.ratelimit.spi.SyncMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -197,6 +200,23 @@ class RedisSyncBoundIT {
                 assertTrue(admitted[c] >= limit && admitted[c] <= limit + syncTokens,
                         "client " + c + " got " + admitted[c] + " of 12, the limit is " + limit + " + 1 node * " + syncTokens);
             }
+        }
+    }
+
+    @Test
+    void shouldKeepNoMoreCopiesThanTheFiltersMaxClients() throws Exception {
+        Plans plans = Plans.of(Limits.parse("3/1h"));
+        Map<String, String> params = Map.of("redis-uri", server.uri(), "redis-key-prefix", prefix, "redis-sync", "batched",
+                "redis-sync-interval", "3600000", "redis-timeout", "2000");
+        SharedBucketStore store = (SharedBucketStore) new RedisStoreProvider().open(
+                StoreSettings.of("redis", params::get, "RateLimitFilter [test]", "bounded", 20, nanos -> { }));
+        try (RateLimiter node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
+            for (int c = 0; c < 40; c++) {
+                assertTrue(node.tryConsume("client:bounded-" + c, plans.defaultPlan()).allowed());
+            }
+            // No burst within the hour: only the copies dropped to keep max-clients push their tokens now.
+            Wait.until("the tokens of the copies beyond max-clients in Redis", () -> connection.sync().keys(prefix + "bounded:default:*").size(),
+                    n -> n >= 20);
         }
     }
 

@@ -127,8 +127,8 @@ final class JdbcBucketStore extends SharedBucketStore {
 
     private JdbcBucketStore(String name, String prefix, Options options, LongConsumer storeLatency, BucketTable table,
                             Connections connections, ThreadPoolExecutor calls, ScheduledExecutorService background, Set<Thread> threads,
-                            boolean answered, boolean createTable) {
-        super(name, prefix, options, storeLatency, background, DEFAULT_MAX_CLIENTS);
+                            boolean answered, boolean createTable, int maxClients) {
+        super(name, prefix, options, storeLatency, background, maxClients);
         this.tableReady = answered;
         this.createTable = createTable;
         this.threads = threads;
@@ -138,7 +138,7 @@ final class JdbcBucketStore extends SharedBucketStore {
         this.calls = calls;
         this.background = background;
         this.queryTimeoutSeconds = (int) Math.max(1, (options.timeout().toMillis() + 999) / 1000);
-        this.written = Caffeine.newBuilder().maximumSize(DEFAULT_MAX_CLIENTS).executor(Runnable::run).build();
+        this.written = Caffeine.newBuilder().maximumSize(maxClients).executor(Runnable::run).build();
         this.timeoutNanos = options.timeout().toNanos();
         this.keptStateFreshNanos = options.sync().isBatched() ? keyMargin().toNanos() : KEPT_STATE_FRESH_NANOS;
         ClientSideConfig config = ClientSideConfig.getDefault()
@@ -155,16 +155,16 @@ final class JdbcBucketStore extends SharedBucketStore {
      */
     static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
                                   Options options, LongConsumer storeLatency) {
-        return create(name, table, connections, threads, prefix, options, storeLatency, true, false);
+        return create(name, table, connections, threads, prefix, options, storeLatency, true, false, DEFAULT_MAX_CLIENTS);
     }
 
     /**
      * The same; {@code answered}: whether the database answered the provider's check of the table
      * at startup (if not, the first call that reaches it checks the table, and creates it with
-     * {@code createTable}).
+     * {@code createTable}); at most {@code maxClients} buckets' proxies and written states are kept.
      */
     static JdbcBucketStore create(String name, BucketTable table, Connections connections, int threads, String prefix,
-                                  Options options, LongConsumer storeLatency, boolean answered, boolean createTable) {
+                                  Options options, LongConsumer storeLatency, boolean answered, boolean createTable, int maxClients) {
         AtomicInteger count = new AtomicInteger();
         Set<Thread> started = ConcurrentHashMap.newKeySet();
         ThreadFactory factory = r -> {
@@ -182,7 +182,7 @@ final class JdbcBucketStore extends SharedBucketStore {
             return t;
         });
         return new JdbcBucketStore(name, prefix, options, storeLatency, table, connections, calls, background, started, answered,
-                createTable);
+                createTable, maxClients);
     }
 
     /** A key the column holds: long ones (an application's own client ids) by their SHA-256. */

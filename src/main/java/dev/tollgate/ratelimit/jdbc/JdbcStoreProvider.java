@@ -89,7 +89,7 @@ public final class JdbcStoreProvider implements StoreProvider {
         boolean answered = checkTable(settings, table, connections, createTable, where);
         String name = "the database at " + where + " (table " + table.name() + ", keys " + settings.namespace() + ":)";
         return JdbcBucketStore.create(name, table, connections, poolSize, settings.namespace() + ":", options, settings.storeLatency(),
-                answered, createTable);
+                answered, createTable, settings.maxClients());
     }
 
     private static DataSource lookup(StoreSettings settings, String jndiName) throws ServletException {

@@ -89,10 +89,7 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class RedisBucketStore extends SharedBucketStore {
 
-    /**
-     * The bound on the proxies and written states kept per bucket: as many buckets as the local
-     * store keeps by default, whatever the filter's {@code max-clients} (which bounds local buckets).
-     */
+    /** The bound on the proxies and written states kept, where no filter's {@code max-clients} gives one: the local store's default. */
     static final int DEFAULT_MAX_CLIENTS = 100_000;
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     /**
@@ -145,6 +142,8 @@ final class RedisBucketStore extends SharedBucketStore {
      * before {@link #proxies}.
      */
     private volatile AsyncProxyManager<String> freshReads;
+    /** The filter's {@code max-clients}: the most buckets whose proxies and written states are kept. */
+    private final int maxClients;
 
     private RedisBucketStore(RedisURI uri, List<RedisURI> clusterSeeds, SslOptions ssl, String prefix, Options options,
                              LongConsumer storeLatency, int maxClients, RedisThreads threads, ClientResources resources) {
@@ -153,6 +152,7 @@ final class RedisBucketStore extends SharedBucketStore {
                 prefix, options, storeLatency, resources.eventExecutorGroup(), maxClients);
         this.threads = threads;
         this.resources = resources;
+        this.maxClients = maxClients;
         this.keptStateFresh = options.sync().isBatched() ? keyMargin() : KEPT_STATE_FRESH;
         this.uri = uri;
         Duration timeout = options.timeout();
@@ -217,8 +217,8 @@ final class RedisBucketStore extends SharedBucketStore {
 
     /** {@link #create(String, boolean, List, String, Options, LongConsumer, int)} as the filter's plain store type. */
     static BucketStore open(String redisUri, boolean cluster, List<X509Certificate> trustedCas, String prefix, Options options,
-                            LongConsumer storeLatency) {
-        return create(redisUri, cluster, trustedCas, prefix, options, storeLatency, DEFAULT_MAX_CLIENTS);
+                            LongConsumer storeLatency, int maxClients) {
+        return create(redisUri, cluster, trustedCas, prefix, options, storeLatency, maxClients);
     }
 
     /**
@@ -364,7 +364,7 @@ final class RedisBucketStore extends SharedBucketStore {
                         .build()
                         .asAsync();
                 // The states this node wrote last answer its next reads of those buckets (LastWrittenStates).
-                LastWrittenStates<String> written = new LastWrittenStates<>(builder.getRedisApi(), DEFAULT_MAX_CLIENTS, keptStateFresh,
+                LastWrittenStates<String> written = new LastWrittenStates<>(builder.getRedisApi(), maxClients, keptStateFresh,
                         this::onBurstThread, client instanceof RedisClusterClient ? SlotHash::getSlot : null);
                 kept = written;
                 proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(written)

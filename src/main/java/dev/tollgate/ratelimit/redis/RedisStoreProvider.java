@@ -50,7 +50,7 @@ public final class RedisStoreProvider implements StoreProvider {
         try {
             // Each filter instance has its own keys: the namespace ends the prefix.
             return RedisBucketStore.open(uri, cluster, trustedCas, prefix + settings.namespace() + ":", options,
-                    settings.storeLatency());
+                    settings.storeLatency(), settings.maxClients());
         } catch (IllegalArgumentException e) {
             throw settings.invalid(URI, mask(uri), e.getMessage());
         } catch (LinkageError e) {

@@ -26,12 +26,19 @@ public final class JdbcStores {
 
     /** A store on {@code db}'s {@code table} in {@code namespace}, with {@code params} beside the URL and the table. */
     public static SharedBucketStore open(TestDatabase db, String table, String namespace, Map<String, String> params) throws ServletException {
+        return open(db, table, namespace, params, 100_000);
+    }
+
+    /** The same, for a filter whose {@code max-clients} is {@code maxClients}. */
+    public static SharedBucketStore open(TestDatabase db, String table, String namespace, Map<String, String> params, int maxClients)
+            throws ServletException {
         Map<String, String> all = new HashMap<>(params);
         all.putIfAbsent("jdbc-url", db.url());
         all.putIfAbsent("jdbc-user", db.user());
         all.putIfAbsent("jdbc-password", db.password());
         all.putIfAbsent("jdbc-table", table);
-        return (SharedBucketStore) new JdbcStoreProvider().open(settings(all, namespace, nanos -> { }));
+        return (SharedBucketStore) new JdbcStoreProvider().open(StoreSettings.of("jdbc", all::get, "RateLimitFilter [test]", namespace,
+                maxClients, nanos -> { }));
     }
 
     /** A store on {@code table} whose connections come from {@code dataSource}, as with {@code jdbc-datasource}. */
