@@ -68,21 +68,19 @@ public final class ApiKeys {
         return entry;
     }
 
-    /** A digest and buffers for the bytes of a key and its hash: used by one thread at a time. */
+    /** A digest and a buffer for a key's hash: used by one thread at a time. */
     private static final class Hasher {
         private final MessageDigest digest = cloneSha256();
-        private final byte[] bytes = new byte[MAX_KEY_LENGTH];
         private final byte[] hash = new byte[32];
 
         byte[] hash(String key) {
-            return ascii(key) ? digest.digest() : digest.digest(key.getBytes(StandardCharsets.UTF_8));
+            feed(key);
+            return digest.digest();
         }
 
         /** The hash of {@code key} in this hasher's own buffer. */
         byte[] hashInto(String key) {
-            if (!ascii(key)) {
-                digest.update(key.getBytes(StandardCharsets.UTF_8));
-            }
+            feed(key);
             try {
                 digest.digest(hash, 0, hash.length);
             } catch (DigestException e) {
@@ -91,25 +89,15 @@ public final class ApiKeys {
             return hash;
         }
 
-        /** Feeds an ASCII key of at most the buffer's length to the digest; false (nothing fed) for any other. */
-        private boolean ascii(String key) {
-            int n = key.length();
-            if (n > bytes.length) {
-                return false;
-            }
-            for (int i = 0; i < n; i++) {
-                char c = key.charAt(i);
-                if (c >= 0x80) {
-                    // Not ASCII: UTF-8 takes more than one byte per character.
-                    Arrays.fill(bytes, 0, i, (byte) 0);
-                    return false;
-                }
-                bytes[i] = (byte) c;
-            }
-            digest.update(bytes, 0, n);
-            // The key's bytes do not outlive the call.
-            Arrays.fill(bytes, 0, n, (byte) 0);
-            return true;
+        /**
+         * Feeds the key's UTF-8 bytes to the digest. For an ASCII key (every valid one) the JDK
+         * copies its bytes as one block: faster than a loop over its characters into a kept buffer,
+         * for one short array, which is cleared: the key's bytes do not outlive the call.
+         */
+        private void feed(String key) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            digest.update(bytes);
+            Arrays.fill(bytes, (byte) 0);
         }
     }
 
