@@ -113,8 +113,9 @@ public final class BaselineFilters {
 
     /**
      * The floor of the whole chain: one hand-written filter doing the observable work of Tollgate's
-     * four filters on an allowed request, with no Tollgate code: a new random id (from the thread's
-     * random, as a UUID) in the request attribute, the {@code X-Request-ID} response header and the
+     * four filters on an allowed request, with no Tollgate code: the {@code X-Request-ID} and
+     * {@code traceparent} headers read, a new random id (from the thread's random, as a UUID) in the
+     * request attribute, the {@code X-Request-ID} response header and the
      * MDC; the key header hashed with SHA-256 and looked up in a map of the keys' hashes (init-param
      * {@code keys}, {@code client:sha256hex} by commas, as the key filter's), confirmed in constant
      * time; the client id in two request attributes and the MDC; one token from the client's local
@@ -153,6 +154,8 @@ public final class BaselineFilters {
             HttpServletRequest http = (HttpServletRequest) request;
             HttpServletResponse resp = (HttpServletResponse) response;
             http.getHeader("X-Request-ID");
+            // The request id filter reads it on every request: its trace id goes to the MDC when there is one.
+            http.getHeader("traceparent");
             ThreadLocalRandom random = ThreadLocalRandom.current();
             String id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
                     (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
