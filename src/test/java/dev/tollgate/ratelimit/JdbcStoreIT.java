@@ -244,6 +244,7 @@ class JdbcStoreIT {
         executions.beforeFirstBatch("INSERT", () -> first.close());
         second.close();
         assertEquals(1, executions.of("rollback"), "the second node's batch of inserts failed on the first's rows, and was rolled back");
+        assertTrue(executions.of("executeUpdate") >= clients, "then each bucket's swap went on its own: " + executions.snapshot());
         RateLimiter reader = node(plans, Map.of());
         for (int c = 0; c < clients; c++) {
             assertEquals(993, reader.tryConsume("client:race-" + c, plans.defaultPlan()).remaining(),
