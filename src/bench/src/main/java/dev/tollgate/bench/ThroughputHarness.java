@@ -179,11 +179,14 @@ public final class ThroughputHarness {
         int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
         int tomcatPort = tomcat.getConnector().getLocalPort();
 
-        // -Donly=api-key measures a subset (bare is always kept: ratios need it); -Donly==full-chain exactly those
-        // variants, without bare (a profile of one variant; its ratios are left blank).
+        // -Donly=api-key measures a subset (bare is always kept: ratios need it, and so is the floor beside any
+        // full-chain variant); -Donly==full-chain exactly those variants, without bare (a profile of one variant;
+        // its ratios are left blank).
         String onlyText = System.getProperty("only");
         List<String> only = onlyText == null ? null
-                : List.of((onlyText.startsWith("=") ? onlyText.substring(1) : "bare," + onlyText).split(","));
+                : List.of((onlyText.startsWith("=") ? onlyText.substring(1)
+                        : "bare," + (onlyText.contains("full-chain") && !onlyText.matches("(.*,)?floor(,.*)?") ? "floor," : "") + onlyText)
+                        .split(","));
         List<String[]> cells = new ArrayList<>();
         for (Variant v : jettyVariants) {
             if (only == null || only.contains(v.name())) {
