@@ -160,7 +160,8 @@ final class BucketTable {
      * each swap was applied, in the order given; {@code null} when the driver did not report the
      * rows of each update (some bulk modes answer {@code SUCCESS_NO_INFO}), and nothing was
      * applied. Any failure rolls all of them back and throws, among them another node's insert of
-     * one of the keys first ({@link #isLostRace}). The caller sorts the swaps by key, so that two
+     * one of the keys first ({@link #isLostRace}); once committed, the answer stands even if the
+     * connection fails after (it is closed, not returned outside autocommit). The caller sorts the swaps by key, so that two
      * nodes' transactions lock rows in one order and never wait on each other in a cycle.
      */
     boolean[] swapAll(Connection c, List<Swap> swaps, int timeoutSeconds) throws SQLException {
@@ -187,11 +188,13 @@ final class BucketTable {
                     int[] counts = s.executeBatch();
                     if (counts.length != updates.size()) {
                         c.rollback();
+                        restoreAutoCommit(c);
                         return null;
                     }
                     for (int j = 0; j < counts.length; j++) {
                         if (counts[j] < 0) {
                             c.rollback();
+                            restoreAutoCommit(c);
                             return null;
                         }
                         applied[updates.get(j)] = counts[j] == 1;
@@ -217,16 +220,33 @@ final class BucketTable {
                 }
             }
             c.commit();
-            return applied;
         } catch (SQLException | RuntimeException e) {
             try {
                 c.rollback();
             } catch (SQLException rollback) {
                 e.addSuppressed(rollback);
+                // Never back to autocommit, which would commit what is open: the connection goes, and the
+                // database rolls back what it held.
+                Jdbc.closeQuietly(c);
+                throw e;
             }
+            restoreAutoCommit(c);
             throw e;
-        } finally {
+        }
+        // Committed: the answer stands whatever happens to the connection now.
+        restoreAutoCommit(c);
+        return applied;
+    }
+
+    /**
+     * Puts {@code c} back in autocommit; a connection that cannot be is closed (the store's own
+     * connections are opened again, and one of the application's pool is the pool's to replace).
+     */
+    private static void restoreAutoCommit(Connection c) {
+        try {
             c.setAutoCommit(true);
+        } catch (SQLException e) {
+            Jdbc.closeQuietly(c);
         }
     }
 

@@ -219,7 +219,8 @@ final class JdbcBucketStore extends SharedBucketStore {
                     }
                     result.complete(call.run(c));
                 } catch (SQLException | RuntimeException e) {
-                    broken = !(e instanceof SQLException sql) || !Jdbc.isDuplicateKey(sql);
+                    // A lost race (a key inserted first, a serialization conflict) leaves the connection as good as it was.
+                    broken = !BucketTable.isLostRace(e);
                     result.completeExceptionally(e);
                 } catch (Error e) {
                     broken = true;
@@ -295,7 +296,8 @@ final class JdbcBucketStore extends SharedBucketStore {
         Map<String, BucketTable.Row> rows = null;
         Throwable failure = null;
         try {
-            rows = query.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            // As long as the query may run on the database (the burst thread waits, no request does).
+            rows = query.get(Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(queryTimeoutSeconds)), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             failure = e.getCause();
         } catch (TimeoutException e) {

@@ -18,6 +18,12 @@ import java.util.function.LongSupplier;
 final class DroppedCopies {
 
     private static final int HASHES = 3;
+    /**
+     * The most keys the filter is sized for: 4 MB in all. A node that keeps more copies
+     * ({@code max-clients} above a million) gets more false "maybe"s, that is more reads, not a
+     * filter of 400 MB at {@code max-clients=100000000}.
+     */
+    static final int MAX_EXPECTED = 1_000_000;
 
     private final int bits;
     private final LongSupplier clock;
@@ -26,9 +32,12 @@ final class DroppedCopies {
     private volatile AtomicLongArray older;
     private volatile long newerSince;
 
-    /** {@code 16 * expected} bits per generation (at least 1024), so at {@code expected} keys about 1 in 30 false "maybe"s. */
+    /**
+     * {@code 16 * expected} bits per generation (at least 1024, at most for {@link #MAX_EXPECTED}
+     * keys), so at {@code expected} keys about 1 in 30 false "maybe"s.
+     */
     DroppedCopies(int expected, LongSupplier clock) {
-        this.bits = Math.max(1024, 16 * Math.max(1, expected));
+        this.bits = Math.max(1024, 16 * Math.max(1, Math.min(expected, MAX_EXPECTED)));
         this.clock = clock;
         this.newer = new AtomicLongArray((bits + 63) >>> 6);
         this.older = new AtomicLongArray((bits + 63) >>> 6);

@@ -56,6 +56,15 @@ public final class JdbcStores {
         private volatile String batchPrefix;
         private volatile Runnable beforeBatch;
         private volatile boolean countsHidden;
+        private final java.util.concurrent.atomic.AtomicBoolean failAfterCommit = new java.util.concurrent.atomic.AtomicBoolean();
+
+        /**
+         * Makes the first {@code setAutoCommit(true)} after a commit fail, as on a connection
+         * that broke just after the database committed.
+         */
+        public void failOnceAfterACommit() {
+            failAfterCommit.set(true);
+        }
 
         /**
          * Answers every batch with {@code SUCCESS_NO_INFO} for each statement, after running it, as
@@ -100,7 +109,7 @@ public final class JdbcStores {
         return (DataSource) Proxy.newProxyInstance(JdbcStores.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
             if (method.getName().equals("getConnection")) {
                 Connection real = DriverManager.getConnection(db.url(), db.user(), db.password());
-                return counting(real, Connection.class, null, executions);
+                return counting(real, Connection.class, null, executions, new java.util.concurrent.atomic.AtomicBoolean());
             }
             throw new UnsupportedOperationException(method.getName());
         });
@@ -110,9 +119,14 @@ public final class JdbcStores {
      * {@code real} behind a proxy of {@code type} that counts executions and commits, and wraps the
      * statements it prepares; {@code sql}: a statement's.
      */
-    private static <T> T counting(Object real, Class<T> type, String sql, Executions executions) {
+    private static <T> T counting(Object real, Class<T> type, String sql, Executions executions,
+                                  java.util.concurrent.atomic.AtomicBoolean committed) {
         return type.cast(Proxy.newProxyInstance(JdbcStores.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             String name = method.getName();
+            if (name.equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && committed.getAndSet(false)
+                    && executions.failAfterCommit.compareAndSet(true, false)) {
+                throw new SQLException("the connection broke after the commit", "08006");
+            }
             if (name.startsWith("execute") || name.equals("commit") || name.equals("rollback")) {
                 executions.note(name);
             }
@@ -125,11 +139,14 @@ public final class JdbcStores {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
+            if (name.equals("commit")) {
+                committed.set(true);
+            }
             if (result instanceof int[] counts && name.equals("executeBatch") && executions.countsHidden) {
                 java.util.Arrays.fill(counts, Statement.SUCCESS_NO_INFO);
             }
             if (result instanceof PreparedStatement statement && name.startsWith("prepare")) {
-                return counting(statement, PreparedStatement.class, (String) args[0], executions);
+                return counting(statement, PreparedStatement.class, (String) args[0], executions, committed);
             }
             return result;
         }));

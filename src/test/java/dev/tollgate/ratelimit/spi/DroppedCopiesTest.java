@@ -31,6 +31,12 @@ class DroppedCopiesTest {
     }
 
     @Test
+    void shouldStayWithinFourMegabytesWhateverMaxClients() {
+        assertEquals(2 * 16 * 1_000_000 / 8, new DroppedCopies(100_000_000, now::get).bytes(),
+                "max-clients=100000000 sizes the filter for a million keys: 4 MB, not 400");
+    }
+
+    @Test
     void shouldKeepAKeyAtLeastAPeriodAndForgetItAfterTwo() {
         long period = TimeUnit.MINUTES.toNanos(10);
         dropped.coverAtLeast(period);

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The batched sync's bound at scale: {@code -Dnodes} nodes (stores of their own in this JVM, on one
  * Redis), each keeping at most {@code -DmaxClients} copies, and {@code -Dclients} clients that
  * each send {@code -Drequests} requests, one pass over all clients after the other, each pass
- * moving every client to the next node, from {@code -Dthreads} threads over disjoint clients.
+ * moving every client to the next node, from {@code -Dthreads} threads over disjoint clients, at
+ * {@code -Drate} requests a second in all.
  * With the limit {@code -Dlimit} per hour and {@code -DsyncTokens} N, no client may be admitted
  * more than {@code limit + nodes * N}. Prints the most and the mean admitted per client, how many
  * clients went over the bound (must be 0) or under the limit, the rate, and each node's heap.
@@ -39,6 +40,9 @@ public final class BatchedSyncBound {
         int requests = Integer.getInteger("requests", limit + nodes * syncTokens + 2);
         int threads = Integer.getInteger("threads", 16);
         int maxClients = Integer.getInteger("maxClients", 100_000);
+        // Requests a second from all threads together: a node's eviction pushes and reads must stay within what
+        // Redis answers in the timeout (flat out, 16 threads swamp a Redis on the same 2 cores and open the circuit).
+        int rate = Integer.getInteger("rate", 15_000);
         Duration interval = Duration.ofMillis(Long.getLong("intervalMillis", 10_000));
         BucketPlan plan = new BucketPlan("default", BucketConfiguration.builder()
                 .addLimit(Bandwidth.builder().capacity(limit).refillGreedy(limit, Duration.ofHours(1)).id("3600").build())
@@ -59,8 +63,16 @@ public final class BatchedSyncBound {
             for (int t = 0; t < threads; t++) {
                 int from = (int) ((long) clients * t / threads);
                 int to = (int) ((long) clients * (t + 1) / threads);
+                long gapNanos = 1_000_000_000L * threads / rate;
+                long first = System.nanoTime() + gapNanos * t / threads;
                 Thread worker = new Thread(() -> {
+                    long next = first;
                     for (int c = from; c < to; c++) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                        next += gapNanos;
                         try {
                             ConsumptionProbe probe = stores.get((c + p) % nodes).tryConsume("client:" + c, plan);
                             if (probe.isConsumed()) {
@@ -97,10 +109,10 @@ public final class BatchedSyncBound {
             over += n > bound ? 1 : 0;
             under += n < limit ? 1 : 0;
         }
-        System.out.printf(Locale.ROOT, "%d nodes keeping %,d copies each, %,d clients, %d requests each (%,d in all) in %.0f s (%.0f req/s); "
+        System.out.printf(Locale.ROOT, "%,d req/s asked for; %d nodes keeping %,d copies each, %,d clients, %d requests each (%,d in all) in %.0f s (%.0f req/s); "
                         + "limit %d, N %d, bound %d: most admitted %d, mean %.3f, clients over the bound %d, under the limit %d, decisions failed %d; "
                         + "heap of the %d stores after the run %,d B (%,d B per kept copy)%n",
-                nodes, maxClients, clients, requests, (long) clients * requests, seconds, clients * (double) requests / seconds,
+                rate, nodes, maxClients, clients, requests, (long) clients * requests, seconds, clients * (double) requests / seconds,
                 limit, syncTokens, bound, most, total / (double) clients, over, under, uncounted.sum(), nodes, heap,
                 heap / ((long) nodes * Math.min(clients, maxClients)));
     }
