@@ -275,6 +275,10 @@ final class JdbcBucketStore extends SharedBucketStore {
      */
     @Override
     protected void flushBurst() {
+        if (held == null || heldReads == null) {
+            // A burst scheduled before this constructor ended (the base class starts the schedule): nothing is held yet.
+            return;
+        }
         // An answer given on this thread (a read; a swap that fails at once because every store thread
         // is busy, which bucket4j retries) may hold back more: send until nothing is held.
         while (!heldReads.isEmpty() || !held.isEmpty()) {
