@@ -13,6 +13,7 @@ import dev.tollgate.ratelimit.spi.SyncMode;
 import jakarta.servlet.ServletException;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,28 +23,39 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import javax.sql.ConnectionPoolDataSource;
 import org.junit.jupiter.api.Test;
-import org.h2.jdbcx.JdbcConnectionPool;
 import org.postgresql.ds.PGConnectionPoolDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The database store when PostgreSQL drops its connections ({@code pg_terminate_backend}), and when
- * the application itself holds every connection of its pool.
+ * The database store on PostgreSQL when it drops its connections ({@code pg_terminate_backend}) and
+ * when the application holds its pool's every connection ({@link JdbcOutageCases}); a store that
+ * starts without its database, a serialization failure, and a driver or login that is refused.
  */
-class JdbcPostgresOutageIT {
+class JdbcPostgresOutageIT extends JdbcOutageCases {
 
-    private final TestDatabase db = TestDatabase.POSTGRESQL;
-    private final String table = "tollgate_test_drop_" + (System.nanoTime() % 100_000);
-    private RateLimiter node;
+    JdbcPostgresOutageIT() {
+        super(TestDatabase.POSTGRESQL);
+    }
 
-    @AfterEach
-    void close() throws Exception {
-        if (node != null) {
-            node.close();
+    @Override
+    protected ConnectionPoolDataSource pooledSource() {
+        PGConnectionPoolDataSource physical = new PGConnectionPoolDataSource();
+        physical.setUrl(db.url());
+        physical.setUser(db.user());
+        return physical;
+    }
+
+    /** {@code pg_terminate_backend} on every session of the tests' application name but this one. */
+    @Override
+    protected int dropStoreConnections(Connection admin) throws SQLException {
+        try (Statement s = admin.createStatement();
+             ResultSet r = s.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     + "WHERE application_name = 'tollgate-test' AND pid <> pg_backend_pid()")) {
+            r.next();
+            return r.getInt(1);
         }
-        db.drop(table);
     }
 
     @Test
@@ -58,94 +70,6 @@ class JdbcPostgresOutageIT {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(!decision.counted() && !decision.allowed(), "the outage behaviour (reject) answers");
         assertTrue(millis < 100, "answered without waiting for the database: " + millis + " ms");
-    }
-
-    @Test
-    void shouldNeverHoldARequestPastTheTimeoutWhileTheApplicationHoldsEveryPooledConnection() throws Exception {
-        db.create(table);
-        PGConnectionPoolDataSource physical = new PGConnectionPoolDataSource();
-        physical.setUrl(db.url());
-        physical.setUser(db.user());
-        JdbcConnectionPool pool = JdbcConnectionPool.create(physical);
-        pool.setMaxConnections(1);
-        pool.setLoginTimeout(5);
-        try {
-            Plans plans = Plans.of(Limits.parse("100/1h"));
-            node = RateLimiter.builder(plans).store(JdbcStores.open(pool, table, "test",
-                    new SharedBucketStore.Options(Duration.ofMillis(200), Duration.ofMillis(300), SyncMode.exact())))
-                    .onStoreFailure(OnStoreFailure.REJECT).build();
-            assertTrue(node.tryConsume("client:pooled", plans.defaultPlan()).counted());
-            List<RateLimitDecision> decisions = new ArrayList<>();
-            long slowest = 0;
-            try (Connection held = pool.getConnection()) {
-                // The application's own work holds the pool's only connection for a while.
-                assertTrue(held.isValid(1));
-                long heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-                while (System.nanoTime() < heldUntil) {
-                    slowest = Math.max(slowest, JdbcStoreIT.timed(node, plans, "client:pooled", decisions));
-                }
-            }
-            assertTrue(slowest <= 200 + 800, "the slowest request took " + slowest + " ms, with a timeout of 200");
-            assertTrue(decisions.stream().anyMatch(d -> !d.counted()), "the outage behaviour answered while the pool was empty");
-            RateLimitDecision back = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && (back == null || !back.counted())) {
-                Thread.sleep(50);
-                back = node.tryConsume("client:pooled", plans.defaultPlan());
-            }
-            assertTrue(back != null && back.counted(), "counting again once the application gave its connection back");
-        } finally {
-            if (node != null) {
-                node.close();
-                node = null;
-            }
-            pool.dispose();
-        }
-    }
-
-    @Test
-    void shouldReconnectEveryStoreThreadAtOnceAfterTheDatabaseDroppedTheirConnections() throws Exception {
-        db.create(table);
-        Plans plans = Plans.of(Limits.parse("100000/1h"));
-        // The default probe interval (1 s) and 8 store threads, each with a connection of its own.
-        node = RateLimiter.builder(plans).store(JdbcStores.open(db, table, "test", Map.of("jdbc-timeout", "500")))
-                .onStoreFailure(OnStoreFailure.REJECT).build();
-        ExecutorService clients = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> warm = new ArrayList<>();
-            for (int i = 0; i < 400; i++) {
-                String client = "client:dropped-" + (i % 16);
-                warm.add(clients.submit(() -> node.tryConsume(client, plans.defaultPlan())));
-            }
-            for (Future<?> f : warm) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            clients.shutdown();
-        }
-        int terminated;
-        try (Connection admin = db.connect(); Statement s = admin.createStatement();
-             ResultSet r = s.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                     + "WHERE application_name = 'tollgate-test' AND pid <> pg_backend_pid()")) {
-            r.next();
-            terminated = r.getInt(1);
-        }
-        assertTrue(terminated >= 2, "the store's connections were terminated: " + terminated);
-        long dropped = System.nanoTime();
-        List<RateLimitDecision> decisions = new ArrayList<>();
-        long slowest = 0;
-        int countedInARow = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        // Recovered: 20 decisions in a row counted, whichever store thread each lands on.
-        while (System.nanoTime() < deadline && countedInARow < 20) {
-            slowest = Math.max(slowest, JdbcStoreIT.timed(node, plans, "client:dropped-" + (decisions.size() % 16), decisions));
-            countedInARow = decisions.get(decisions.size() - 1).counted() ? countedInARow + 1 : 0;
-            Thread.sleep(10);
-        }
-        long millis = (System.nanoTime() - dropped) / 1_000_000;
-        assertTrue(countedInARow >= 20, "counting again on new connections");
-        assertTrue(millis <= 3000, "every store thread reconnected within about a probe interval: " + millis + " ms");
-        assertTrue(slowest <= 500 + 800, "the slowest request took " + slowest + " ms, with jdbc-timeout 500");
     }
 
     @Test

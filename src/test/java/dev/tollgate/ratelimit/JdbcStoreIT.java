@@ -397,6 +397,17 @@ class JdbcStoreIT {
         assertFalse(node.tryConsume("client:Alice", plans.defaultPlan()).allowed());
     }
 
+    /** Decides for {@code client} on {@code node} every 50 ms until a decision is counted, for 10 s at most; the last decision. */
+    static RateLimitDecision awaitCounted(RateLimiter node, Plans plans, String client) throws InterruptedException {
+        RateLimitDecision back;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            Thread.sleep(50);
+            back = node.tryConsume(client, plans.defaultPlan());
+        } while (!back.counted() && System.nanoTime() < deadline);
+        return back;
+    }
+
     /** Decides for {@code client} on {@code node}, and how long it took, in milliseconds. */
     static long timed(RateLimiter node, Plans plans, String client, List<RateLimitDecision> decisions) {
         long start = System.nanoTime();
@@ -427,13 +438,7 @@ class JdbcStoreIT {
         assertTrue(slowest <= 200 + 800, "the slowest request took " + slowest + " ms, with jdbc-timeout 200");
         assertTrue(decisions.stream().anyMatch(d -> !d.counted()), "the outage behaviour answered while the row was locked");
         // The lock is gone: within about a probe interval the store counts again.
-        RateLimitDecision back = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && (back == null || !back.counted())) {
-            Thread.sleep(50);
-            back = node.tryConsume("client:locked", plans.defaultPlan());
-        }
-        assertTrue(back != null && back.counted(), "counting again after the lock");
+        assertTrue(awaitCounted(node, plans, "client:locked").counted(), "counting again after the lock");
     }
 
     @Test
