@@ -75,6 +75,18 @@ class JdbcStoreIT {
         return limiter;
     }
 
+    /**
+     * A node of the batched mode (50 sync-tokens, a burst every {@code interval}, calls of 5 s at
+     * most) whose statements are counted in {@code executions}, closed after the case.
+     */
+    private RateLimiter countedNode(Plans plans, JdbcStores.Executions executions, Duration interval) {
+        SharedBucketStore store = JdbcStores.open(JdbcStores.counted(db, executions), table, "test",
+                new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1), SyncMode.batched(50, interval)));
+        RateLimiter node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build();
+        opened.add(node);
+        return node;
+    }
+
     @Test
     void shouldAdmitExactlyTheLimitOnTwoNodesUnder32ConcurrentRequests() throws Exception {
         db.create(table);
@@ -175,9 +187,7 @@ class JdbcStoreIT {
         Plans plans = Plans.of(Limits.parse("1000/1d"));
         int clients = 100;
         JdbcStores.Executions executions = new JdbcStores.Executions();
-        SharedBucketStore store = JdbcStores.open(JdbcStores.counted(db, executions), table, "test",
-                new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1), SyncMode.batched(50, Duration.ofMillis(600))));
-        try (RateLimiter node = RateLimiter.builder(plans).store(store).onStoreFailure(OnStoreFailure.REJECT).build()) {
+        try (RateLimiter node = countedNode(plans, executions, Duration.ofMillis(600))) {
             // The first request registers the plan's limits (a read and an insert); all are decided on the node.
             Map<String, Long> start = executions.snapshot();
             for (int c = 0; c < clients; c++) {
@@ -225,15 +235,9 @@ class JdbcStoreIT {
         db.create(table);
         Plans plans = Plans.of(Limits.parse("1000/1d"));
         int clients = 20;
-        SharedBucketStore.Options batched = new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1),
-                SyncMode.batched(50, Duration.ofHours(1)));
         JdbcStores.Executions executions = new JdbcStores.Executions();
-        RateLimiter first = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, new JdbcStores.Executions()), table,
-                "test", batched)).onStoreFailure(OnStoreFailure.REJECT).build();
-        opened.add(first);
-        RateLimiter second = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, executions), table, "test", batched))
-                .onStoreFailure(OnStoreFailure.REJECT).build();
-        opened.add(second);
+        RateLimiter first = countedNode(plans, new JdbcStores.Executions(), Duration.ofHours(1));
+        RateLimiter second = countedNode(plans, executions, Duration.ofHours(1));
         for (int c = 0; c < clients; c++) {
             for (int i = 0; i < 3; i++) {
                 assertTrue(first.tryConsume("client:race-" + c, plans.defaultPlan()).allowed());
@@ -258,10 +262,7 @@ class JdbcStoreIT {
         Plans plans = Plans.of(Limits.parse("1000/1d"));
         JdbcStores.Executions executions = new JdbcStores.Executions();
         executions.failOnceAfterACommit();
-        RateLimiter node = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, executions), table, "test",
-                new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1), SyncMode.batched(50, Duration.ofMillis(200)))))
-                .onStoreFailure(OnStoreFailure.REJECT).build();
-        opened.add(node);
+        RateLimiter node = countedNode(plans, executions, Duration.ofMillis(200));
         takeOneEach(node, plans, "client:reset-", 10);
         Wait.until("the first burst's rows", () -> rows("test:default:client:reset-%"), n -> n == 10);
         // Bursts on: a token the node took as unsent would go again with one of them.
@@ -281,10 +282,7 @@ class JdbcStoreIT {
         JdbcStores.Executions executions = new JdbcStores.Executions();
         executions.hideBatchCounts();
         try (LogCapture log = new LogCapture("dev.tollgate.ratelimit.jdbc")) {
-            RateLimiter node = RateLimiter.builder(plans).store(JdbcStores.open(JdbcStores.counted(db, executions), table, "test",
-                    new SharedBucketStore.Options(Duration.ofSeconds(5), Duration.ofSeconds(1), SyncMode.batched(50, Duration.ofMillis(200)))))
-                    .onStoreFailure(OnStoreFailure.REJECT).build();
-            opened.add(node);
+            RateLimiter node = countedNode(plans, executions, Duration.ofMillis(200));
             takeOneEach(node, plans, "client:bulk-", 10);
             Wait.until("the first burst's rows", () -> rows("test:default:client:bulk-%"), n -> n == 10);
             // The updates of the next burst come back without their rows: rolled back, then swapped one by one.

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -106,10 +107,7 @@ final class BucketTable {
     boolean insert(Connection c, String key, byte[] state, long version, long expiresAt, int timeoutSeconds) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(insert)) {
             s.setQueryTimeout(timeoutSeconds);
-            s.setString(1, key);
-            s.setBytes(2, state);
-            s.setLong(3, version);
-            s.setLong(4, expiresAt);
+            bindInsert(s, key, state, version, expiresAt);
             s.executeUpdate();
             return true;
         } catch (SQLException e) {
@@ -124,11 +122,7 @@ final class BucketTable {
     boolean update(Connection c, String key, long version, byte[] state, long expiresAt, int timeoutSeconds) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(update)) {
             s.setQueryTimeout(timeoutSeconds);
-            s.setBytes(1, state);
-            s.setLong(2, version + 1);
-            s.setLong(3, expiresAt);
-            s.setString(4, key);
-            s.setLong(5, version);
+            bindUpdate(s, key, version, state, expiresAt);
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
             if (isConflict(e)) {
@@ -136,6 +130,23 @@ final class BucketTable {
             }
             throw e;
         }
+    }
+
+    /** The insert's parameters: a new row of {@code key} at {@code version}. */
+    private static void bindInsert(PreparedStatement s, String key, byte[] state, long version, long expiresAt) throws SQLException {
+        s.setString(1, key);
+        s.setBytes(2, state);
+        s.setLong(3, version);
+        s.setLong(4, expiresAt);
+    }
+
+    /** The update's parameters: {@code state} at {@code version + 1} where the row is at {@code version}. */
+    private static void bindUpdate(PreparedStatement s, String key, long version, byte[] state, long expiresAt) throws SQLException {
+        s.setBytes(1, state);
+        s.setLong(2, version + 1);
+        s.setLong(3, expiresAt);
+        s.setString(4, key);
+        s.setLong(5, version);
     }
 
     /**
@@ -161,8 +172,9 @@ final class BucketTable {
      * rows of each update (some bulk modes answer {@code SUCCESS_NO_INFO}), and nothing was
      * applied. Any failure rolls all of them back and throws, among them another node's insert of
      * one of the keys first ({@link #isLostRace}); once committed, the answer stands even if the
-     * connection fails after (it is closed, not returned outside autocommit). The caller sorts the swaps by key, so that two
-     * nodes' transactions lock rows in one order and never wait on each other in a cycle.
+     * connection fails after (it is closed, not returned outside autocommit). The caller sorts the
+     * swaps by key, so that two nodes' transactions lock rows in one order and never wait on each
+     * other in a cycle.
      */
     boolean[] swapAll(Connection c, List<Swap> swaps, int timeoutSeconds) throws SQLException {
         boolean[] applied = new boolean[swaps.size()];
@@ -178,25 +190,16 @@ final class BucketTable {
                     s.setQueryTimeout(timeoutSeconds);
                     for (int i : updates) {
                         Swap swap = swaps.get(i);
-                        s.setBytes(1, swap.state());
-                        s.setLong(2, swap.next());
-                        s.setLong(3, swap.expiresAt());
-                        s.setString(4, swap.key());
-                        s.setLong(5, swap.read());
+                        bindUpdate(s, swap.key(), swap.read(), swap.state(), swap.expiresAt());
                         s.addBatch();
                     }
                     int[] counts = s.executeBatch();
-                    if (counts.length != updates.size()) {
+                    if (counts.length != updates.size() || Arrays.stream(counts).anyMatch(count -> count < 0)) {
                         c.rollback();
                         restoreAutoCommit(c);
                         return null;
                     }
                     for (int j = 0; j < counts.length; j++) {
-                        if (counts[j] < 0) {
-                            c.rollback();
-                            restoreAutoCommit(c);
-                            return null;
-                        }
                         applied[updates.get(j)] = counts[j] == 1;
                     }
                 }
@@ -206,10 +209,7 @@ final class BucketTable {
                     s.setQueryTimeout(timeoutSeconds);
                     for (int i : inserts) {
                         Swap swap = swaps.get(i);
-                        s.setString(1, swap.key());
-                        s.setBytes(2, swap.state());
-                        s.setLong(3, swap.next());
-                        s.setLong(4, swap.expiresAt());
+                        bindInsert(s, swap.key(), swap.state(), swap.next(), swap.expiresAt());
                         s.addBatch();
                     }
                     // A key another node inserted first fails the batch; the rows of the others are all new.

@@ -111,7 +111,6 @@ final class JdbcBucketStore extends SharedBucketStore {
     private final List<HeldSwap> held = new ArrayList<>();
     /** The batched sync's reads held back the same way, sent as one query by {@link #flushBurst()}. */
     private final List<HeldRead> heldReads = new ArrayList<>();
-    private final long timeoutNanos;
     /** Cleared once the driver answers a batch without the rows of each update: the bursts' swaps then go one by one. */
     private volatile boolean batchesCounted = true;
 
@@ -139,7 +138,6 @@ final class JdbcBucketStore extends SharedBucketStore {
         this.background = background;
         this.queryTimeoutSeconds = (int) Math.max(1, (options.timeout().toMillis() + 999) / 1000);
         this.written = Caffeine.newBuilder().maximumSize(maxClients).executor(Runnable::run).build();
-        this.timeoutNanos = options.timeout().toNanos();
         this.keptStateFreshNanos = options.sync().isBatched() ? keyMargin().toNanos() : KEPT_STATE_FRESH_NANOS;
         ClientSideConfig config = ClientSideConfig.getDefault()
                 .withExpirationAfterWriteStrategy(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(keyMargin()));
@@ -301,7 +299,7 @@ final class JdbcBucketStore extends SharedBucketStore {
         Throwable failure = null;
         try {
             // As long as the query may run on the database (the burst thread waits, no request does).
-            rows = query.get(Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(queryTimeoutSeconds)), TimeUnit.NANOSECONDS);
+            rows = query.get(Math.max(timeoutNanos(), TimeUnit.SECONDS.toNanos(queryTimeoutSeconds)), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             failure = e.getCause();
         } catch (TimeoutException e) {

@@ -10,13 +10,15 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import javax.sql.DataSource;
 
 /** Database stores opened as the filter opens them, through {@link JdbcStoreProvider}, for tests in other packages. */
 public final class JdbcStores {
@@ -56,7 +58,7 @@ public final class JdbcStores {
         private volatile String batchPrefix;
         private volatile Runnable beforeBatch;
         private volatile boolean countsHidden;
-        private final java.util.concurrent.atomic.AtomicBoolean failAfterCommit = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean failAfterCommit = new AtomicBoolean();
 
         /**
          * Makes the first {@code setAutoCommit(true)} after a commit fail, as on a connection
@@ -109,7 +111,7 @@ public final class JdbcStores {
         return (DataSource) Proxy.newProxyInstance(JdbcStores.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
             if (method.getName().equals("getConnection")) {
                 Connection real = DriverManager.getConnection(db.url(), db.user(), db.password());
-                return counting(real, Connection.class, null, executions, new java.util.concurrent.atomic.AtomicBoolean());
+                return counting(real, Connection.class, null, executions, new AtomicBoolean());
             }
             throw new UnsupportedOperationException(method.getName());
         });
@@ -120,7 +122,7 @@ public final class JdbcStores {
      * statements it prepares; {@code sql}: a statement's.
      */
     private static <T> T counting(Object real, Class<T> type, String sql, Executions executions,
-                                  java.util.concurrent.atomic.AtomicBoolean committed) {
+                                  AtomicBoolean committed) {
         return type.cast(Proxy.newProxyInstance(JdbcStores.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             String name = method.getName();
             if (name.equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && committed.getAndSet(false)
@@ -143,7 +145,7 @@ public final class JdbcStores {
                 committed.set(true);
             }
             if (result instanceof int[] counts && name.equals("executeBatch") && executions.countsHidden) {
-                java.util.Arrays.fill(counts, Statement.SUCCESS_NO_INFO);
+                Arrays.fill(counts, Statement.SUCCESS_NO_INFO);
             }
             if (result instanceof PreparedStatement statement && name.startsWith("prepare")) {
                 return counting(statement, PreparedStatement.class, (String) args[0], executions, committed);
